@@ -1,0 +1,17 @@
+// tfjs and the database drivers load native or wasm code at run time: keep them out of the bundle.
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  serverExternalPackages: [
+    "@tensorflow/tfjs",
+    "@tensorflow/tfjs-core",
+    "@tensorflow/tfjs-backend-cpu",
+    "@tensorflow/tfjs-backend-wasm",
+    "@tensorflow/tfjs-node",
+    "better-sqlite3",
+    "@prisma/adapter-better-sqlite3",
+    "@prisma/adapter-pg",
+    "pg",
+  ],
+};
+
+export default nextConfig;
