@@ -1,0 +1,261 @@
+import * as tf from "@tensorflow/tfjs";
+import { makeTeacher, choiceToLabel, type Teacher } from "../labelers";
+import { MazeEnv, NUM_ACTIONS } from "../maze/env";
+import { parseLayout, type MazeLayout } from "../maze/layout";
+import { distancesToGoal } from "../maze/truth";
+import { Rng } from "../rng";
+import type { TrainConfig } from "./config";
+import { adam, minimize, oneHot, PolicyNet, RewardNet } from "./nets";
+import { buildBatch, preferenceLoss, preferenceStats, type Preference, type PreferenceStats } from "./preferences";
+import { discountedReturns, gae, standardize } from "./returns";
+import type { Trajectory } from "./trajectory";
+
+export interface PolicyUpdateStats {
+  loss: number;
+  entropy: number;
+}
+
+/** A fixed-capacity FIFO: the oldest item leaves when a new one arrives at capacity (as a deque with maxlen). */
+class RingBuffer<T> {
+  readonly items: T[] = [];
+  constructor(readonly capacity: number) {}
+  push(item: T) {
+    this.items.push(item);
+    if (this.items.length > this.capacity) this.items.shift();
+  }
+  get length() {
+    return this.items.length;
+  }
+}
+
+/**
+ * The OPRL learner: a policy, a process reward model, their optimisers and buffers, all seeded from one Rng.
+ * It knows nothing of schedules (train.ts), storage or the web: callers drive it episode by episode.
+ */
+export class OprlAgent {
+  readonly layout: MazeLayout;
+  readonly env: MazeEnv;
+  readonly numCells: number;
+  readonly policy: PolicyNet;
+  readonly rewardModel: RewardNet;
+  readonly teacher: Teacher;
+  readonly trajectories: RingBuffer<Trajectory>;
+  readonly preferences: RingBuffer<Preference>;
+  private readonly policyOptimizer: tf.Optimizer;
+  private readonly rewardOptimizer: tf.Optimizer;
+  /** Per-cell caches of the networks' outputs, invalid after any update. */
+  private actionProbs: Float32Array | null = null;
+  private stateValues: Float32Array | null = null;
+  private stepRewards: Float32Array | null = null;
+
+  constructor(
+    readonly config: TrainConfig,
+    readonly rng: Rng = new Rng(config.seed),
+  ) {
+    this.layout = parseLayout(config.env.layout);
+    this.env = new MazeEnv(this.layout, config.env);
+    this.numCells = this.env.numCells;
+    this.policy = new PolicyNet(rng, this.numCells, NUM_ACTIONS, config.policy.hidden);
+    this.rewardModel = new RewardNet(rng, this.numCells, config.rewardModel.hidden);
+    this.policyOptimizer = adam(config.policy.learningRate);
+    this.rewardOptimizer = adam(config.rewardModel.learningRate);
+    this.teacher = makeTeacher(config.teacher, { goalReward: config.env.goalReward, distances: distancesToGoal(this.layout) });
+    this.trajectories = new RingBuffer(config.trajectoryBuffer);
+    this.preferences = new RingBuffer(config.preferences.bufferSize);
+  }
+
+  epsilon(episode: number): number {
+    const { start, end, decayEpisodes } = this.config.policy.epsilon;
+    return Math.max(end, start - episode / decayEpisodes);
+  }
+
+  /**
+   * The observation is one-hot, so the networks' outputs for every cell come from one pass over the identity
+   * matrix; an episode then reads its action probabilities from this table instead of a pass per step.
+   */
+  private refreshPolicyTables(): void {
+    tf.tidy(() => {
+      const { logits, values } = this.policy.apply(tf.eye(this.numCells) as tf.Tensor2D);
+      this.actionProbs = tf.softmax(logits).dataSync() as Float32Array;
+      this.stateValues = values.dataSync() as Float32Array;
+    });
+  }
+
+  /** pi(.|cell) for every cell, [cells x actions] row-major. */
+  policyTable(): { probs: Float32Array; values: Float32Array } {
+    if (!this.actionProbs || !this.stateValues) this.refreshPolicyTables();
+    return { probs: this.actionProbs!, values: this.stateValues! };
+  }
+
+  /** The learned step reward of every cell (the dashboards' heatmap and the shaping term). */
+  rewardTable(): Float32Array {
+    this.stepRewards ??= tf.tidy(() => this.rewardModel.apply(tf.eye(this.numCells) as tf.Tensor2D).dataSync() as Float32Array);
+    return this.stepRewards;
+  }
+
+  /** epsilon-greedy over sampling from the policy, as the original: a random action with chance epsilon. */
+  collectEpisode(epsilon: number, store = true): Trajectory {
+    const { probs } = this.policyTable();
+    const env = this.env;
+    const cells = [env.reset()];
+    const actions: number[] = [];
+    const rewards: number[] = [];
+    let success = false;
+    for (;;) {
+      const cell = cells[cells.length - 1];
+      const action =
+        this.rng.uniform() < epsilon ? this.rng.int(NUM_ACTIONS) : this.rng.categorical(probs.subarray(cell * NUM_ACTIONS, (cell + 1) * NUM_ACTIONS));
+      const step = env.step(action);
+      cells.push(step.cell);
+      actions.push(action);
+      rewards.push(step.reward);
+      if (step.done) {
+        success = step.success;
+        break;
+      }
+    }
+    const t: Trajectory = {
+      cells: Int32Array.from(cells),
+      actions: Uint8Array.from(actions),
+      rewards: Float32Array.from(rewards),
+      return: rewards.reduce((a, b) => a + b, 0),
+      length: actions.length,
+      success,
+    };
+    if (store) this.trajectories.push(t);
+    return t;
+  }
+
+  /** Asks the synthetic teacher about `count` pairs; returns how many labels were stored (skips are not). */
+  queryTeacher(count: number): number {
+    let stored = 0;
+    const pool = this.trajectories.items;
+    for (let i = 0; i < count && pool.length >= 2; i++) {
+      let left: Trajectory;
+      let right: Trajectory;
+      if (this.config.preferences.pairing === "latest") {
+        left = pool[pool.length - 1];
+        right = pool[this.rng.int(pool.length - 1)];
+        if (this.rng.uniform() < 0.5) [left, right] = [right, left];
+      } else {
+        [left, right] = this.rng.sample(pool, 2);
+      }
+      const label = choiceToLabel(this.teacher.judge(left, right, this.rng));
+      if (label !== null) {
+        this.preferences.push({ left, right, label });
+        stored++;
+      }
+    }
+    return stored;
+  }
+
+  addPreference(pref: Preference): void {
+    this.preferences.push(pref);
+  }
+
+  /** `updates` Bradley-Terry steps on random batches; null when too few preferences exist yet. */
+  updateRewardModel(updates: number): (PreferenceStats & { updates: number }) | null {
+    const { batchSize, minPreferences, score, clipNorm } = this.config.rewardModel;
+    const prefs = this.preferences.items;
+    if (prefs.length < Math.max(minPreferences, 1) || updates === 0) return null;
+    let lossSum = 0;
+    let last: PreferenceStats | null = null;
+    for (let i = 0; i < updates; i++) {
+      const batch = buildBatch(this.rng.sample(prefs, Math.min(batchSize, prefs.length)), score);
+      lossSum += minimize(this.rewardOptimizer, this.rewardModel.variables, () => preferenceLoss(this.rewardModel, batch, this.numCells), clipNorm);
+      if (i === updates - 1) last = preferenceStats(this.rewardModel, batch, this.numCells);
+    }
+    this.stepRewards = null;
+    return { ...last!, loss: lossSum / updates, updates };
+  }
+
+  /** Per-step rewards the policy learns from, and the extra advantage term for `advantage` shaping. */
+  private shapedRewards(t: Trajectory): { rewards: Float32Array; stepReturns: Float32Array | null } {
+    const { mode, beta } = this.config.shaping;
+    const { gamma } = this.config.policy;
+    const r = t.rewards;
+    if (beta === 0) return { rewards: r, stepReturns: null };
+    const rHat = this.rewardTable();
+    if (mode === "additive") return { rewards: r.map((ri, i) => ri + beta * rHat[t.cells[i]]), stepReturns: null };
+    if (mode === "potential") {
+      // F = gamma * Phi(s') - Phi(s), Phi = goalReward * r_hat; Phi(goal) = 0 (terminal), so optimal policies are kept.
+      const scale = beta * this.config.env.goalReward;
+      const phi = (cell: number) => (cell === this.layout.goal ? 0 : rHat[cell]);
+      return { rewards: r.map((ri, i) => ri + scale * (gamma * phi(t.cells[i + 1]) - phi(t.cells[i]))), stepReturns: null };
+    }
+    const stepR = Float32Array.from({ length: t.length }, (_, i) => rHat[t.cells[i]]);
+    return { rewards: r, stepReturns: discountedReturns(stepR, gamma) };
+  }
+
+  /** One policy update in the configured algorithm; null until enough trajectories are stored. */
+  updatePolicy(): PolicyUpdateStats | null {
+    const pc = this.config.policy;
+    const pool = this.trajectories.items;
+    if (pool.length < pc.minTrajectories) return null;
+    const batch = pc.algorithm === "seed" ? [this.rng.choice(pool)] : pool.slice(-pc.batchEpisodes);
+    const { values: cellValues } = this.policyTable();
+
+    const states: number[] = [];
+    const actions: number[] = [];
+    let advantages: number[] = [];
+    const targets: number[] = [];
+    let stepAdvantages: number[] = [];
+    for (const t of batch) {
+      const { rewards, stepReturns } = this.shapedRewards(t);
+      const s = Array.from(t.cells.subarray(0, t.length));
+      const v = s.map((c) => cellValues[c]);
+      if (pc.algorithm === "seed") {
+        // The original: normalised discounted returns as the critic target, advantage = return - V(s).
+        const rets = standardize(discountedReturns(rewards, pc.gamma));
+        rets.forEach((g, i) => {
+          targets.push(g);
+          advantages.push(g - v[i]);
+        });
+      } else {
+        // Terminal at the goal; a timeout is a truncation, so bootstrap from V(s_T).
+        const last = t.success ? 0 : cellValues[t.cells[t.length]];
+        const adv = gae(rewards, [...v, last], pc.gamma, pc.gaeLambda);
+        adv.forEach((a, i) => {
+          targets.push(a + v[i]);
+          advantages.push(a);
+        });
+      }
+      if (stepReturns) stepAdvantages.push(...stepReturns);
+      states.push(...s);
+      actions.push(...t.actions);
+    }
+    if (pc.algorithm === "a2c") advantages = Array.from(standardize(Float32Array.from(advantages)));
+    if (stepAdvantages.length) {
+      // Published method: A = A_outcome + w * A_step, each normalised over the batch.
+      stepAdvantages = Array.from(standardize(Float32Array.from(stepAdvantages)));
+      advantages = advantages.map((a, i) => a + this.config.shaping.beta * stepAdvantages[i]);
+    }
+
+    let entropy = 0;
+    const loss = minimize(
+      this.policyOptimizer,
+      this.policy.variables,
+      () => {
+        const { logits, values } = this.policy.apply(oneHot(states, this.numCells));
+        const logProbs = tf.logSoftmax(logits);
+        const chosen = logProbs.mul(tf.oneHot(tf.tensor1d(actions, "int32"), NUM_ACTIONS)).sum(1);
+        const policyLoss = chosen.mul(tf.tensor1d(advantages)).mean().neg();
+        const valueLoss = values.sub(tf.tensor1d(targets)).square().mean();
+        const ent = tf.exp(logProbs).mul(logProbs).sum(1).mean().neg();
+        entropy = ent.dataSync()[0];
+        return policyLoss.add(valueLoss.mul(pc.valueCoef)).sub(ent.mul(pc.entropyCoef)) as tf.Scalar;
+      },
+      pc.clipNorm,
+    );
+    this.actionProbs = null;
+    this.stateValues = null;
+    return { loss, entropy };
+  }
+
+  dispose(): void {
+    this.policy.dispose();
+    this.rewardModel.dispose();
+    this.policyOptimizer.dispose();
+    this.rewardOptimizer.dispose();
+  }
+}

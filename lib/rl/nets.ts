@@ -1,0 +1,136 @@
+import * as tf from "@tensorflow/tfjs";
+import type { Rng } from "../rng";
+
+/**
+ * Small MLPs built from tf.Variables (no tf.layers): the maze needs two tiny networks, and owning the
+ * variables keeps initialisation seeded by our Rng, weights easy to checkpoint and every op inside tf.tidy.
+ */
+
+/** PyTorch's default Linear init, U(-1/sqrt(fanIn), 1/sqrt(fanIn)) for weights and bias, drawn from our Rng. */
+function linear(rng: Rng, name: string, fanIn: number, fanOut: number): [tf.Variable, tf.Variable] {
+  const bound = 1 / Math.sqrt(fanIn);
+  const draw = (n: number) => Float32Array.from({ length: n }, () => (rng.uniform() * 2 - 1) * bound);
+  return [variableFrom(tf.tensor2d(draw(fanIn * fanOut), [fanIn, fanOut]), `${name}/w`), variableFrom(tf.tensor1d(draw(fanOut)), `${name}/b`)];
+}
+
+/** A trainable variable holding `init`'s values; `init` itself is released (tf.variable keeps its own reference). */
+function variableFrom(init: tf.Tensor, name: string): tf.Variable {
+  const v = tf.variable(init, true, name);
+  init.dispose();
+  return v;
+}
+
+function layerNormParams(name: string, size: number): [tf.Variable, tf.Variable] {
+  return [variableFrom(tf.ones([size]), `${name}/gain`), variableFrom(tf.zeros([size]), `${name}/bias`)];
+}
+
+/** LayerNorm over the last axis, eps 1e-5 as PyTorch. */
+function layerNorm(x: tf.Tensor2D, gain: tf.Variable, bias: tf.Variable): tf.Tensor2D {
+  const { mean, variance } = tf.moments(x, -1, true);
+  return x.sub(mean).div(variance.add(1e-5).sqrt()).mul(gain).add(bias) as tf.Tensor2D;
+}
+
+export abstract class Network {
+  abstract readonly variables: tf.Variable[];
+
+  /** Weights as plain arrays, in variable order: for checkpoints. */
+  getWeights(): Float32Array[] {
+    return this.variables.map((v) => v.dataSync() as Float32Array);
+  }
+
+  setWeights(weights: ArrayLike<number>[]): void {
+    if (weights.length !== this.variables.length) {
+      throw new Error(`expected ${this.variables.length} weight arrays, got ${weights.length}`);
+    }
+    this.variables.forEach((v, i) => {
+      if (weights[i].length !== v.size) throw new Error(`weight ${v.name}: expected ${v.size} values, got ${weights[i].length}`);
+      tf.tidy(() => v.assign(tf.tensor(Float32Array.from(weights[i]), v.shape)));
+    });
+  }
+
+  dispose(): void {
+    this.variables.forEach((v) => v.dispose());
+  }
+}
+
+/** Actor-critic: obs -> h ReLU -> h ReLU -> (action logits, state value). */
+export class PolicyNet extends Network {
+  readonly variables: tf.Variable[];
+  private readonly l1: [tf.Variable, tf.Variable];
+  private readonly l2: [tf.Variable, tf.Variable];
+  private readonly actor: [tf.Variable, tf.Variable];
+  private readonly critic: [tf.Variable, tf.Variable];
+
+  constructor(rng: Rng, obsSize: number, numActions: number, hidden = 128) {
+    super();
+    this.l1 = linear(rng, "policy/l1", obsSize, hidden);
+    this.l2 = linear(rng, "policy/l2", hidden, hidden);
+    this.actor = linear(rng, "policy/actor", hidden, numActions);
+    this.critic = linear(rng, "policy/critic", hidden, 1);
+    this.variables = [...this.l1, ...this.l2, ...this.actor, ...this.critic];
+  }
+
+  apply(obs: tf.Tensor2D): { logits: tf.Tensor2D; values: tf.Tensor1D } {
+    const h1 = tf.relu(obs.matMul(this.l1[0]).add(this.l1[1])) as tf.Tensor2D;
+    const h2 = tf.relu(h1.matMul(this.l2[0]).add(this.l2[1])) as tf.Tensor2D;
+    const logits = h2.matMul(this.actor[0]).add(this.actor[1]) as tf.Tensor2D;
+    const values = h2.matMul(this.critic[0]).add(this.critic[1]).reshape([-1]) as tf.Tensor1D;
+    return { logits, values };
+  }
+}
+
+/** Process reward model: obs -> h LayerNorm ReLU -> h LayerNorm ReLU -> 1 tanh, a reward in [-1, 1] per state. */
+export class RewardNet extends Network {
+  readonly variables: tf.Variable[];
+  private readonly l1: [tf.Variable, tf.Variable];
+  private readonly n1: [tf.Variable, tf.Variable];
+  private readonly l2: [tf.Variable, tf.Variable];
+  private readonly n2: [tf.Variable, tf.Variable];
+  private readonly out: [tf.Variable, tf.Variable];
+
+  constructor(rng: Rng, obsSize: number, hidden = 128) {
+    super();
+    this.l1 = linear(rng, "prm/l1", obsSize, hidden);
+    this.n1 = layerNormParams("prm/n1", hidden);
+    this.l2 = linear(rng, "prm/l2", hidden, hidden);
+    this.n2 = layerNormParams("prm/n2", hidden);
+    this.out = linear(rng, "prm/out", hidden, 1);
+    this.variables = [...this.l1, ...this.n1, ...this.l2, ...this.n2, ...this.out];
+  }
+
+  /** Step rewards, shape [n]. */
+  apply(obs: tf.Tensor2D): tf.Tensor1D {
+    const h1 = tf.relu(layerNorm(obs.matMul(this.l1[0]).add(this.l1[1]) as tf.Tensor2D, ...this.n1));
+    const h2 = tf.relu(layerNorm(h1.matMul(this.l2[0]).add(this.l2[1]) as tf.Tensor2D, ...this.n2));
+    return tf.tanh(h2.matMul(this.out[0]).add(this.out[1])).reshape([-1]) as tf.Tensor1D;
+  }
+}
+
+/** One-hot observations for a list of cells. */
+export const oneHot = (cells: ArrayLike<number>, numCells: number): tf.Tensor2D =>
+  tf.oneHot(tf.tensor1d(Int32Array.from(cells), "int32"), numCells).toFloat() as tf.Tensor2D;
+
+export const adam = (learningRate: number) => tf.train.adam(learningRate, 0.9, 0.999, 1e-8);
+
+/**
+ * One optimiser step on `loss` with gradients clipped to a global norm (as torch's clip_grad_norm_:
+ * scale by maxNorm / (norm + 1e-6) when that is below 1). Returns the loss before the step.
+ */
+export function minimize(
+  optimizer: tf.Optimizer,
+  variables: tf.Variable[],
+  loss: () => tf.Scalar,
+  clipNorm: number | null,
+): number {
+  return tf.tidy(() => {
+    const { value, grads } = tf.variableGrads(loss, variables);
+    let named = grads;
+    if (clipNorm !== null) {
+      const norm = tf.sqrt(tf.addN(Object.values(grads).map((g) => g.square().sum())));
+      const scale = tf.minimum(tf.scalar(1), tf.scalar(clipNorm).div(norm.add(1e-6)));
+      named = Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, g.mul(scale)]));
+    }
+    optimizer.applyGradients(named);
+    return value.dataSync()[0];
+  });
+}

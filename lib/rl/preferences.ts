@@ -1,0 +1,88 @@
+import * as tf from "@tensorflow/tfjs";
+import { oneHot, type RewardNet } from "./nets";
+import { stepStates, type Trajectory } from "./trajectory";
+
+/** A judged pair: `label` is the probability that `left` is better (1 left, 0 right, 0.5 a tie). */
+export interface Preference {
+  left: Trajectory;
+  right: Trajectory;
+  label: number;
+}
+
+/** Trajectory score from step rewards: the original sums them; the published method takes the mean. */
+export type ScoreMode = "sum" | "mean";
+
+/**
+ * A batch in the form the loss needs. Score(left) - Score(right) is linear in the step rewards of the
+ * distinct states: (C_left - C_right) r, with C the visit counts (divided by length for the mean). So the
+ * reward model runs once per distinct state and the whole batch is one matmul.
+ */
+export interface PreferenceBatch {
+  /** Distinct states of the batch. */
+  cells: Int32Array;
+  /** [pairs x cells] row-major: weight of each distinct state in Score(left) - Score(right). */
+  diff: Float32Array;
+  labels: Float32Array;
+  size: number;
+}
+
+export function buildBatch(prefs: readonly Preference[], score: ScoreMode): PreferenceBatch {
+  const index = new Map<number, number>();
+  for (const p of prefs) {
+    for (const t of [p.left, p.right]) for (const c of stepStates(t)) if (!index.has(c)) index.set(c, index.size);
+  }
+  const u = index.size;
+  const diff = new Float32Array(prefs.length * u);
+  prefs.forEach((p, i) => {
+    for (const [t, sign] of [[p.left, 1], [p.right, -1]] as const) {
+      const w = score === "mean" ? sign / t.length : sign;
+      for (const c of stepStates(t)) diff[i * u + index.get(c)!] += w;
+    }
+  });
+  return { cells: Int32Array.from(index.keys()), diff, labels: Float32Array.from(prefs, (p) => p.label), size: prefs.length };
+}
+
+/** Bradley-Terry negative log-likelihood with soft labels, averaged: softplus(z) - y z, z = Score(l) - Score(r). */
+export function preferenceLoss(prm: RewardNet, batch: PreferenceBatch, numCells: number): tf.Scalar {
+  return tf.tidy(() => {
+    const rewards = prm.apply(oneHot(batch.cells, numCells)).reshape([-1, 1]);
+    const z = tf.tensor2d(batch.diff, [batch.size, batch.cells.length]).matMul(rewards).reshape([-1]);
+    const y = tf.tensor1d(batch.labels);
+    return tf.softplus(z).sub(y.mul(z)).mean() as tf.Scalar;
+  });
+}
+
+export interface PreferenceStats {
+  loss: number;
+  /** Share of non-tied pairs whose preferred side scores higher. */
+  accuracy: number;
+  /** Mean score lead of the preferred side over the other (non-tied pairs). */
+  margin: number;
+}
+
+/** Loss, accuracy and margin of the current reward model on a batch (one forward pass). */
+export function preferenceStats(prm: RewardNet, batch: PreferenceBatch, numCells: number): PreferenceStats {
+  const r = tf.tidy(() => prm.apply(oneHot(batch.cells, numCells)).dataSync());
+  const u = batch.cells.length;
+  let loss = 0;
+  let correct = 0;
+  let decided = 0;
+  let margin = 0;
+  for (let i = 0; i < batch.size; i++) {
+    let z = 0;
+    for (let j = 0; j < u; j++) z += batch.diff[i * u + j] * r[j];
+    const y = batch.labels[i];
+    loss += Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))) - y * z;
+    if (y !== 0.5) {
+      const lead = y > 0.5 ? z : -z;
+      decided++;
+      margin += lead;
+      if (lead > 0) correct++;
+    }
+  }
+  return {
+    loss: batch.size ? loss / batch.size : 0,
+    accuracy: decided ? correct / decided : Number.NaN,
+    margin: decided ? margin / decided : Number.NaN,
+  };
+}
