@@ -7,21 +7,22 @@ import type { Rng } from "../rng";
  */
 
 /** PyTorch's default Linear init, U(-1/sqrt(fanIn), 1/sqrt(fanIn)) for weights and bias, drawn from our Rng. */
-function linear(rng: Rng, name: string, fanIn: number, fanOut: number): [tf.Variable, tf.Variable] {
+function linear(rng: Rng, fanIn: number, fanOut: number): [tf.Variable, tf.Variable] {
   const bound = 1 / Math.sqrt(fanIn);
   const draw = (n: number) => Float32Array.from({ length: n }, () => (rng.uniform() * 2 - 1) * bound);
-  return [variableFrom(tf.tensor2d(draw(fanIn * fanOut), [fanIn, fanOut]), `${name}/w`), variableFrom(tf.tensor1d(draw(fanOut)), `${name}/b`)];
+  return [variableFrom(tf.tensor2d(draw(fanIn * fanOut), [fanIn, fanOut])), variableFrom(tf.tensor1d(draw(fanOut)))];
 }
 
 /** A trainable variable holding `init`'s values; `init` itself is released (tf.variable keeps its own reference). */
-function variableFrom(init: tf.Tensor, name: string): tf.Variable {
-  const v = tf.variable(init, true, name);
+function variableFrom(init: tf.Tensor): tf.Variable {
+  // tfjs names must be unique per process (several agents may live in one server): let it number them.
+  const v = tf.variable(init, true);
   init.dispose();
   return v;
 }
 
-function layerNormParams(name: string, size: number): [tf.Variable, tf.Variable] {
-  return [variableFrom(tf.ones([size]), `${name}/gain`), variableFrom(tf.zeros([size]), `${name}/bias`)];
+function layerNormParams(size: number): [tf.Variable, tf.Variable] {
+  return [variableFrom(tf.ones([size])), variableFrom(tf.zeros([size]))];
 }
 
 /** LayerNorm over the last axis, eps 1e-5 as PyTorch. */
@@ -43,7 +44,7 @@ export abstract class Network {
       throw new Error(`expected ${this.variables.length} weight arrays, got ${weights.length}`);
     }
     this.variables.forEach((v, i) => {
-      if (weights[i].length !== v.size) throw new Error(`weight ${v.name}: expected ${v.size} values, got ${weights[i].length}`);
+      if (weights[i].length !== v.size) throw new Error(`weight ${i}: expected ${v.size} values, got ${weights[i].length}`);
       tf.tidy(() => v.assign(tf.tensor(Float32Array.from(weights[i]), v.shape)));
     });
   }
@@ -63,10 +64,10 @@ export class PolicyNet extends Network {
 
   constructor(rng: Rng, obsSize: number, numActions: number, hidden = 128) {
     super();
-    this.l1 = linear(rng, "policy/l1", obsSize, hidden);
-    this.l2 = linear(rng, "policy/l2", hidden, hidden);
-    this.actor = linear(rng, "policy/actor", hidden, numActions);
-    this.critic = linear(rng, "policy/critic", hidden, 1);
+    this.l1 = linear(rng, obsSize, hidden);
+    this.l2 = linear(rng, hidden, hidden);
+    this.actor = linear(rng, hidden, numActions);
+    this.critic = linear(rng, hidden, 1);
     this.variables = [...this.l1, ...this.l2, ...this.actor, ...this.critic];
   }
 
@@ -90,11 +91,11 @@ export class RewardNet extends Network {
 
   constructor(rng: Rng, obsSize: number, hidden = 128) {
     super();
-    this.l1 = linear(rng, "prm/l1", obsSize, hidden);
-    this.n1 = layerNormParams("prm/n1", hidden);
-    this.l2 = linear(rng, "prm/l2", hidden, hidden);
-    this.n2 = layerNormParams("prm/n2", hidden);
-    this.out = linear(rng, "prm/out", hidden, 1);
+    this.l1 = linear(rng, obsSize, hidden);
+    this.n1 = layerNormParams(hidden);
+    this.l2 = linear(rng, hidden, hidden);
+    this.n2 = layerNormParams(hidden);
+    this.out = linear(rng, hidden, 1);
     this.variables = [...this.l1, ...this.n1, ...this.l2, ...this.n2, ...this.out];
   }
 
