@@ -1,0 +1,50 @@
+// Process configuration, read from the environment once and validated with zod.
+import { z } from "zod";
+
+export type DatabaseKind = "sqlite" | "postgresql";
+
+/** Which backend a DATABASE_URL selects: `file:` is SQLite, `postgres(ql)://` is PostgreSQL. */
+export function databaseKind(url: string): DatabaseKind {
+  if (url.startsWith("file:")) return "sqlite";
+  if (/^postgres(ql)?:\/\//.test(url)) return "postgresql";
+  throw new Error(`unsupported DATABASE_URL (want file:... or postgresql://...): ${redactUrl(url)}`);
+}
+
+/** The URL with its password masked, for logs and errors. */
+export function redactUrl(url: string): string {
+  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, "$1***@");
+}
+
+const envSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .min(1)
+    .default("file:./data/oprl.db")
+    .refine((url) => url.startsWith("file:") || /^postgres(ql)?:\/\//.test(url), {
+      message: "must start with file: (SQLite) or postgresql:// (PostgreSQL)",
+    }),
+  /** Max connections in the PostgreSQL pool (ignored for SQLite: one connection per process). */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+});
+
+export type AppConfig = z.infer<typeof envSchema> & { databaseKind: DatabaseKind };
+
+let cached: AppConfig | undefined;
+
+/** The config from process.env, parsed on first use. A bad value fails fast, naming the variable. */
+export function getConfig(): AppConfig {
+  if (!cached) cached = parseConfig(process.env);
+  return cached;
+}
+
+export function parseConfig(env: Record<string, string | undefined>): AppConfig {
+  // An empty variable means "not set" (docker-compose and .env files produce those).
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const result = envSchema.safeParse(present);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    throw new Error(`invalid environment: ${lines.join("; ")}`);
+  }
+  return { ...result.data, databaseKind: databaseKind(result.data.DATABASE_URL) };
+}

@@ -1,0 +1,124 @@
+// The database client: SQLite (default, file:./data/oprl.db) or PostgreSQL, chosen by
+// DATABASE_URL. One client per process, kept on globalThis so Next's hot reload reuses it,
+// and the committed migrations are applied before the first query (once per process).
+//
+//   In a route or the CLI:   const db = await getDb();
+//   For an explicit URL:     const db = await openDb(url); ... await db.$disconnect();
+import { getConfig, databaseKind, redactUrl } from "../config";
+import type { PrismaClient as SqliteClient } from "../../generated/sqlite/client";
+import { ensureSqliteDir, sqliteFilePath } from "./sqlite-path";
+
+/**
+ * The client type the data layer is written against. Both generated clients come from the
+ * same models, so they have the same API at run time; the PostgreSQL one is typed as this.
+ */
+export type Db = SqliteClient;
+/** The client handed to a `db.$transaction(async (tx) => ...)` callback. */
+export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+/** Anything that can run queries: the client or a transaction. */
+export type DbOrTx = Db | Tx;
+
+export type OpenDbOptions = {
+  /** Apply pending migrations first (default true; once per URL per process). */
+  migrate?: boolean;
+  /** PostgreSQL pool size (default DATABASE_POOL_SIZE, 10). */
+  poolSize?: number;
+};
+
+type DbGlobals = {
+  client?: Promise<Db>;
+  migrations: Map<string, Promise<void>>;
+};
+const globals = globalThis as typeof globalThis & { __oprlDb?: DbGlobals };
+const state: DbGlobals = (globals.__oprlDb ??= { migrations: new Map() });
+
+/**
+ * The process-wide client for DATABASE_URL, migrated. Use this in routes and CLI commands;
+ * do not disconnect it.
+ */
+export function getDb(): Promise<Db> {
+  if (!state.client) {
+    const config = getConfig();
+    state.client = openDb(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE });
+    // A failed start (bad URL, server down) must not be cached for the life of the process.
+    state.client.catch(() => {
+      state.client = undefined;
+    });
+  }
+  return state.client;
+}
+
+/** Closes the process-wide client (CLI commands call this before exiting). */
+export async function closeDb(): Promise<void> {
+  const pending = state.client;
+  state.client = undefined;
+  if (pending) await (await pending).$disconnect();
+}
+
+/**
+ * Applies the committed migrations to `url`, once per process: later calls share the first
+ * call's promise. A failure is not cached, so the next call tries again.
+ */
+export function ensureMigrated(url: string): Promise<void> {
+  let pending = state.migrations.get(url);
+  if (!pending) {
+    pending = (async () => {
+      // Loaded lazily: the wasm engine is only needed here, once.
+      const { applyMigrations } = await import("./migrate");
+      const { applied } = await applyMigrations(url);
+      if (applied.length > 0 && process.env.NODE_ENV !== "test") {
+        console.log(`[db] applied migrations to ${redactUrl(url)}: ${applied.join(", ")}`);
+      }
+    })();
+    state.migrations.set(url, pending);
+    pending.catch(() => state.migrations.delete(url));
+  }
+  return pending;
+}
+
+/** A new client for an explicit URL (tests, tools). The caller owns it: `$disconnect()` it. */
+export async function openDb(url: string, options: OpenDbOptions = {}): Promise<Db> {
+  const kind = databaseKind(url);
+  if (kind === "sqlite") ensureSqliteDir(url);
+  if (options.migrate !== false) await ensureMigrated(url);
+  return kind === "sqlite" ? openSqlite(url) : openPostgres(url, options.poolSize ?? getPoolSizeDefault());
+}
+
+function getPoolSizeDefault(): number {
+  try {
+    return getConfig().DATABASE_POOL_SIZE;
+  } catch {
+    return 10;
+  }
+}
+
+async function openSqlite(url: string): Promise<Db> {
+  const [{ PrismaClient }, { PrismaBetterSqlite3 }, { serialisedSqliteFactory }] = await Promise.all([
+    import("../../generated/sqlite/client"),
+    import("@prisma/adapter-better-sqlite3"),
+    import("./sqlite-serialized"),
+  ]);
+  // `timeout` is better-sqlite3's busy timeout: wait up to 5 s for another process's write lock.
+  const adapter = serialisedSqliteFactory(new PrismaBetterSqlite3({ url: sqliteFilePath(url), timeout: 5000 }));
+  const client = new PrismaClient({ adapter });
+  // WAL lets readers (the web app) run while another process (the trainer) writes; it is
+  // stored in the file. NORMAL sync is safe with WAL (a crash can lose the last commits,
+  // never corrupt). The other settings are per connection.
+  await client.$queryRawUnsafe("PRAGMA journal_mode = WAL");
+  await client.$queryRawUnsafe("PRAGMA busy_timeout = 5000");
+  await client.$executeRawUnsafe("PRAGMA synchronous = NORMAL");
+  await client.$executeRawUnsafe("PRAGMA foreign_keys = ON");
+  return client;
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<Db> {
+  const [{ PrismaClient }, { PrismaPg }, pg] = await Promise.all([
+    import("../../generated/postgresql/client"),
+    import("@prisma/adapter-pg"),
+    import("pg"),
+  ]);
+  const pool = new pg.default.Pool({ connectionString: url, max: poolSize, idleTimeoutMillis: 30_000 });
+  // The adapter ends a pool it was given only when told to: tie the pool to $disconnect.
+  const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  return client as unknown as Db;
+}

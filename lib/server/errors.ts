@@ -1,0 +1,47 @@
+// One error type for everything the data layer refuses, so a route (or the CLI) can map
+// it to a status without knowing which function threw it.
+
+export const ERROR_STATUS = {
+  VALIDATION: 400,
+  LEASE_REQUIRED: 409,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAIR_CLOSED: 409,
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  /** Extra machine-readable context (field errors, line numbers, ids). */
+  readonly details?: unknown;
+
+  constructor(code: ErrorCode, message: string, details?: unknown) {
+    super(message);
+    this.name = "AppError";
+    this.code = code;
+    this.status = ERROR_STATUS[code];
+    this.details = details;
+  }
+
+  toJSON() {
+    return { error: { code: this.code, message: this.message, details: this.details } };
+  }
+}
+
+export function isAppError(err: unknown, code?: ErrorCode): err is AppError {
+  return err instanceof AppError && (code === undefined || err.code === code);
+}
+
+/** Turns a zod failure into a VALIDATION AppError listing the offending fields. */
+export function validationError(
+  what: string,
+  issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>,
+): AppError {
+  const fields = issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
+  const summary = fields.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message)).join("; ");
+  return new AppError("VALIDATION", `invalid ${what}: ${summary}`, { fields });
+}
