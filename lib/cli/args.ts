@@ -1,0 +1,145 @@
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { TEACHER_KINDS } from "../labelers";
+import { LayoutError, layoutToText, parseLayout, randomLayout } from "../maze/layout";
+import { presetConfig, SHAPING_MODES, trainConfigSchema, withTeacher, type TrainConfig } from "../rl/config";
+
+/** A command-line mistake: the CLI prints it and exits with code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+export const TRAIN_USAGE = `Usage: npm run train -- [options]
+
+  --preset seed|default      hyperparameters: the original's (seed) or ours (default)   [default]
+  --episodes N               training episodes                                          [500]
+  --seed N                   seed of every random choice                                [0]
+  --shaping BETA             weight of the learned reward; 0 = sparse reward only       [preset]
+  --shaping-mode MODE        additive | potential | advantage                           [preset]
+  --teacher KIND             ${TEACHER_KINDS.join(" | ")}   [preset]
+  --tie-policy P             equal | drop | shorter (what the teacher does on a tie)    [preset]
+  --score sum|mean           trajectory score of the reward model                       [preset]
+  --layout FILE              maze as text: S start, G goal, # wall, . free (max 32x32)  [the 8x8 maze]
+  --random-maze RxC          a random solvable maze of that size, seeded by --maze-seed
+  --maze-seed N              seed of the random maze                                    [0]
+  --max-steps N              episode step limit                                         [60]
+  --goal-reward R            reward at the goal                                         [10]
+  --eval N                   evaluation episodes after training                         [100]
+  --backend NAME             auto | tensorflow | wasm | cpu                             [auto]
+  --out FILE                 write per-episode curves as JSON
+  --no-progress              no progress bar (it is shown only on a terminal anyway)
+  -h, --help                 this text
+
+Prints one JSON line with the run's summary on stdout.`;
+
+const int = (min: number) => z.coerce.number().int().min(min);
+const flagSchemas = {
+  preset: z.enum(["seed", "default"]),
+  episodes: int(1).max(100_000),
+  seed: int(0),
+  shaping: z.coerce.number().min(0).max(100),
+  "shaping-mode": z.enum(SHAPING_MODES),
+  teacher: z.enum(TEACHER_KINDS),
+  "tie-policy": z.enum(["equal", "drop", "shorter"]),
+  score: z.enum(["sum", "mean"]),
+  "maze-seed": int(0),
+  "max-steps": int(1).max(10_000),
+  "goal-reward": z.coerce.number().positive(),
+  eval: int(0).max(10_000),
+  backend: z.enum(["auto", "tensorflow", "wasm", "cpu"]),
+  "random-maze": z.string().regex(/^\d+x\d+$/, "expected RxC, e.g. 12x12"),
+} as const;
+
+export interface TrainArgs {
+  config: TrainConfig;
+  backend: "auto" | "tensorflow" | "wasm" | "cpu";
+  out: string | null;
+  progress: boolean;
+  help: boolean;
+}
+
+function value<K extends keyof typeof flagSchemas>(name: K, raw: string | undefined): z.infer<(typeof flagSchemas)[K]> | undefined {
+  if (raw === undefined) return undefined;
+  const parsed = flagSchemas[name].safeParse(raw);
+  if (!parsed.success) throw new UsageError(`--${name} ${JSON.stringify(raw)}: ${parsed.error.issues[0].message}`);
+  return parsed.data as z.infer<(typeof flagSchemas)[K]>;
+}
+
+export function parseTrainArgs(argv: string[]): TrainArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        ...Object.fromEntries(Object.keys(flagSchemas).map((k) => [k, { type: "string" as const }])),
+        layout: { type: "string" },
+        out: { type: "string" },
+        "no-progress": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (err) {
+    // node's messages name the flag: "Unknown option '--foo'", "Option '--seed <value>' argument missing".
+    throw new UsageError((err as Error).message.split("\n")[0]);
+  }
+  const v = parsed.values as Record<string, string | boolean | undefined>;
+  const str = (k: string) => v[k] as string | undefined;
+  const help = Boolean(v.help);
+
+  let config = presetConfig(value("preset", str("preset")) ?? "default");
+  const teacher = value("teacher", str("teacher"));
+  if (teacher) config = withTeacher(config, teacher);
+  const set = <T>(x: T | undefined, apply: (x: T) => void) => x !== undefined && apply(x);
+  set(value("episodes", str("episodes")), (x) => (config.episodes = x));
+  set(value("seed", str("seed")), (x) => (config.seed = x));
+  set(value("shaping", str("shaping")), (x) => (config.shaping.beta = x));
+  set(value("shaping-mode", str("shaping-mode")), (x) => (config.shaping.mode = x));
+  set(value("tie-policy", str("tie-policy")), (x) => (config.teacher.tiePolicy = x));
+  set(value("score", str("score")), (x) => (config.rewardModel.score = x));
+  set(value("max-steps", str("max-steps")), (x) => (config.env.maxSteps = x));
+  set(value("goal-reward", str("goal-reward")), (x) => (config.env.goalReward = x));
+  set(value("eval", str("eval")), (x) => (config.evalEpisodes = x));
+
+  const layoutFile = str("layout");
+  const randomMaze = value("random-maze", str("random-maze"));
+  if (layoutFile && randomMaze) throw new UsageError("--layout and --random-maze cannot be used together");
+  if (layoutFile) config.env.layout = readLayout(layoutFile);
+  if (randomMaze) {
+    const [rows, cols] = randomMaze.split("x").map(Number);
+    try {
+      config.env.layout = layoutToText(randomLayout({ rows, cols, seed: value("maze-seed", str("maze-seed")) ?? 0 }));
+    } catch (err) {
+      throw new UsageError(`--random-maze ${randomMaze}: ${(err as Error).message}`);
+    }
+  } else if (str("maze-seed") !== undefined) {
+    throw new UsageError("--maze-seed needs --random-maze");
+  }
+  return {
+    config: trainConfigSchema.parse(config),
+    backend: value("backend", str("backend")) ?? "auto",
+    out: str("out") ?? null,
+    progress: !v["no-progress"],
+    help,
+  };
+}
+
+function readLayout(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new UsageError(`--layout ${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  try {
+    return layoutToText(parseLayout(text));
+  } catch (err) {
+    if (err instanceof LayoutError) throw new UsageError(`--layout ${file}: ${err.message}`);
+    throw err;
+  }
+}
