@@ -1,0 +1,103 @@
+// The experiment form and API share these schemas: the browser shows the same field errors the server returns.
+import { z } from "zod";
+import { TEACHER_KINDS } from "../labelers";
+import { LayoutError, MAX_SIDE, parseLayout } from "../maze/layout";
+import { SHAPING_MODES } from "../rl/config";
+
+export const LABELLING_MODES = ["human", "synthetic", "mixed"] as const;
+export type LabellingMode = (typeof LABELLING_MODES)[number];
+export const PAIR_SELECTIONS = ["random", "disagreement"] as const;
+export type PairSelection = (typeof PAIR_SELECTIONS)[number];
+
+/** Ids are uuids from the database or the demo's fixed id: anything else cannot exist, so it is a 404, not a 400. */
+export const idSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "not a valid id");
+
+const mazeTextSchema = z
+  .object({
+    kind: z.literal("text"),
+    text: z.string().max(MAX_SIDE * (MAX_SIDE + 2), "maze text is too long"),
+  })
+  .superRefine((maze, ctx) => {
+    try {
+      parseLayout(maze.text);
+    } catch (err) {
+      if (!(err instanceof LayoutError)) throw err;
+      ctx.addIssue({ code: "custom", path: ["text"], message: err.message });
+    }
+  });
+
+const mazeRandomSchema = z.object({
+  kind: z.literal("random"),
+  rows: z.number().int("rows must be a whole number").min(2, "at least 2 rows").max(MAX_SIDE, `at most ${MAX_SIDE} rows`),
+  cols: z.number().int("columns must be a whole number").min(2, "at least 2 columns").max(MAX_SIDE, `at most ${MAX_SIDE} columns`),
+  seed: z.number().int("seed must be a whole number").min(0).max(2 ** 31 - 1),
+  wallDensity: z.number().min(0, "between 0 and 0.6").max(0.6, "between 0 and 0.6"),
+});
+
+export const mazeSchema = z.discriminatedUnion("kind", [mazeTextSchema, mazeRandomSchema]);
+export type MazeInput = z.infer<typeof mazeSchema>;
+
+/** What a person chooses when creating an experiment; everything else comes from the preset. */
+export const createExperimentSchema = z.object({
+  name: z.string().trim().min(1, "give the experiment a name").max(80, "at most 80 characters"),
+  preset: z.enum(["default", "seed"]),
+  seed: z.number().int("seed must be a whole number").min(0, "0 or more").max(2 ** 31 - 1),
+  maze: mazeSchema,
+  shaping: z.object({
+    mode: z.enum(SHAPING_MODES),
+    beta: z.number().min(0, "0 or more (0 = sparse reward only)").max(10, "at most 10"),
+  }),
+  teacher: z.enum(TEACHER_KINDS),
+  labellingMode: z.enum(LABELLING_MODES),
+  labelsPerPair: z.number().int("a whole number").min(1, "at least 1").max(5, "at most 5"),
+  episodesPerRound: z.number().int("a whole number").min(10, "at least 10").max(5000, "at most 5000"),
+  pairsPerRound: z.number().int("a whole number").min(1, "at least 1").max(500, "at most 500"),
+  pairSelection: z.enum(PAIR_SELECTIONS),
+  /** A human-labelled round trains on what it has after this many seconds. */
+  labelTimeLimitSec: z.number().int("a whole number").min(5, "at least 5 s").max(7 * 24 * 3600, "at most a week"),
+});
+export type CreateExperimentInput = z.infer<typeof createExperimentSchema>;
+
+export const DEFAULT_EXPERIMENT_INPUT: Omit<CreateExperimentInput, "maze"> = {
+  name: "",
+  preset: "default",
+  seed: 0,
+  shaping: { mode: "potential", beta: 0.5 },
+  teacher: "oracle",
+  labellingMode: "synthetic",
+  labelsPerPair: 1,
+  episodesPerRound: 100,
+  pairsPerRound: 24,
+  pairSelection: "random",
+  labelTimeLimitSec: 600,
+};
+
+export const updateExperimentSchema = z
+  .object({
+    labellingMode: z.enum(LABELLING_MODES).optional(),
+    name: z.string().trim().min(1, "give the experiment a name").max(80).optional(),
+    status: z.enum(["draft", "active", "archived"]).optional(),
+  })
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, { message: "nothing to change" });
+export type UpdateExperimentInput = z.infer<typeof updateExperimentSchema>;
+
+/** Settings of the round loop, stored beside the engine config in Experiment.config under `studio`. */
+export const roundSettingsSchema = z.object({
+  pairsPerRound: z.number().int().min(1),
+  pairSelection: z.enum(PAIR_SELECTIONS),
+  labelTimeLimitSec: z.number().int().min(1),
+  /** Reward-model steps in a round's update phase. */
+  rewardUpdates: z.number().int().min(0).default(60),
+  /** Share of labelled pairs kept out of training to measure accuracy (by a hash of the pair id). */
+  heldOutShare: z.number().min(0).max(0.5).default(0.2),
+});
+export type RoundSettings = z.infer<typeof roundSettingsSchema>;
+
+export const startRoundSchema = z
+  .object({
+    /** Overrides the experiment's episodes per round for this round only. */
+    episodes: z.number().int("a whole number").min(1, "at least 1").max(5000, "at most 5000").optional(),
+  })
+  .strict();
+export type StartRoundInput = z.infer<typeof startRoundSchema>;

@@ -1,0 +1,126 @@
+// First start: an empty database gets a demo experiment with trajectories, pairs open for labelling and a
+// queued first round, so /label and the dashboards show something at once. Idempotent across processes:
+// the demo has a fixed id, so a second process racing to create it fails its insert and moves on.
+import { randomUUID } from "node:crypto";
+import { makeTeacher } from "../labelers";
+import { MazeEnv, NUM_ACTIONS, transitionTable } from "../maze/env";
+import { parseLayout, DEFAULT_LAYOUT_TEXT } from "../maze/layout";
+import { distancesToGoal } from "../maze/truth";
+import { Rng } from "../rng";
+import type { Trajectory } from "../rl/trajectory";
+import { encodeSteps } from "./codec";
+import type { Db } from "./db";
+import { resolveConfig } from "./experiment-config";
+import { DEFAULT_EXPERIMENT_INPUT } from "../schemas/experiment";
+
+export const DEMO_EXPERIMENT_ID = "demo";
+const DEMO_EPISODES = 48;
+const DEMO_PAIRS = 36;
+
+/**
+ * Episodes of a scripted walker of varying skill: with chance `skill` a step that shortens the distance to
+ * the goal, else a random one. Real episodes of the real maze, in every quality from aimless to direct.
+ */
+export function scriptedEpisodes(layoutText: string, count: number, seed: number, maxSteps = 60, goalReward = 10): Trajectory[] {
+  const layout = parseLayout(layoutText);
+  const env = new MazeEnv(layout, { maxSteps, goalReward });
+  const dist = distancesToGoal(layout);
+  const next = transitionTable(layout);
+  const rng = new Rng(`demo:${seed}`);
+  const out: Trajectory[] = [];
+  for (let e = 0; e < count; e++) {
+    const skill = 0.25 + 0.7 * rng.uniform();
+    const cells = [env.reset()];
+    const actions: number[] = [];
+    const rewards: number[] = [];
+    let success = false;
+    for (;;) {
+      const cell = cells[cells.length - 1];
+      const better = Array.from({ length: NUM_ACTIONS }, (_, a) => a).filter((a) => dist[next[cell * NUM_ACTIONS + a]] < dist[cell]);
+      const action = better.length && rng.uniform() < skill ? rng.choice(better) : rng.int(NUM_ACTIONS);
+      const step = env.step(action);
+      cells.push(step.cell);
+      actions.push(action);
+      rewards.push(step.reward);
+      if (step.done) {
+        success = step.success;
+        break;
+      }
+    }
+    out.push({
+      cells: Int32Array.from(cells),
+      actions: Uint8Array.from(actions),
+      rewards: Float32Array.from(rewards),
+      return: rewards.reduce((a, b) => a + b, 0),
+      length: actions.length,
+      success,
+    });
+  }
+  return out;
+}
+
+/** Creates the demo when the database has no experiment; returns whether it did. */
+export async function ensureDemo(db: Db): Promise<boolean> {
+  if ((await db.experiment.count()) > 0) return false;
+  const config = resolveConfig({
+    ...DEFAULT_EXPERIMENT_INPUT,
+    name: "Demo: 8x8 maze, oracle teacher",
+    maze: { kind: "text", text: DEFAULT_LAYOUT_TEXT },
+    labellingMode: "mixed",
+  });
+  const episodes = scriptedEpisodes(config.env.layout, DEMO_EPISODES, config.seed, config.env.maxSteps, config.env.goalReward);
+  const layout = parseLayout(config.env.layout);
+  const teacher = makeTeacher(config.teacher, { goalReward: config.env.goalReward, distances: distancesToGoal(layout) });
+  const rng = new Rng("demo:pairs");
+  const ids = episodes.map(() => randomUUID());
+  const pairs: { id: string; left: number; right: number; priority: number }[] = [];
+  const seen = new Set<string>();
+  while (pairs.length < DEMO_PAIRS) {
+    const [l, r] = rng.sample(ids.map((_, i) => i), 2);
+    const key = `${Math.min(l, r)}:${Math.max(l, r)}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    pairs.push({ id: randomUUID(), left: l, right: r, priority: rng.uniform() });
+  }
+  try {
+    await db.$transaction(async (tx) => {
+      await tx.experiment.create({
+        data: { id: DEMO_EXPERIMENT_ID, name: "Demo: 8x8 maze, oracle teacher", config: JSON.stringify(config), labellingMode: "mixed", labelsPerPair: 1, status: "active" },
+      });
+      await tx.trajectory.createMany({
+        data: episodes.map((t, i) => {
+          const enc = encodeSteps({ actions: Array.from(t.actions), cells: Array.from(t.cells), rewards: Array.from(t.rewards) });
+          return { id: ids[i], experimentId: DEMO_EXPERIMENT_ID, round: 0, policyVersion: 0, ...enc, return: t.return, success: t.success };
+        }),
+      });
+      await tx.pair.createMany({
+        data: pairs.map((p) => ({ id: p.id, experimentId: DEMO_EXPERIMENT_ID, leftId: ids[p.left], rightId: ids[p.right], selection: "random", priority: p.priority, labelsWanted: 1 })),
+      });
+      await tx.label.createMany({
+        data: pairs.map((p) => ({
+          id: randomUUID(),
+          pairId: p.id,
+          source: "synthetic" as const,
+          teacher: config.teacher.kind,
+          choice: teacher.judge(episodes[p.left], episodes[p.right], rng),
+        })),
+      });
+      await tx.trainingRound.create({ data: { experimentId: DEMO_EXPERIMENT_ID, index: 1, episodesTotal: config.episodes } });
+    });
+    return true;
+  } catch (err) {
+    // Another process created it first.
+    if ((await db.experiment.findUnique({ where: { id: DEMO_EXPERIMENT_ID } })) !== null) return false;
+    throw err;
+  }
+}
+
+let once: Promise<boolean> | null = null;
+/** ensureDemo at most once per process (the web server calls it on its first reads). */
+export function ensureDemoOnce(db: Db): Promise<boolean> {
+  once ??= ensureDemo(db).catch((err) => {
+    once = null;
+    throw err;
+  });
+  return once;
+}

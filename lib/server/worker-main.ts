@@ -1,0 +1,26 @@
+// Entry point of the training worker process: `npm run worker`, or spawned by instrumentation.ts beside `next start`.
+import { closeDb, getDb } from "./db";
+import { TrainingWorker } from "./worker";
+
+async function main() {
+  const db = await getDb();
+  const worker = new TrainingWorker(db);
+  const stop = (why: string) => {
+    console.log(`[worker] ${why}: stopping after the current flush`);
+    worker.stop();
+    // A round in a long synchronous step still gets out: it resumes from its last checkpoint.
+    setTimeout(() => process.exit(0), 10_000).unref();
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+  // Spawned by the web server with an IPC channel: go when the server goes.
+  process.on("disconnect", () => stop("web server gone"));
+  await worker.loop();
+  await closeDb();
+  process.exit(0);
+}
+
+main().catch((err) => {
+  console.error("[worker] fatal:", err);
+  process.exit(1);
+});

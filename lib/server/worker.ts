@@ -1,0 +1,104 @@
+// The training worker: claims queued rounds from the database and runs them one at a time, beside the
+// web server (started by instrumentation.ts) or alone (`npm run worker`). On start it takes over rounds
+// left running by a worker that died (stale heartbeat) and resumes them from their last checkpoint.
+import { hostname } from "node:os";
+import { randomUUID } from "node:crypto";
+import type { Db } from "./db";
+import { ensureDemo } from "./demo";
+import { RoundRun } from "./round-runner";
+
+export interface WorkerOptions {
+  pollMs?: number;
+  /** A running round whose heartbeat is older than this belongs to a dead worker. */
+  staleMs?: number;
+  log?: (line: string) => void;
+}
+
+export class TrainingWorker {
+  readonly id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private stopping = false;
+  private wake: (() => void) | null = null;
+  private readonly pollMs: number;
+  private readonly staleMs: number;
+  private readonly log: (line: string) => void;
+
+  constructor(
+    private readonly db: Db,
+    opts: WorkerOptions = {},
+  ) {
+    this.pollMs = opts.pollMs ?? 500;
+    this.staleMs = opts.staleMs ?? 15_000;
+    this.log = opts.log ?? ((line) => console.log(`[worker] ${line}`));
+  }
+
+  stop(): void {
+    this.stopping = true;
+    this.wake?.();
+  }
+
+  /** Claims one round: an orphaned running one first (to resume), else the oldest queued. */
+  async claim(): Promise<import("../../generated/sqlite/client").TrainingRound | null> {
+    const db = this.db;
+    const staleBefore = new Date(Date.now() - this.staleMs);
+    const orphan = await db.trainingRound.findFirst({
+      where: { status: "running", OR: [{ heartbeatAt: null }, { heartbeatAt: { lt: staleBefore } }] },
+      orderBy: { createdAt: "asc" },
+    });
+    if (orphan) {
+      const { count } = await db.trainingRound.updateMany({
+        where: { id: orphan.id, status: "running", workerId: orphan.workerId, heartbeatAt: orphan.heartbeatAt },
+        data: { workerId: this.id, heartbeatAt: new Date() },
+      });
+      if (count === 1) {
+        this.log(`resuming round ${orphan.index} of ${orphan.experimentId} (worker ${orphan.workerId ?? "?"} stopped)`);
+        return { ...orphan, workerId: this.id };
+      }
+    }
+    const queued = await db.trainingRound.findFirst({ where: { status: "queued" }, orderBy: { createdAt: "asc" } });
+    if (!queued) return null;
+    const now = new Date();
+    const { count } = await db.trainingRound.updateMany({
+      where: { id: queued.id, status: "queued" },
+      data: { status: "running", workerId: this.id, startedAt: now, heartbeatAt: now, progress: 0 },
+    });
+    return count === 1 ? { ...queued, status: "running", workerId: this.id, startedAt: now, heartbeatAt: now } : null;
+  }
+
+  /** Runs until stop(): claim, run, repeat; sleeps `pollMs` when there is nothing to do. */
+  async loop(): Promise<void> {
+    this.log(`started ${this.id}`);
+    await ensureDemo(this.db).catch((err) => this.log(`demo data not created: ${(err as Error).message}`));
+    while (!this.stopping) {
+      let round = null;
+      try {
+        round = await this.claim();
+      } catch (err) {
+        this.log(`claim failed: ${(err as Error).message}`);
+      }
+      if (round) {
+        this.log(`running round ${round.index} of ${round.experimentId} (${round.episodesTotal} episodes)`);
+        const outcome = await new RoundRun(this.db, round, this.id, () => this.stopping, this.log).run();
+        this.log(`round ${round.index} of ${round.experimentId}: ${outcome}`);
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.pollMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = null;
+    }
+    this.log("stopped");
+  }
+
+  /** Runs queued rounds until none is left (tests, scripts). */
+  async drain(): Promise<void> {
+    for (;;) {
+      const round = await this.claim();
+      if (!round) return;
+      await new RoundRun(this.db, round, this.id, () => this.stopping, this.log).run();
+    }
+  }
+}
