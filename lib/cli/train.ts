@@ -54,7 +54,9 @@ async function main(): Promise<number> {
     writeFileSync(args.out, JSON.stringify({ summary, config, episodes: curves }, null, 1));
   }
   agent.dispose();
-  process.stdout.write(`${JSON.stringify(summary)}\n`);
+  // maxRSS is in KiB: the whole process's peak, the figure the memory target is about.
+  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  process.stdout.write(`${JSON.stringify({ ...summary, peak_rss_mb: peakRssMb })}\n`);
   return 0;
 }
 
