@@ -1,0 +1,237 @@
+// Preference datasets as JSONL: one pair per line, both trajectories decoded, every label
+// (skips included). Export streams page by page; import checks every line first and then
+// writes everything in one transaction, so a bad file writes nothing.
+//
+// Ids are not carried over: import makes new ones (so a file can be imported twice, or into
+// another experiment). Users are matched by name and created (role labeler) when missing.
+import { encodeSteps } from "./codec";
+import type { Db, Tx } from "./db";
+import { uuidv7 } from "./db-errors";
+import { AppError } from "./errors";
+import { toTrajectoryView, TX_OPTIONS } from "./queue";
+import { DATASET_FORMAT, datasetLineSchema, type DatasetLine, type DatasetTrajectory } from "../schemas/dataset";
+import { recordIdSchema } from "../schemas/label";
+
+const EXPORT_PAGE = 200;
+/** An import is one transaction; give a big file time (SQLite queues other writers meanwhile). */
+const IMPORT_TX_OPTIONS = { maxWait: TX_OPTIONS.maxWait, timeout: 10 * 60_000 } as const;
+
+const trajectorySelect = {
+  select: { id: true, round: true, policyVersion: true, actions: true, cells: true, rewards: true, return: true, length: true, success: true },
+} as const;
+
+function datasetTrajectory(view: ReturnType<typeof toTrajectoryView>): DatasetTrajectory {
+  return {
+    id: view.id,
+    round: view.round,
+    policyVersion: view.policyVersion,
+    return: view.return,
+    success: view.success,
+    actions: view.actions,
+    cells: view.cells,
+    rewards: view.rewards,
+  };
+}
+
+/**
+ * The experiment's pairs as dataset lines (JSON text, no newline), oldest pair first.
+ * By default only pairs with at least one label (skips count) are exported.
+ */
+export async function* exportDatasetLines(
+  db: Db,
+  experimentId: string,
+  options: { labelledOnly?: boolean } = {},
+): AsyncGenerator<string> {
+  const id = recordIdSchema.safeParse(experimentId);
+  if (!id.success || !(await db.experiment.findUnique({ where: { id: experimentId }, select: { id: true } }))) {
+    throw new AppError("NOT_FOUND", `experiment ${experimentId} not found`);
+  }
+  const where = { experimentId, ...(options.labelledOnly === false ? {} : { labels: { some: {} } }) };
+  let cursor: string | undefined;
+  for (;;) {
+    const pairs = await db.pair.findMany({
+      where,
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      take: EXPORT_PAGE,
+      ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
+      select: {
+        id: true,
+        selection: true,
+        priority: true,
+        status: true,
+        labelsWanted: true,
+        createdAt: true,
+        left: trajectorySelect,
+        right: trajectorySelect,
+        labels: {
+          orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+          select: {
+            id: true,
+            source: true,
+            teacher: true,
+            choice: true,
+            responseMs: true,
+            createdAt: true,
+            user: { select: { name: true } },
+          },
+        },
+      },
+    });
+    for (const p of pairs) {
+      const line: DatasetLine = {
+        format: DATASET_FORMAT,
+        pair: {
+          id: p.id,
+          selection: p.selection,
+          priority: p.priority,
+          status: p.status,
+          labelsWanted: p.labelsWanted,
+          createdAt: p.createdAt.toISOString(),
+        },
+        left: datasetTrajectory(toTrajectoryView(p.left)),
+        right: datasetTrajectory(toTrajectoryView(p.right)),
+        labels: p.labels.map((l) => ({
+          id: l.id,
+          source: l.source,
+          user: l.user?.name ?? null,
+          teacher: l.teacher,
+          choice: l.choice,
+          responseMs: l.responseMs,
+          createdAt: l.createdAt.toISOString(),
+        })),
+      };
+      yield JSON.stringify(line);
+    }
+    if (pairs.length < EXPORT_PAGE) return;
+    cursor = pairs[pairs.length - 1].id;
+  }
+}
+
+/** The whole export as one JSONL string (newline-terminated lines). */
+export async function exportDataset(db: Db, experimentId: string, options: { labelledOnly?: boolean } = {}): Promise<string> {
+  let out = "";
+  for await (const line of exportDatasetLines(db, experimentId, options)) out += line + "\n";
+  return out;
+}
+
+/** Parses and checks every line; the first bad one is a VALIDATION error naming its line number. */
+export function parseDataset(jsonl: string): DatasetLine[] {
+  const lines: DatasetLine[] = [];
+  const seenPairs = new Map<string, number>();
+  const rows = jsonl.split("\n");
+  for (let i = 0; i < rows.length; i++) {
+    const lineNo = i + 1;
+    const text = rows[i].trim();
+    if (text === "") continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (err) {
+      throw new AppError("VALIDATION", `line ${lineNo}: not valid JSON (${(err as Error).message})`, { line: lineNo });
+    }
+    const result = datasetLineSchema.safeParse(json);
+    if (!result.success) {
+      const issues = result.error.issues.map((issue) => `${issue.path.join(".") || "(line)"}: ${issue.message}`);
+      throw new AppError("VALIDATION", `line ${lineNo}: ${issues.join("; ")}`, { line: lineNo, issues });
+    }
+    const earlier = seenPairs.get(result.data.pair.id);
+    if (earlier !== undefined) {
+      throw new AppError("VALIDATION", `line ${lineNo}: pair ${result.data.pair.id} already given on line ${earlier}`, {
+        line: lineNo,
+      });
+    }
+    seenPairs.set(result.data.pair.id, lineNo);
+    lines.push(result.data);
+  }
+  return lines;
+}
+
+export type ImportSummary = { pairs: number; trajectories: number; labels: number; usersCreated: number };
+
+/**
+ * Imports a JSONL dataset into an existing experiment, all or nothing. Trajectories shared
+ * by several lines (same exported id) are stored once. Recorded labels keep their slot, so
+ * the queue will not hand an imported pair out beyond its labelsWanted.
+ */
+export async function importDataset(db: Db, experimentId: string, jsonl: string): Promise<ImportSummary> {
+  const lines = parseDataset(jsonl);
+  const id = recordIdSchema.safeParse(experimentId);
+  if (!id.success || !(await db.experiment.findUnique({ where: { id: experimentId }, select: { id: true } }))) {
+    throw new AppError("NOT_FOUND", `experiment ${experimentId} not found`);
+  }
+  return db.$transaction((tx) => writeDataset(tx, experimentId, lines), IMPORT_TX_OPTIONS);
+}
+
+async function writeDataset(tx: Tx, experimentId: string, lines: DatasetLine[]): Promise<ImportSummary> {
+  const CHUNK = 500;
+  const insertAll = async <T>(rows: T[], insert: (chunk: T[]) => Promise<unknown>) => {
+    for (let i = 0; i < rows.length; i += CHUNK) await insert(rows.slice(i, i + CHUNK));
+  };
+
+  // Users by name.
+  const names = [...new Set(lines.flatMap((l) => l.labels.map((label) => label.user).filter((n): n is string => !!n)))];
+  const userIds = new Map<string, string>();
+  for (let i = 0; i < names.length; i += CHUNK) {
+    const found = await tx.user.findMany({ where: { name: { in: names.slice(i, i + CHUNK) } }, select: { id: true, name: true } });
+    for (const u of found) userIds.set(u.name, u.id);
+  }
+  const newUsers = names.filter((n) => !userIds.has(n)).map((name) => ({ id: uuidv7(), name }));
+  for (const u of newUsers) userIds.set(u.name, u.id);
+  await insertAll(newUsers, (chunk) => tx.user.createMany({ data: chunk }));
+
+  // Trajectories, once per exported id.
+  const trajectoryIds = new Map<string, string>();
+  const trajectories = [];
+  for (const line of lines) {
+    for (const t of [line.left, line.right]) {
+      if (trajectoryIds.has(t.id)) continue;
+      const newId = uuidv7();
+      trajectoryIds.set(t.id, newId);
+      trajectories.push({
+        id: newId,
+        experimentId,
+        round: t.round,
+        policyVersion: t.policyVersion,
+        ...encodeSteps(t),
+        return: t.return,
+        success: t.success,
+      });
+    }
+  }
+  await insertAll(trajectories, (chunk) => tx.trajectory.createMany({ data: chunk }));
+
+  const pairs = [];
+  const labels = [];
+  const leases = [];
+  for (const line of lines) {
+    const pairId = uuidv7();
+    const counted = line.labels.filter((l) => l.choice !== "skip");
+    const status = line.pair.status === "open" && counted.length >= line.pair.labelsWanted ? "done" : line.pair.status;
+    pairs.push({
+      id: pairId,
+      experimentId,
+      leftId: trajectoryIds.get(line.left.id)!,
+      rightId: trajectoryIds.get(line.right.id)!,
+      selection: line.pair.selection,
+      priority: line.pair.priority,
+      status,
+      labelsWanted: line.pair.labelsWanted,
+      labelsDone: counted.length,
+      createdAt: new Date(line.pair.createdAt),
+    });
+    let slot = 0;
+    for (const l of line.labels) {
+      const labelId = uuidv7();
+      const userId = l.user ? userIds.get(l.user)! : null;
+      const createdAt = new Date(l.createdAt);
+      labels.push({ id: labelId, pairId, source: l.source, userId, teacher: l.teacher, choice: l.choice, responseMs: l.responseMs, createdAt });
+      if (l.choice !== "skip") {
+        leases.push({ id: uuidv7(), pairId, slot: slot++, userId, expiresAt: createdAt, labelId, createdAt });
+      }
+    }
+  }
+  await insertAll(pairs, (chunk) => tx.pair.createMany({ data: chunk }));
+  await insertAll(labels, (chunk) => tx.label.createMany({ data: chunk }));
+  await insertAll(leases, (chunk) => tx.lease.createMany({ data: chunk }));
+  return { pairs: pairs.length, trajectories: trajectories.length, labels: labels.length, usersCreated: newUsers.length };
+}

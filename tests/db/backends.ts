@@ -1,0 +1,112 @@
+// The databases every DB suite runs against: SQLite always (a temp file per suite), and
+// PostgreSQL when TEST_POSTGRES_URL is set (a fresh database per suite, dropped after).
+// Start one with: export TEST_POSTGRES_URL=$(scripts/pg-test.sh | tail -n1)
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { openDb, type Db } from "@/lib/server/db";
+import { createExperiment, createPairs, createUser, insertTrajectories, type TrajectoryInput } from "@/lib/server/repo";
+
+export type TestDatabase = { url: string; drop: () => Promise<void> };
+export type Backend = { name: "sqlite" | "postgresql"; create: () => Promise<TestDatabase> };
+
+const sqlite: Backend = {
+  name: "sqlite",
+  async create() {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "oprl-db-test-"));
+    return { url: `file:${path.join(dir, "test.db")}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  },
+};
+
+function postgres(adminUrl: string): Backend {
+  return {
+    name: "postgresql",
+    async create() {
+      const name = `oprl_t_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+      const admin = new pg.Client({ connectionString: adminUrl });
+      await admin.connect();
+      await admin.query(`CREATE DATABASE "${name}"`);
+      await admin.end();
+      const url = new URL(adminUrl);
+      url.pathname = `/${name}`;
+      return {
+        url: url.toString(),
+        async drop() {
+          const c = new pg.Client({ connectionString: adminUrl });
+          await c.connect();
+          await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+          await c.end();
+        },
+      };
+    },
+  };
+}
+
+const pgUrl = process.env.TEST_POSTGRES_URL;
+if (!pgUrl) {
+  console.log("[tests/db] TEST_POSTGRES_URL is not set: PostgreSQL was NOT tested (SQLite only).");
+}
+
+export const BACKENDS: Backend[] = pgUrl ? [sqlite, postgres(pgUrl)] : [sqlite];
+
+/** Opens a migrated client on a fresh database of `backend`; call the returned close() in afterAll. */
+export async function freshDb(backend: Backend): Promise<{ db: Db; url: string; close: () => Promise<void> }> {
+  const database = await backend.create();
+  const db = await openDb(database.url, { poolSize: 25 });
+  return {
+    db,
+    url: database.url,
+    close: async () => {
+      await db.$disconnect();
+      await database.drop();
+    },
+  };
+}
+
+let counter = 0;
+export const uniqueName = (prefix: string) => `${prefix}-${process.pid}-${++counter}-${Math.random().toString(36).slice(2, 6)}`;
+
+/** A short random-walk-looking trajectory with `n` steps. */
+export function trajectory(n: number, seed = 0, round = 0): TrajectoryInput {
+  const actions = Array.from({ length: n }, (_, i) => (i + seed) % 4);
+  const cells = Array.from({ length: n + 1 }, (_, i) => (i * 7 + seed) % 400);
+  const rewards = Array.from({ length: n }, (_, i) => (i === n - 1 ? 1 : -0.01 * ((i + seed) % 3)));
+  return { round, policyVersion: round, actions, cells, rewards, success: seed % 2 === 0 };
+}
+
+/** An experiment with `pairCount` pairs (priorities descending: pair 0 first in the queue). */
+export async function seedExperiment(
+  db: Db,
+  options: { pairCount: number; labelsPerPair?: number; labellingMode?: "human" | "synthetic" | "mixed"; priorities?: number[] },
+) {
+  const experiment = await createExperiment(db, {
+    name: uniqueName("exp"),
+    config: { maze: "S..\n.#.\n..G", seed: 1 },
+    labellingMode: options.labellingMode ?? "human",
+    labelsPerPair: options.labelsPerPair ?? 1,
+    status: "active",
+  });
+  const trajectoryIds = await insertTrajectories(
+    db,
+    experiment.id,
+    Array.from({ length: options.pairCount * 2 }, (_, i) => trajectory(3 + (i % 5), i)),
+  );
+  const pairIds = await createPairs(
+    db,
+    experiment.id,
+    Array.from({ length: options.pairCount }, (_, i) => ({
+      leftId: trajectoryIds[2 * i],
+      rightId: trajectoryIds[2 * i + 1],
+      selection: "random",
+      priority: options.priorities?.[i] ?? options.pairCount - i,
+    })),
+  );
+  return { experiment, trajectoryIds, pairIds };
+}
+
+export async function seedUsers(db: Db, count: number) {
+  const users = [];
+  for (let i = 0; i < count; i++) users.push(await createUser(db, { name: uniqueName("user") }));
+  return users;
+}
