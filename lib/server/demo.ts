@@ -9,6 +9,7 @@ import { distancesToGoal } from "../maze/truth";
 import { Rng } from "../rng";
 import type { Trajectory } from "../rl/trajectory";
 import { encodeSteps } from "./codec";
+import { recordLabel } from "./queue";
 import type { Db } from "./db";
 import { resolveConfig } from "./experiment-config";
 import { DEFAULT_EXPERIMENT_INPUT } from "../schemas/experiment";
@@ -94,25 +95,21 @@ export async function ensureDemo(db: Db): Promise<boolean> {
         }),
       });
       await tx.pair.createMany({
-        data: pairs.map((p) => ({ id: p.id, experimentId: DEMO_EXPERIMENT_ID, leftId: ids[p.left], rightId: ids[p.right], selection: "random", priority: p.priority, labelsWanted: 1 })),
-      });
-      await tx.label.createMany({
-        data: pairs.map((p) => ({
-          id: randomUUID(),
-          pairId: p.id,
-          source: "synthetic" as const,
-          teacher: config.teacher.kind,
-          choice: teacher.judge(episodes[p.left], episodes[p.right], rng),
-        })),
+        data: pairs.map((p) => ({ id: p.id, experimentId: DEMO_EXPERIMENT_ID, leftId: ids[p.left], rightId: ids[p.right], selection: "random", priority: p.priority, labelsWanted: 2 })),
       });
       await tx.trainingRound.create({ data: { experimentId: DEMO_EXPERIMENT_ID, index: 1, episodesTotal: config.episodes } });
     });
-    return true;
   } catch (err) {
     // Another process created it first.
     if ((await db.experiment.findUnique({ where: { id: DEMO_EXPERIMENT_ID } })) !== null) return false;
     throw err;
   }
+  // Mixed mode: the teacher takes one slot of each pair now, a person the other.
+  for (const p of pairs) {
+    const choice = teacher.judge(episodes[p.left], episodes[p.right], rng);
+    await recordLabel(db, { labelId: randomUUID(), pairId: p.id, experimentId: DEMO_EXPERIMENT_ID, source: "synthetic", teacher: config.teacher.kind, choice });
+  }
+  return true;
 }
 
 let once: Promise<boolean> | null = null;

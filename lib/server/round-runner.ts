@@ -19,6 +19,8 @@ import { choosePairs, ensembleTables, scoreWithTable } from "./ensemble";
 import { parseStoredConfig, type StoredConfig } from "./experiment-config";
 import { readRoundState, ROUND_STATE_KIND, type RoundPhase, type RoundState } from "./rounds";
 import { isHeldOut, spearman } from "./stats";
+import { isAppError } from "./errors";
+import { recordLabel } from "./queue";
 import type { TrainingRound } from "../../generated/sqlite/client";
 
 const FLUSH_EVERY_EPISODES = 25;
@@ -415,7 +417,8 @@ export class RoundRun {
       if (!tables) this.state.note = "too few labels for an ensemble yet: pairs chosen at random this round";
     }
     const chosen = choosePairs(trajectories, studio.pairsPerRound, this.rng, tables, rm.score);
-    const synthetic = exp.labellingMode !== "human";
+    // Slots per pair (the queue's k): the teacher takes one in synthetic and mixed mode, people the rest.
+    const labelsWanted = exp.labellingMode === "synthetic" ? 1 : exp.labellingMode === "mixed" ? exp.labelsPerPair + 1 : exp.labelsPerPair;
     const pairs = chosen.map((c) => ({
       id: randomUUID(),
       experimentId: this.round.experimentId,
@@ -423,25 +426,13 @@ export class RoundRun {
       rightId: this.pool[c.right].id,
       selection,
       priority: c.priority,
-      labelsWanted: exp.labelsPerPair,
-      // Synthetic mode: the teacher's label is the pair's label; mixed: people label it as well.
-      status: exp.labellingMode === "synthetic" ? ("done" as const) : ("open" as const),
+      labelsWanted,
     }));
-    const labels = synthetic
-      ? chosen.map((c, i) => ({
-          id: randomUUID(),
-          pairId: pairs[i].id,
-          source: "synthetic" as const,
-          teacher: this.config.teacher.kind,
-          choice: this.agent.teacher.judge(this.pool[c.left].t, this.pool[c.right].t, this.rng),
-        }))
-      : [];
     const pairIds = pairs.map((p) => p.id);
     const checkpoint = this.checkpointData("labels", { pairIds });
     this.setPhase("labelling", 0.86);
     await db.$transaction(async (tx) => {
       await tx.pair.createMany({ data: pairs });
-      if (labels.length) await tx.label.createMany({ data: labels });
       await tx.checkpoint.deleteMany({ where: { roundId: this.round.id } });
       await tx.checkpoint.create({ data: checkpoint });
       await this.writeProgress(tx, 0.86);
@@ -480,22 +471,23 @@ export class RoundRun {
     }
   }
 
+  /** The teacher labels the round's open pairs it has not labelled yet (through the queue, which gives it a slot). */
   private async labelMissingSynthetically(pairIds: string[]): Promise<void> {
     const db = this.db;
     const pairs = await db.pair.findMany({
-      where: { id: { in: pairIds }, labels: { none: { source: "synthetic" } } },
+      where: { id: { in: pairIds }, status: "open", labels: { none: { source: "synthetic" } } },
       include: { left: true, right: true },
     });
-    if (!pairs.length) return;
-    await db.label.createMany({
-      data: pairs.map((p) => ({
-        id: randomUUID(),
-        pairId: p.id,
-        source: "synthetic" as const,
-        teacher: this.config.teacher.kind,
-        choice: this.agent.teacher.judge(toTrajectory(p.left), toTrajectory(p.right), this.rng),
-      })),
-    });
+    for (const p of pairs) {
+      const choice = this.agent.teacher.judge(toTrajectory(p.left), toTrajectory(p.right), this.rng);
+      try {
+        await recordLabel(db, { labelId: randomUUID(), pairId: p.id, experimentId: p.experimentId, source: "synthetic", teacher: this.config.teacher.kind, choice });
+      } catch (err) {
+        // People hold every slot of this pair, or finished it meanwhile: their labels stand.
+        if (isAppError(err, "CONFLICT") || isAppError(err, "PAIR_CLOSED")) continue;
+        throw err;
+      }
+    }
   }
 
   // --- reward model on every training label so far, then the policy, then evaluation and the checkpoint ---

@@ -1,0 +1,169 @@
+"use client";
+// One experiment: labelling mode, training rounds (start, cancel, live progress by SWR polling) and dashboards.
+import Link from "next/link";
+import { useEffect, useRef, useState } from "react";
+import useSWR from "swr";
+import { ApiError, fetcher, send } from "./api";
+import { Dashboards } from "./Dashboards";
+import { RoundBadge, RoundProgress } from "./RoundProgress";
+import type { DashboardDto } from "@/lib/server/dashboards";
+import type { ExperimentDto } from "@/lib/server/experiments";
+import type { RoundDto } from "@/lib/server/rounds";
+
+const MODES = [
+  { mode: "human", text: "Human", hint: "rounds wait for people's labels (up to the time limit)" },
+  { mode: "synthetic", text: "Synthetic", hint: "the teacher labels every pair at once" },
+  { mode: "mixed", text: "Mixed", hint: "the teacher labels now, people label the same pairs too" },
+] as const;
+
+export function ExperimentDetail({ id }: { id: string }) {
+  const exp = useSWR<{ experiment: ExperimentDto }>(`/api/experiments/${id}`, fetcher);
+  const rounds = useSWR<{ rounds: RoundDto[] }>(`/api/experiments/${id}/rounds`, fetcher, {
+    refreshInterval: (d) => (d?.rounds.some((r) => r.status === "queued" || r.status === "running") ? 700 : 5000),
+  });
+  const active = rounds.data?.rounds.find((r) => r.status === "queued" || r.status === "running") ?? null;
+  const dash = useSWR<DashboardDto>(`/api/experiments/${id}/dashboard`, fetcher, { refreshInterval: active ? 3000 : 0 });
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<string | null>(null);
+  const [episodes, setEpisodes] = useState("");
+
+  // When a round ends, refresh everything it changed.
+  const lastActive = useRef<string | null>(null);
+  useEffect(() => {
+    if (lastActive.current && !active) {
+      void dash.mutate();
+      void exp.mutate();
+    }
+    lastActive.current = active?.id ?? null;
+  }, [active, dash, exp]);
+
+  if (exp.error) {
+    const status = exp.error instanceof ApiError ? exp.error.status : 0;
+    return (
+      <div className="mx-auto max-w-3xl px-4 py-10">
+        <h1 className="text-xl font-semibold">{status === 404 ? "No such experiment" : "Could not load the experiment"}</h1>
+        <p className="mt-2 text-slate-600">{(exp.error as Error).message}</p>
+        <Link href="/experiments" className="mt-4 inline-block text-blue-700 underline">
+          All experiments
+        </Link>
+      </div>
+    );
+  }
+  const e = exp.data?.experiment;
+  if (!e) return <p className="px-4 py-10 text-slate-500">Loading…</p>;
+
+  async function act(fn: () => Promise<unknown>) {
+    setBusy(true);
+    setMessage(null);
+    try {
+      await fn();
+      await Promise.all([exp.mutate(), rounds.mutate()]);
+    } catch (err) {
+      setMessage(err instanceof ApiError && err.fields.length ? err.fields.map((f) => `${f.path}: ${f.message}`).join("; ") : (err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const latest = rounds.data?.rounds[0] ?? null;
+  return (
+    <div className="mx-auto grid max-w-6xl gap-4 px-3 py-4 sm:px-4">
+      <div className="flex flex-wrap items-baseline gap-x-3 gap-y-1">
+        <h1 className="text-xl font-semibold">{e.name}</h1>
+        <span className="text-sm text-slate-600">
+          {e.preset} preset ({e.config.algorithm}) · teacher {e.teacher} · shaping {e.config.shaping.mode} β={e.config.shaping.beta} · seed {e.config.seed} · maze{" "}
+          {e.maze.rows}×{e.maze.cols}
+        </span>
+      </div>
+
+      <section className="grid gap-4 rounded-lg border border-slate-200 bg-white p-4 shadow-sm md:grid-cols-[auto_1fr]">
+        <div>
+          <h2 className="mb-1 text-sm font-semibold">Labelling mode</h2>
+          <div className="inline-flex overflow-hidden rounded border border-slate-300" role="radiogroup" aria-label="Labelling mode">
+            {MODES.map((m) => (
+              <button
+                key={m.mode}
+                type="button"
+                role="radio"
+                aria-checked={e.labellingMode === m.mode}
+                title={m.hint}
+                disabled={busy}
+                onClick={() => act(() => send(`/api/experiments/${id}`, "PATCH", { labellingMode: m.mode }))}
+                className={`px-3 py-1.5 text-sm ${e.labellingMode === m.mode ? "bg-slate-800 text-white" : "bg-white hover:bg-slate-100"}`}
+              >
+                {m.text}
+              </button>
+            ))}
+          </div>
+          <p className="mt-1 max-w-xs text-xs text-slate-500">{MODES.find((m) => m.mode === e.labellingMode)?.hint}</p>
+          {e.labellingMode !== "synthetic" && (
+            <Link href={`/label?experiment=${id}`} className="mt-2 inline-block text-sm text-blue-700 underline">
+              Label this experiment’s pairs ({e.counts.openPairs} open)
+            </Link>
+          )}
+        </div>
+        <div className="grid content-start gap-2">
+          <div className="flex flex-wrap items-center gap-2">
+            <h2 className="text-sm font-semibold">Training rounds</h2>
+            <span className="text-xs text-slate-500">
+              {e.config.episodesPerRound} episodes, {e.config.pairsPerRound} pairs ({e.config.pairSelection}) per round
+            </span>
+            <span className="ml-auto flex items-center gap-2">
+              <input
+                className="w-24 rounded border border-slate-300 px-2 py-1 text-sm"
+                placeholder={`${e.config.episodesPerRound} eps`}
+                value={episodes}
+                onChange={(ev) => setEpisodes(ev.target.value)}
+                aria-label="Episodes for this round"
+              />
+              {active ? (
+                <button
+                  type="button"
+                  disabled={busy}
+                  onClick={() => act(() => send(`/api/rounds/${active.id}/cancel`, "POST"))}
+                  className="rounded bg-amber-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-amber-700 disabled:opacity-50"
+                >
+                  Cancel round {active.index}
+                </button>
+              ) : (
+                <button
+                  type="button"
+                  disabled={busy}
+                  onClick={() => act(() => send(`/api/experiments/${id}/rounds`, "POST", episodes.trim() ? { episodes: Number(episodes) } : {}))}
+                  className="rounded bg-blue-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-700 disabled:opacity-50"
+                >
+                  Start round {(latest?.index ?? 0) + 1}
+                </button>
+              )}
+            </span>
+          </div>
+          {message && (
+            <p role="alert" className="text-sm text-red-700">
+              {message}
+            </p>
+          )}
+          {latest ? <RoundProgress round={latest} /> : <p className="text-sm text-slate-500">No round yet.</p>}
+          {rounds.data && rounds.data.rounds.length > 1 && (
+            <details className="text-sm">
+              <summary className="cursor-pointer text-slate-600">Earlier rounds</summary>
+              <ul className="mt-1 flex flex-wrap gap-1">
+                {rounds.data.rounds.slice(1).map((r) => (
+                  <li key={r.id} title={r.error ?? undefined}>
+                    <RoundBadge round={r} />
+                  </li>
+                ))}
+              </ul>
+            </details>
+          )}
+        </div>
+      </section>
+
+      {dash.data ? <Dashboards data={dash.data} experimentId={id} /> : <p className="text-slate-500">Loading dashboards…</p>}
+
+      <details className="rounded-lg border border-slate-200 bg-white p-3 text-sm shadow-sm">
+        <summary className="cursor-pointer font-medium">Maze</summary>
+        <pre className="mt-2 font-mono text-xs">{e.mazeText}</pre>
+      </details>
+    </div>
+  );
+}

@@ -1,0 +1,39 @@
+// Browser-side fetch helpers shared by the pages (SWR fetcher and JSON mutations).
+export type FieldError = { path: string; message: string };
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly fields: FieldError[] = [],
+  ) {
+    super(message);
+  }
+}
+
+async function parse<T>(res: Response): Promise<T> {
+  const body = await res.json().catch(() => null);
+  if (!res.ok) {
+    const err = body?.error ?? {};
+    throw new ApiError(res.status, err.code ?? "HTTP", err.message ?? `request failed (${res.status})`, err.details?.fields ?? []);
+  }
+  return body as T;
+}
+
+export const fetcher = <T,>(url: string): Promise<T> => fetch(url, { cache: "no-store" }).then((r) => parse<T>(r));
+
+export function send<T>(url: string, method: "POST" | "PATCH" | "PUT", body?: unknown): Promise<T> {
+  return fetch(url, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  }).then((r) => parse<T>(r));
+}
+
+/** Field errors keyed by their dotted path ("maze.text"). */
+export function byPath(fields: FieldError[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of fields) out[f.path] ??= f.message;
+  return out;
+}

@@ -1,0 +1,15 @@
+// GET /api/label/next?experiment=ID - lease the caller's next pair, peek at the one after it, queue counts
+import { z } from "zod";
+import { next, userNameFrom } from "@/lib/server/labelling";
+import { handle, json, parseQuery } from "@/lib/server/http";
+import { idSchema } from "@/lib/schemas/experiment";
+
+export const dynamic = "force-dynamic";
+const querySchema = z.object({ experiment: idSchema });
+
+export function GET(req: Request) {
+  return handle(async () => {
+    const { experiment } = parseQuery(req, querySchema);
+    return json(await next(experiment, userNameFrom(req)));
+  });
+}

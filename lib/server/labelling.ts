@@ -1,0 +1,207 @@
+// The labelling screen's data: who is labelling, which pair comes next (leased through the queue, and the one
+// after it peeked at so the browser can preload it), and how much is left.
+import { getDb, type Db } from "./db";
+import { AppError } from "./errors";
+import { parseStoredConfig } from "./experiment-config";
+import { freeSlot, nextPair, recordLabel, toTrajectoryView, type LeasedPair, type TrajectoryView } from "./queue";
+import { ensureDemoOnce } from "./demo";
+import type { HumanLabelBody } from "../schemas/label";
+
+/**
+ * Until sign-in exists (issue 5) the labeller is whoever the `x-user` header or the `oprl_user` cookie names;
+ * the UI sets the cookie from the name typed in its header. Nothing is checked: it only attributes labels.
+ */
+export const USER_HEADER = "x-user";
+export const USER_COOKIE = "oprl_user";
+export const DEFAULT_USER = "guest";
+export const USER_NAME_RE = /^[A-Za-z0-9 _.@-]{1,40}$/;
+
+export function userNameFrom(req: Request): string {
+  const header = req.headers.get(USER_HEADER);
+  const cookie = req.headers
+    .get("cookie")
+    ?.split(";")
+    .map((c) => c.trim().split("="))
+    .find(([k]) => k === USER_COOKIE)?.[1];
+  const raw = (header ?? (cookie ? decodeURIComponent(cookie) : DEFAULT_USER)).trim();
+  if (!USER_NAME_RE.test(raw)) {
+    throw new AppError("VALIDATION", "invalid user name", {
+      fields: [{ path: USER_HEADER, message: "1-40 letters, digits, spaces or _ . @ -" }],
+    });
+  }
+  return raw;
+}
+
+const userIds = new Map<string, string>();
+
+/** The user row for a name, created on first use. */
+export async function userIdFor(db: Db, name: string): Promise<string> {
+  const cached = userIds.get(name);
+  if (cached) return cached;
+  const user = await db.user.upsert({ where: { name }, create: { name }, update: {}, select: { id: true } });
+  userIds.set(name, user.id);
+  return user.id;
+}
+
+export interface MazeDto {
+  text: string;
+  rows: number;
+  cols: number;
+}
+
+export interface PairDto {
+  pairId: string;
+  experimentId: string;
+  experimentName: string;
+  selection: string;
+  leased: boolean;
+  leaseExpiresAt: string | null;
+  maze: MazeDto;
+  left: TrajectoryView;
+  right: TrajectoryView;
+}
+
+export interface QueueStatsDto {
+  experimentId: string;
+  /** Open pairs this user could still label. */
+  waiting: number;
+  labelledByYou: number;
+}
+
+export interface LabelTargetDto {
+  id: string;
+  name: string;
+  labellingMode: string;
+  openPairs: number;
+}
+
+const mazeCache = new Map<string, { name: string; maze: MazeDto }>();
+
+async function experimentView(db: Db, experimentId: string) {
+  const hit = mazeCache.get(experimentId);
+  if (hit) return hit;
+  const exp = await db.experiment.findUnique({ where: { id: experimentId } });
+  if (!exp) throw new AppError("NOT_FOUND", `experiment ${experimentId} not found`);
+  const text = parseStoredConfig(exp.config).env.layout;
+  const lines = text.split("\n");
+  const view = { name: exp.name, maze: { text, rows: lines.length, cols: lines[0].length } };
+  mazeCache.set(experimentId, view);
+  return view;
+}
+
+async function toPairDto(db: Db, p: Pick<LeasedPair, "pairId" | "experimentId" | "selection" | "left" | "right">, lease: Date | null): Promise<PairDto> {
+  const view = await experimentView(db, p.experimentId);
+  return {
+    pairId: p.pairId,
+    experimentId: p.experimentId,
+    experimentName: view.name,
+    selection: p.selection,
+    leased: lease !== null,
+    leaseExpiresAt: lease?.toISOString() ?? null,
+    maze: view.maze,
+    left: p.left,
+    right: p.right,
+  };
+}
+
+/** Experiments people can label now (not synthetic-only, not archived), most open pairs first. */
+export async function labelTargets(): Promise<LabelTargetDto[]> {
+  const db = await getDb();
+  await ensureDemoOnce(db);
+  const exps = await db.experiment.findMany({
+    where: { labellingMode: { not: "synthetic" }, status: { not: "archived" } },
+    select: { id: true, name: true, labellingMode: true, _count: { select: { pairs: { where: { status: "open" } } } } },
+  });
+  return exps
+    .map((e) => ({ id: e.id, name: e.name, labellingMode: e.labellingMode, openPairs: e._count.pairs }))
+    .sort((a, b) => b.openPairs - a.openPairs);
+}
+
+export async function queueStats(db: Db, experimentId: string, userId: string): Promise<QueueStatsDto> {
+  const [waiting, labelledByYou] = await Promise.all([
+    db.pair.count({ where: { experimentId, status: "open", labels: { none: { userId } } } }),
+    db.label.count({ where: { userId, pair: { experimentId }, choice: { not: "skip" } } }),
+  ]);
+  return { experimentId, waiting, labelledByYou };
+}
+
+/**
+ * The pair nextPair would lease after the user's current one, read-only: same order as the queue
+ * (priority, then age), a free slot, not labelled by this user, not `exclude`.
+ */
+export async function peekPair(db: Db, experimentId: string, userId: string, exclude: string[]): Promise<PairDto | null> {
+  const now = new Date();
+  const candidates = await db.pair.findMany({
+    where: { experimentId, status: "open", id: { notIn: exclude }, labels: { none: { userId } } },
+    orderBy: [{ priority: "desc" }, { createdAt: "asc" }, { id: "asc" }],
+    take: 16,
+    select: { id: true, labelsWanted: true, leases: { select: { slot: true, expiresAt: true, labelId: true, userId: true } } },
+  });
+  const pick = candidates.find((c) => !c.leases.some((l) => l.userId === userId) && freeSlot(c.labelsWanted, c.leases, now) !== null);
+  if (!pick) return null;
+  const pair = await db.pair.findUniqueOrThrow({ where: { id: pick.id }, include: { left: true, right: true } });
+  return toPairDto(db, { pairId: pair.id, experimentId, selection: pair.selection, left: toTrajectoryView(pair.left), right: toTrajectoryView(pair.right) }, null);
+}
+
+export interface NextDto {
+  pair: PairDto | null;
+  /** The pair after it, to preload (not leased yet). */
+  upcoming: PairDto | null;
+  stats: QueueStatsDto;
+}
+
+export async function next(experimentId: string, userName: string): Promise<NextDto> {
+  const db = await getDb();
+  await ensureDemoOnce(db);
+  await experimentView(db, experimentId);
+  const userId = await userIdFor(db, userName);
+  const leased = await nextPair(db, { experimentId, userId });
+  const pair = leased ? await toPairDto(db, leased, leased.lease.expiresAt) : null;
+  const [upcoming, stats] = await Promise.all([
+    pair ? peekPair(db, experimentId, userId, [pair.pairId]) : Promise.resolve(null),
+    queueStats(db, experimentId, userId),
+  ]);
+  return { pair, upcoming, stats };
+}
+
+export interface LabelResultDto {
+  labelId: string;
+  replayed: boolean;
+  pair: { id: string; status: string; labelsDone: number; labelsWanted: number };
+  next: NextDto;
+}
+
+/** Records a person's label, then leases their next pair, in one round trip. */
+export async function labelAndNext(pairId: string, body: Omit<HumanLabelBody, "pairId">, userName: string): Promise<LabelResultDto> {
+  const db = await getDb();
+  const pair = await db.pair.findUnique({ where: { id: pairId }, select: { experimentId: true } });
+  if (!pair) throw new AppError("NOT_FOUND", `pair ${pairId} not found`);
+  const userId = await userIdFor(db, userName);
+  const result = await recordLabel(db, {
+    labelId: body.labelId,
+    pairId,
+    experimentId: pair.experimentId,
+    source: "human",
+    userId,
+    choice: body.choice,
+    responseMs: body.responseMs,
+  });
+  return {
+    labelId: result.label.id,
+    replayed: result.replayed,
+    pair: result.pair,
+    next: await next(pair.experimentId, userName),
+  };
+}
+
+/** One pair with both trajectories, for review (no lease). */
+export async function getPair(pairId: string): Promise<PairDto & { labels: { source: string; choice: string; user: string | null; teacher: string | null }[] }> {
+  const db = await getDb();
+  const pair = await db.pair.findUnique({
+    where: { id: pairId },
+    include: { left: true, right: true, labels: { include: { user: { select: { name: true } } } } },
+  });
+  if (!pair) throw new AppError("NOT_FOUND", `pair ${pairId} not found`);
+  const dto = await toPairDto(db, { pairId: pair.id, experimentId: pair.experimentId, selection: pair.selection, left: toTrajectoryView(pair.left), right: toTrajectoryView(pair.right) }, null);
+  return { ...dto, labels: pair.labels.map((l) => ({ source: l.source, choice: l.choice, user: l.user?.name ?? null, teacher: l.teacher })) };
+}
