@@ -173,7 +173,10 @@ function Stat({ label, value, hint, testId }: { label: string; value: string; hi
   );
 }
 
-/** Blue (low) to yellow (high) for a value scaled to [0, 1]. */
+/** Walls: grey stripes, unlike any colour of the scale. */
+const WALL = "repeating-linear-gradient(45deg, #e2e8f0 0 3px, #94a3b8 3px 5px)";
+
+/** Blue (low) to red (high) for a value scaled to [0, 1]. */
 function colour(t: number): string {
   const stops = [
     [49, 54, 149],
@@ -195,17 +198,24 @@ function Grid({ title, values, data, testId }: { title: string; values: (number 
   const hi = Math.max(...free);
   return (
     <figure className="min-w-0" data-testid={testId}>
-      <figcaption className="mb-1 text-xs text-slate-600">{title}</figcaption>
+      <figcaption className="mb-1 flex justify-between text-xs text-slate-600">
+        <span>{title}</span>
+        {free.length > 0 && (
+          <span className="tabular-nums text-slate-400">
+            {lo.toFixed(2)} … {hi.toFixed(2)}
+          </span>
+        )}
+      </figcaption>
       <div className="grid gap-px rounded bg-slate-300 p-px" style={{ gridTemplateColumns: `repeat(${data.cols}, minmax(0, 1fr))` }}>
         {values.map((v, i) => (
           <div
             key={i}
             className="relative aspect-square text-[9px] leading-none"
-            style={{ background: data.walls[i] ? "#1e293b" : v === null ? "#e2e8f0" : colour(hi > lo ? (v - lo) / (hi - lo) : 0.5) }}
+            style={{ background: data.walls[i] ? WALL : v === null ? "#f8fafc" : colour(hi > lo ? (v - lo) / (hi - lo) : 0.5) }}
             title={data.walls[i] ? "wall" : `cell ${i}: ${v === null ? "–" : v.toFixed(3)}`}
           >
             {(i === data.start || i === data.goal) && (
-              <span className="absolute inset-0 flex items-center justify-center font-bold text-white drop-shadow">{i === data.start ? "S" : "G"}</span>
+              <span className="absolute inset-0 flex items-center justify-center font-bold text-white [text-shadow:0_0_2px_#000]">{i === data.start ? "S" : "G"}</span>
             )}
           </div>
         ))}

@@ -22,7 +22,7 @@ export function ExperimentDetail({ id }: { id: string }) {
     refreshInterval: (d) => (d?.rounds.some((r) => r.status === "queued" || r.status === "running") ? 700 : 5000),
   });
   const active = rounds.data?.rounds.find((r) => r.status === "queued" || r.status === "running") ?? null;
-  const dash = useSWR<DashboardDto>(`/api/experiments/${id}/dashboard`, fetcher, { refreshInterval: active ? 3000 : 0 });
+  const dash = useSWR<DashboardDto>(`/api/experiments/${id}/dashboard`, fetcher, { refreshInterval: active ? 1500 : 0 });
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
   const [episodes, setEpisodes] = useState("");

@@ -329,7 +329,7 @@ function EmptyQueue({ experimentId, targets, session, onPick }: { experimentId: 
     <div className="mx-auto my-8 max-w-xl rounded-lg border border-slate-200 bg-white p-6 text-center shadow-sm" data-testid="empty-queue">
       <h2 className="text-lg font-semibold">Nothing left to label here{session > 0 ? ` — thank you for ${session}!` : ""}</h2>
       <p className="mt-2 text-slate-600">
-        Every open pair of this experiment has its labels, or someone else is holding it. New pairs appear when a training round runs in
+        No pair of this experiment is waiting for you: each has its labels, or someone else is holding it. New pairs appear when a training round runs in
         <em> human</em> or <em>mixed</em> mode.
       </p>
       <div className="mt-4 flex flex-wrap justify-center gap-2">

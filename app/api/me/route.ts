@@ -16,7 +16,7 @@ export function PUT(req: Request) {
     const body = await parseBody(req, bodySchema, "user");
     if (!body.ok) return body.response;
     const res = NextResponse.json({ name: body.data.name });
-    res.cookies.set(USER_COOKIE, encodeURIComponent(body.data.name), { path: "/", sameSite: "lax", maxAge: 365 * 24 * 3600 });
+    res.cookies.set(USER_COOKIE, body.data.name, { path: "/", sameSite: "lax", maxAge: 365 * 24 * 3600 });
     return res;
   });
 }

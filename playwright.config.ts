@@ -1,0 +1,48 @@
+// Browser tests in Debian's chromium (never a downloaded browser): the web server is built and started here
+// against a fresh SQLite file, with its training worker, exactly as `npm start` runs it.
+import { defineConfig } from "@playwright/test";
+
+const port = Number(process.env.E2E_PORT ?? 3210);
+// Set once in the runner process; test workers inherit it.
+process.env.E2E_DB ??= `/tmp/oprl-e2e-${process.pid}-${Date.now()}.db`;
+
+export default defineConfig({
+  testDir: "tests/e2e",
+  outputDir: "test-results/e2e",
+  fullyParallel: false,
+  workers: 1,
+  timeout: 120_000,
+  expect: { timeout: 15_000 },
+  reporter: [["list"]],
+  use: {
+    baseURL: `http://localhost:${port}`,
+    viewport: { width: 1280, height: 800 },
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost",
+      ],
+    },
+    trace: "off",
+  },
+  webServer: {
+    // E2E_SKIP_BUILD=1 reuses an existing .next build.
+    command: `${process.env.E2E_SKIP_BUILD ? "" : "npx next build && "}npx next start -p ${port}`,
+    url: `http://localhost:${port}/api/me`,
+    timeout: 240_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: {
+      DATABASE_URL: `file:${process.env.E2E_DB}`,
+      NEXT_TELEMETRY_DISABLED: "1",
+    },
+  },
+});
