@@ -121,20 +121,25 @@ async function userExists(db: Db | Tx, userId: string): Promise<boolean> {
   return (await db.user.findUnique({ where: { id: userId }, select: { id: true } })) !== null;
 }
 
-async function loadLeasedPair(db: Db, pairId: string, lease: LeasedPair["lease"]): Promise<LeasedPair> {
-  const pair = await db.pair.findUniqueOrThrow({
-    where: { id: pairId },
-    select: {
-      id: true,
-      experimentId: true,
-      selection: true,
-      priority: true,
-      labelsWanted: true,
-      labelsDone: true,
-      left: { select: trajectorySelect },
-      right: { select: trajectorySelect },
-    },
-  });
+const pairSummarySelect = {
+  id: true,
+  experimentId: true,
+  leftId: true,
+  rightId: true,
+  selection: true,
+  priority: true,
+  labelsWanted: true,
+  labelsDone: true,
+} as const;
+type PairSummary = { id: string; experimentId: string; leftId: string; rightId: string; selection: string; priority: number; labelsWanted: number; labelsDone: number };
+
+/** The leased pair with both trajectories decoded (one query for the two trajectories). */
+async function withTrajectories(db: Db, pair: PairSummary, lease: LeasedPair["lease"]): Promise<LeasedPair> {
+  const rows = await db.trajectory.findMany({ where: { id: { in: [pair.leftId, pair.rightId] } }, select: trajectorySelect });
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const left = byId.get(pair.leftId);
+  const right = byId.get(pair.rightId);
+  if (!left || !right) throw new AppError("NOT_FOUND", `a trajectory of pair ${pair.id} is gone`);
   return {
     pairId: pair.id,
     experimentId: pair.experimentId,
@@ -143,8 +148,8 @@ async function loadLeasedPair(db: Db, pairId: string, lease: LeasedPair["lease"]
     labelsWanted: pair.labelsWanted,
     labelsDone: pair.labelsDone,
     lease,
-    left: toTrajectoryView(pair.left),
-    right: toTrajectoryView(pair.right),
+    left: toTrajectoryView(left),
+    right: toTrajectoryView(right),
   };
 }
 
@@ -189,7 +194,7 @@ function shuffle<T>(items: T[]): T[] {
   return items;
 }
 
-type Candidate = { id: string; slot: number; leases: SlotRow[] };
+type Candidate = PairSummary & { slot: number; leases: SlotRow[] };
 
 /** Open pairs the user has not labelled or skipped that have a free slot now, best first. */
 async function findCandidates(db: Db, experimentId: string, userId: string, now: Date): Promise<Candidate[]> {
@@ -200,15 +205,14 @@ async function findCandidates(db: Db, experimentId: string, userId: string, now:
       skip: page * CANDIDATES_PER_PAGE,
       take: CANDIDATES_PER_PAGE,
       select: {
-        id: true,
-        labelsWanted: true,
+        ...pairSummarySelect,
         leases: { select: { slot: true, userId: true, expiresAt: true, labelId: true } },
       },
     });
     const free: Candidate[] = [];
     for (const pair of pairs) {
       const slot = freeSlot(pair.labelsWanted, pair.leases, now);
-      if (slot !== null) free.push({ id: pair.id, slot, leases: pair.leases });
+      if (slot !== null) free.push({ ...pair, slot });
     }
     if (free.length > 0 || pairs.length < CANDIDATES_PER_PAGE) return free;
   }
@@ -230,11 +234,11 @@ export async function nextPair(db: Db, input: NextPairInput, now = new Date()): 
   const held = await db.lease.findFirst({
     where: { userId, labelId: null, expiresAt: { gt: now }, pair: { experimentId, status: "open" } },
     orderBy: { createdAt: "asc" },
-    select: { id: true, pairId: true, slot: true },
+    select: { id: true, slot: true, pair: { select: pairSummarySelect } },
   });
   if (held) {
     await db.lease.updateMany({ where: { id: held.id, labelId: null }, data: { expiresAt } });
-    return loadLeasedPair(db, held.pairId, { slot: held.slot, expiresAt });
+    return withTrajectories(db, held.pair, { slot: held.slot, expiresAt });
   }
 
   // Everyone reads the same best pairs, so under load several labellers race for each one.
@@ -250,7 +254,7 @@ export async function nextPair(db: Db, input: NextPairInput, now = new Date()): 
     const [best, ...rest] = candidates;
     for (const candidate of [best, ...shuffle(rest)]) {
       if (await takeSlot(db, candidate, candidate.slot, userId, expiresAt, now)) {
-        return loadLeasedPair(db, candidate.id, { slot: candidate.slot, expiresAt });
+        return withTrajectories(db, candidate, { slot: candidate.slot, expiresAt });
       }
     }
   }
@@ -323,19 +327,10 @@ async function countLabel(tx: Tx, pairId: string): Promise<PairProgress> {
 }
 
 async function recordHuman(tx: Tx, label: ValidLabel, userId: string): Promise<RecordLabelResult> {
-  if (label.choice !== "skip") {
-    const earlier = await tx.label.findFirst({
-      where: { pairId: label.pairId, userId, choice: { not: "skip" } },
-      select: { id: true },
-    });
-    if (earlier) {
-      throw new AppError("CONFLICT", `user ${userId} already labelled pair ${label.pairId}`, { labelId: earlier.id });
-    }
-  }
   const stored = await createLabel(tx, label);
   if (label.choice === "skip") {
     const released = await tx.lease.deleteMany({ where: { pairId: label.pairId, userId, labelId: null } });
-    if (released.count === 0) throw leaseRequired(label.pairId, userId);
+    if (released.count === 0) throw await noLease(tx, label.pairId, userId, stored.id);
     const pair = await tx.pair.findUniqueOrThrow({ where: { id: label.pairId }, select: pairProgressSelect });
     return { label: stored, pair, replayed: false };
   }
@@ -343,8 +338,20 @@ async function recordHuman(tx: Tx, label: ValidLabel, userId: string): Promise<R
     where: { pairId: label.pairId, userId, labelId: null },
     data: { labelId: stored.id },
   });
-  if (consumed.count === 0) throw leaseRequired(label.pairId, userId);
+  if (consumed.count === 0) throw await noLease(tx, label.pairId, userId, stored.id);
   return { label: stored, pair: await countLabel(tx, label.pairId), replayed: false };
+}
+
+/** Why the user holds no lease on the pair: they labelled it already (CONFLICT), or they never had / lost it. */
+async function noLease(tx: Tx, pairId: string, userId: string, newLabelId: string): Promise<AppError> {
+  const earlier = await tx.label.findFirst({
+    where: { pairId, userId, choice: { not: "skip" }, id: { not: newLabelId } },
+    orderBy: { createdAt: "asc" },
+    select: { id: true },
+  });
+  return earlier
+    ? new AppError("CONFLICT", `user ${userId} already labelled pair ${pairId}`, { labelId: earlier.id })
+    : leaseRequired(pairId, userId);
 }
 
 function leaseRequired(pairId: string, userId: string): AppError {
