@@ -26,6 +26,7 @@ export const TRAIN_USAGE = `Usage: npm run train -- [options]
   --layout FILE              maze as text: S start, G goal, # wall, . free (max 32x32)  [the 8x8 maze]
   --random-maze RxC          a random solvable maze of that size, seeded by --maze-seed
   --maze-seed N              seed of the random maze                                    [0]
+  --wall-density F           share of the random maze's cells that are walls, 0..0.6    [0.25]
   --max-steps N              episode step limit                                         [60]
   --goal-reward R            reward at the goal                                         [10]
   --eval N                   evaluation episodes after training                         [100]
@@ -47,6 +48,7 @@ const flagSchemas = {
   "tie-policy": z.enum(["equal", "drop", "shorter"]),
   score: z.enum(["sum", "mean"]),
   "maze-seed": int(0),
+  "wall-density": z.coerce.number().min(0).max(0.6),
   "max-steps": int(1).max(10_000),
   "goal-reward": z.coerce.number().positive(),
   eval: int(0).max(10_000),
@@ -113,12 +115,14 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
   if (randomMaze) {
     const [rows, cols] = randomMaze.split("x").map(Number);
     try {
-      config.env.layout = layoutToText(randomLayout({ rows, cols, seed: value("maze-seed", str("maze-seed")) ?? 0 }));
+      const seed = value("maze-seed", str("maze-seed")) ?? 0;
+      const wallDensity = value("wall-density", str("wall-density"));
+      config.env.layout = layoutToText(randomLayout({ rows, cols, seed, wallDensity }));
     } catch (err) {
       throw new UsageError(`--random-maze ${randomMaze}: ${(err as Error).message}`);
     }
-  } else if (str("maze-seed") !== undefined) {
-    throw new UsageError("--maze-seed needs --random-maze");
+  } else if (str("maze-seed") !== undefined || str("wall-density") !== undefined) {
+    throw new UsageError(`--${str("maze-seed") !== undefined ? "maze-seed" : "wall-density"} needs --random-maze`);
   }
   return {
     config: trainConfigSchema.parse(config),

@@ -201,7 +201,9 @@ export class OprlAgent {
     const targets: number[] = [];
     let stepAdvantages: number[] = [];
     for (const t of batch) {
-      const { rewards, stepReturns } = this.shapedRewards(t);
+      const shaped = this.shapedRewards(t);
+      const stepReturns = shaped.stepReturns;
+      const rewards = pc.rewardScale === 1 ? shaped.rewards : shaped.rewards.map((r) => r * pc.rewardScale);
       const s = Array.from(t.cells.subarray(0, t.length));
       const v = s.map((c) => cellValues[c]);
       if (pc.algorithm === "seed") {
@@ -224,7 +226,7 @@ export class OprlAgent {
       states.push(...s);
       actions.push(...t.actions);
     }
-    if (pc.algorithm === "a2c") advantages = Array.from(standardize(Float32Array.from(advantages)));
+    if (pc.algorithm === "a2c" && pc.normalizeAdvantages) advantages = Array.from(standardize(Float32Array.from(advantages)));
     if (stepAdvantages.length) {
       // Published method: A = A_outcome + w * A_step, each normalised over the batch.
       stepAdvantages = Array.from(standardize(Float32Array.from(stepAdvantages)));

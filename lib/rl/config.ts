@@ -44,6 +44,10 @@ export const trainConfigSchema = z.object({
     minTrajectories: z.number().int().min(1),
     /** seed: one random stored trajectory per update; a2c: the most recent `batchEpisodes` episodes. */
     batchEpisodes: z.number().int().min(1),
+    /** a2c: standardise advantages over the batch (small batches of failures then reinforce half their actions). */
+    normalizeAdvantages: z.boolean(),
+    /** a2c: rewards are multiplied by this before returns and advantages (keeps critic targets near 1). */
+    rewardScale: z.number().positive(),
     epsilon: epsilonSchedule,
   }),
   rewardModel: z.object({
@@ -113,6 +117,8 @@ const SEED: TrainConfig = {
     startAfter: 11, // "if ep > 10"
     minTrajectories: 5,
     batchEpisodes: 1,
+    normalizeAdvantages: false,
+    rewardScale: 1,
     epsilon: { start: 0.5, end: 0.05, decayEpisodes: 1000 },
   },
   rewardModel: {
@@ -145,6 +151,8 @@ const DEFAULT: TrainConfig = {
     startAfter: 0,
     minTrajectories: 1,
     batchEpisodes: 4,
+    normalizeAdvantages: false,
+    rewardScale: 0.1,
     epsilon: { start: 0.3, end: 0.02, decayEpisodes: 1000 },
   },
   rewardModel: {

@@ -13,6 +13,8 @@ export interface EpisodeMetrics {
   /** Mean Bradley-Terry loss of this episode's reward-model updates; null when none ran. */
   rewardLoss: number | null;
   rewardAccuracy: number | null;
+  /** Mean score lead of the preferred trajectory (non-tied pairs of the last batch). */
+  rewardMargin: number | null;
   policyLoss: number | null;
   entropy: number | null;
   preferences: number;
@@ -93,11 +95,13 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
 
     let rewardLoss: number | null = null;
     let rewardAccuracy: number | null = null;
+    let rewardMargin: number | null = null;
     if (episode >= rm.startAfter && episode % rm.every === 0) {
       const stats = agent.updateRewardModel(rm.updates);
       if (stats) {
         rewardLoss = stats.loss;
         rewardAccuracy = Number.isNaN(stats.accuracy) ? null : stats.accuracy;
+        rewardMargin = Number.isNaN(stats.margin) ? null : stats.margin;
         lastAccuracy = rewardAccuracy ?? lastAccuracy;
         rewardUpdates += stats.updates;
       }
@@ -122,7 +126,7 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
     }
 
     hooks.onEpisode?.(
-      { episode, return: t.return, length: t.length, success: t.success, epsilon, rewardLoss, rewardAccuracy, policyLoss, entropy, preferences: agent.preferences.length },
+      { episode, return: t.return, length: t.length, success: t.success, epsilon, rewardLoss, rewardAccuracy, rewardMargin, policyLoss, entropy, preferences: agent.preferences.length },
       agent,
     );
     // Let timers, progress output and cancellation through now and then.
