@@ -1,7 +1,7 @@
 // The databases every DB suite runs against: SQLite always (a temp file per suite), and
 // PostgreSQL when TEST_POSTGRES_URL is set (a fresh database per suite, dropped after).
 // Start one with: export TEST_POSTGRES_URL=$(scripts/pg-test.sh | tail -n1)
-import { mkdtempSync, rmSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -44,8 +44,21 @@ function postgres(adminUrl: string): Backend {
 }
 
 const pgUrl = process.env.TEST_POSTGRES_URL;
-if (!pgUrl) {
+if (!pgUrl && firstInThisRun("pg-not-tested")) {
   console.log("[tests/db] TEST_POSTGRES_URL is not set: PostgreSQL was NOT tested (SQLite only).");
+}
+
+/**
+ * True in the first test file of this vitest run to ask (files run in worker processes of one
+ * parent), so a notice is printed once per run rather than once per file.
+ */
+function firstInThisRun(what: string): boolean {
+  try {
+    closeSync(openSync(path.join(os.tmpdir(), `oprl-${what}-${process.ppid}`), "wx"));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export const BACKENDS: Backend[] = pgUrl ? [sqlite, postgres(pgUrl)] : [sqlite];
