@@ -28,6 +28,16 @@ describe("presets", () => {
   });
 });
 
+describe("the seed preset's schedule", () => {
+  it("updates as often as the original: 2 policy updates per episode after 10, 3 reward-model updates every 2nd after 20 once 32 preferences exist", async () => {
+    const { summary, agent } = await train({ ...presetConfig("seed"), seed: 0, episodes: 100, evalEpisodes: 0 });
+    // Episodes 11..99 -> 89 x 2 policy updates; a preference on even episodes 12..98 (44); the 32nd arrives at
+    // episode 74, so reward-model updates run on even episodes 74..98: 13 x 3.
+    expect([summary.policy_updates, summary.preferences_used, summary.reward_updates]).toEqual([178, 44, 39]);
+    agent.dispose();
+  });
+});
+
 describe("reward model learning", () => {
   it("reaches > 90% pair accuracy on preferences from a known reward within seconds", () => {
     // Known reward: -distance to goal per visited state; label by the summed true reward.
