@@ -10,6 +10,7 @@ import { Rng } from "../rng";
 import type { Trajectory } from "../rl/trajectory";
 import { encodeSteps } from "./codec";
 import { recordLabel } from "./queue";
+import { withRetry } from "./db-errors";
 import type { Db } from "./db";
 import { resolveConfig } from "./experiment-config";
 import { DEFAULT_EXPERIMENT_INPUT } from "../schemas/experiment";
@@ -84,7 +85,7 @@ export async function ensureDemo(db: Db): Promise<boolean> {
     pairs.push({ id: randomUUID(), left: l, right: r, priority: rng.uniform() });
   }
   try {
-    await db.$transaction(async (tx) => {
+    await withRetry(() => db.$transaction(async (tx) => {
       await tx.experiment.create({
         data: { id: DEMO_EXPERIMENT_ID, name: "Demo: 8x8 maze, oracle teacher", config: JSON.stringify(config), labellingMode: "mixed", labelsPerPair: 1, status: "active" },
       });
@@ -98,7 +99,7 @@ export async function ensureDemo(db: Db): Promise<boolean> {
         data: pairs.map((p) => ({ id: p.id, experimentId: DEMO_EXPERIMENT_ID, leftId: ids[p.left], rightId: ids[p.right], selection: "random", priority: p.priority, labelsWanted: 2 })),
       });
       await tx.trainingRound.create({ data: { experimentId: DEMO_EXPERIMENT_ID, index: 1, episodesTotal: config.episodes } });
-    });
+    }));
   } catch (err) {
     // Another process created it first.
     if ((await db.experiment.findUnique({ where: { id: DEMO_EXPERIMENT_ID } })) !== null) return false;

@@ -1,6 +1,7 @@
 // The labelling screen's data: who is labelling, which pair comes next (leased through the queue, and the one
 // after it peeked at so the browser can preload it), and how much is left.
 import { getDb, type Db } from "./db";
+import { isUniqueViolation, withRetry } from "./db-errors";
 import { AppError } from "./errors";
 import { parseStoredConfig } from "./experiment-config";
 import { freeSlot, nextPair, recordLabel, toTrajectoryView, type LeasedPair, type TrajectoryView } from "./queue";
@@ -38,7 +39,18 @@ const userIds = new Map<string, string>();
 export async function userIdFor(db: Db, name: string): Promise<string> {
   const cached = userIds.get(name);
   if (cached) return cached;
-  const user = await db.user.upsert({ where: { name }, create: { name }, update: {}, select: { id: true } });
+  // Find, else create (a racing twin's insert wins): single statements, which wait for the worker's writes
+  // instead of failing the way a read-then-write transaction does on SQLite.
+  const user = await withRetry(async () => {
+    const found = await db.user.findUnique({ where: { name }, select: { id: true } });
+    if (found) return found;
+    try {
+      return await db.user.create({ data: { name }, select: { id: true } });
+    } catch (err) {
+      if (isUniqueViolation(err, "User")) return db.user.findUniqueOrThrow({ where: { name }, select: { id: true } });
+      throw err;
+    }
+  });
   userIds.set(name, user.id);
   return user.id;
 }

@@ -1,6 +1,7 @@
 // Training rounds as the web sees them: queue one, cancel one, read its progress. The worker runs them.
 import { z } from "zod";
 import { getDb, type DbOrTx } from "./db";
+import { withRetry } from "./db-errors";
 import { AppError } from "./errors";
 import { parseStoredConfig } from "./experiment-config";
 import type { TrainingRound } from "../../generated/sqlite/client";
@@ -109,7 +110,8 @@ export async function listRounds(experimentId: string): Promise<RoundDto[]> {
 /** Queues the next round of an experiment; one queued or running round at a time per experiment. */
 export async function enqueueRound(experimentId: string, opts: { episodes?: number } = {}): Promise<RoundDto> {
   const db = await getDb();
-  const round = await db.$transaction(async (tx) => {
+  // Read-then-write: on SQLite it can meet the worker's commit (busy), so it is retried.
+  const round = await withRetry(() => db.$transaction(async (tx) => {
     const exp = await tx.experiment.findUnique({ where: { id: experimentId } });
     if (!exp) throw new AppError("NOT_FOUND", `experiment ${experimentId} not found`);
     const active = await tx.trainingRound.findFirst({ where: { experimentId, status: { in: [...ACTIVE] } } });
@@ -117,7 +119,7 @@ export async function enqueueRound(experimentId: string, opts: { episodes?: numb
     const last = await tx.trainingRound.findFirst({ where: { experimentId }, orderBy: { index: "desc" } });
     const episodes = opts.episodes ?? parseStoredConfig(exp.config).episodes;
     return tx.trainingRound.create({ data: { experimentId, index: (last?.index ?? 0) + 1, episodesTotal: episodes } });
-  });
+  }));
   return roundDto(db, round);
 }
 

@@ -1,0 +1,318 @@
+// npm run bench:web - the web app's latency, measured in the browser (Debian chromium) against `next start`
+// with its training worker, on a fresh SQLite file:
+//   1. /label: navigation start -> first pair on screen;
+//   2. /label: keypress -> next pair on screen (the next pair is preloaded), idle and during a training round;
+//   3. API p95 while a training round runs in the worker (and the same requests with no round, for reference).
+// Writes the section between <!-- bench:web:start --> and <!-- bench:web:end --> in BENCHMARKS.md.
+//
+//   BENCH_SKIP_BUILD=1 npm run bench:web   reuse the existing .next build
+import { execSync, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { chromium, type Browser, type Page } from "playwright-core";
+
+const PORT = Number(process.env.BENCH_PORT ?? 3290);
+const BASE = `http://localhost:${PORT}`;
+const DB = `/tmp/oprl-bench-web-${process.pid}.db`;
+const FIRST_PAIR_RUNS = 12;
+const KEYPRESSES = 25;
+const ROUND_EPISODES = 5000;
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost",
+];
+
+const EXPERIMENT = {
+  preset: "default",
+  seed: 7,
+  maze: { kind: "random", rows: 10, cols: 10, seed: 3, wallDensity: 0.2 },
+  shaping: { mode: "potential", beta: 0.5 },
+  teacher: "oracle",
+  labellingMode: "synthetic",
+  labelsPerPair: 1,
+  episodesPerRound: ROUND_EPISODES,
+  pairsPerRound: 64,
+  pairSelection: "disagreement",
+  labelTimeLimitSec: 60,
+};
+/** The experiment people label in the benchmark (created at start). */
+let LABEL_EXP = "";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (!s.length) return NaN;
+  const i = Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1));
+  return s[i];
+}
+const summary = (xs: number[]) => ({ n: xs.length, p50: quantile(xs, 0.5), p95: quantile(xs, 0.95), max: Math.max(...xs) });
+const ms = (x: number) => (Number.isFinite(x) ? `${x.toFixed(1)} ms` : "–");
+
+async function startServer() {
+  if (!process.env.BENCH_SKIP_BUILD) {
+    console.log("building (next build)…");
+    execSync("npx next build", { stdio: "ignore", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+  }
+  const child = spawn("npx", ["next", "start", "-p", String(PORT)], {
+    env: { ...process.env, DATABASE_URL: `file:${DB}`, NEXT_TELEMETRY_DISABLED: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  let log = "";
+  child.stdout.on("data", (d) => (log += d));
+  child.stderr.on("data", (d) => (log += d));
+  for (let i = 0; i < 120; i++) {
+    try {
+      if ((await fetch(`${BASE}/api/me`)).ok) return { child, log: () => log };
+    } catch {
+      // not up yet
+    }
+    await sleep(500);
+  }
+  throw new Error(`server did not start:\n${log}`);
+}
+
+async function api<T>(path: string, init?: RequestInit): Promise<T> {
+  const res = await fetch(`${BASE}${path}`, { ...init, headers: { "content-type": "application/json", ...(init?.headers ?? {}) } });
+  if (!res.ok) throw new Error(`${init?.method ?? "GET"} ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+/** Records, inside the page, when a pair first shows and when the shown pair changes (at the next frame). */
+const OBSERVER = `
+  window.__bench = { firstPair: null, changes: [], keys: [] };
+  window.addEventListener("keydown", () => window.__bench.keys.push(performance.now()), true);
+  new MutationObserver(() => {
+    const el = document.querySelector('[data-testid="pair"]');
+    if (!el) return;
+    const id = el.getAttribute("data-pair-id");
+    if (window.__bench.lastId === id) return;
+    window.__bench.lastId = id;
+    requestAnimationFrame(() => {
+      const t = performance.now();
+      if (window.__bench.firstPair === null) window.__bench.firstPair = t;
+      else window.__bench.changes.push(t);
+    });
+  }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-pair-id"] });
+`;
+
+async function labelPage(browser: Browser, user: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await context.addCookies([{ name: "oprl_user", value: user, url: BASE }]);
+  await context.addInitScript(OBSERVER);
+  return context.newPage();
+}
+
+async function firstPairTimes(browser: Browser): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < FIRST_PAIR_RUNS; i++) {
+    const page = await labelPage(browser, `bench-first-${i}`);
+    await page.goto(`${BASE}/label?experiment=${LABEL_EXP}`);
+    await page.waitForFunction(() => (window as any).__bench.firstPair !== null, null, { timeout: 10_000 });
+    // performance.now() counts from the navigation's start.
+    if (i > 0) out.push(await page.evaluate(() => (window as any).__bench.firstPair as number)); // run 0 warms the server
+    await page.context().close();
+  }
+  return out;
+}
+
+async function keypressTimes(browser: Browser, user: string, count: number): Promise<number[]> {
+  const page = await labelPage(browser, user);
+  await page.goto(`${BASE}/label?experiment=${LABEL_EXP}`);
+  await page.waitForFunction(() => (window as any).__bench.firstPair !== null);
+  const out: number[] = [];
+  const keys = ["ArrowLeft", "ArrowRight", "ArrowDown", "="];
+  for (let i = 0; i < count; i++) {
+    const total = await page.getByTestId("total-count").textContent();
+    const before = await page.evaluate(() => (window as any).__bench.changes.length as number);
+    await page.keyboard.press(keys[i % keys.length]);
+    await page.waitForFunction((n) => (window as any).__bench.changes.length > n, before, { timeout: 10_000 });
+    const [key, shown] = await page.evaluate(() => {
+      const b = (window as any).__bench;
+      return [b.keys[b.keys.length - 1], b.changes[b.changes.length - 1]] as [number, number];
+    });
+    out.push(shown - key);
+    // A person's pace: the server confirms (and leases the next pair) before the next choice.
+    await page.waitForFunction((t) => document.querySelector('[data-testid="total-count"]')?.textContent !== t, total, { timeout: 10_000 });
+    await sleep(150);
+  }
+  await page.context().close();
+  return out;
+}
+
+type Probe = { name: string; run: () => Promise<unknown> };
+
+async function timeProbes(probes: Probe[], until: () => boolean, maxRounds: number): Promise<Record<string, number[]>> {
+  const times: Record<string, number[]> = Object.fromEntries(probes.map((p) => [p.name, []]));
+  for (let i = 0; i < maxRounds && until(); i++) {
+    for (const p of probes) {
+      const t = performance.now();
+      await p.run();
+      times[p.name].push(performance.now() - t);
+    }
+    await sleep(25);
+  }
+  return times;
+}
+
+async function main() {
+  rmSync(DB, { force: true });
+  const { child, log } = await startServer();
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  try {
+    // First start creates the demo; then an experiment whose first (mixed-mode) round leaves plenty of pairs to label.
+    await api("/api/experiments");
+    const labelExp = await api<{ experiment: { id: string } }>("/api/experiments", {
+      method: "POST",
+      body: JSON.stringify({ ...EXPERIMENT, name: "bench: labelling", labellingMode: "mixed", episodesPerRound: 400, pairsPerRound: 300, pairSelection: "random" }),
+    });
+    LABEL_EXP = labelExp.experiment.id;
+    await api(`/api/experiments/${LABEL_EXP}/rounds`, { method: "POST", body: "{}" });
+    for (let i = 0; i < 600; i++) {
+      const { rounds } = await api<{ rounds: { status: string }[] }>(`/api/experiments/${LABEL_EXP}/rounds`);
+      const all = [...rounds, ...(await api<{ rounds: { status: string }[] }>("/api/experiments/demo/rounds")).rounds];
+      if (all.every((r) => r.status !== "queued" && r.status !== "running")) break;
+      await sleep(500);
+    }
+
+    console.log("measuring /label first pair…");
+    const firstPair = await firstPairTimes(browser);
+    console.log("measuring keypress -> next pair (idle)…");
+    const keyIdle = await keypressTimes(browser, "bench-keys-idle", KEYPRESSES);
+
+    // Probes: what pages poll and what labellers send. Each labeller call uses its own user.
+    const exp = await api<{ experiment: { id: string } }>("/api/experiments", {
+      method: "POST",
+      body: JSON.stringify({ ...EXPERIMENT, name: "bench: long synthetic round" }),
+    });
+    const expId = exp.experiment.id;
+    let roundId = "";
+    let labeller = 0;
+    const probes: Probe[] = [
+      { name: "GET /api/experiments", run: () => api("/api/experiments") },
+      { name: "GET /api/experiments/:id", run: () => api(`/api/experiments/${expId}`) },
+      { name: "GET /api/experiments/:id/rounds", run: () => api(`/api/experiments/${expId}/rounds`) },
+      { name: "GET /api/rounds/:id", run: () => (roundId ? api(`/api/rounds/${roundId}`) : Promise.resolve()) },
+      { name: "GET /api/experiments/:id/dashboard", run: () => api(`/api/experiments/${expId}/dashboard`) },
+      {
+        name: "GET /api/label/next + POST label",
+        run: async () => {
+          const user = `bench-api-${labeller++}`;
+          const n = await api<{ pair: { pairId: string } | null }>(`/api/label/next?experiment=${LABEL_EXP}`, { headers: { "x-user": user } });
+          if (n.pair) {
+            await api(`/api/pairs/${n.pair.pairId}/label`, {
+              method: "POST",
+              headers: { "x-user": user },
+              body: JSON.stringify({ labelId: randomUUID(), choice: "left", responseMs: 1000 }),
+            });
+          }
+        },
+      },
+    ];
+
+    console.log("measuring API with no round running…");
+    const idle = await timeProbes(probes, () => true, 20);
+
+    const { round } = await api<{ round: { id: string } }>(`/api/experiments/${expId}/rounds`, { method: "POST", body: "{}" });
+    roundId = round.id;
+    let status = "queued";
+    let episodesDone = 0;
+    const poll = setInterval(async () => {
+      const r = await api<{ round: { status: string; episodesDone: number } }>(`/api/rounds/${roundId}`).catch(() => null);
+      if (r) {
+        status = r.round.status;
+        episodesDone = r.round.episodesDone;
+      }
+    }, 300);
+    while (status === "queued") await sleep(100);
+    const roundStart = performance.now();
+    console.log("measuring API during the round…");
+    // About 15 s of requests, leaving the rest of the round for the keypress measurement.
+    const probeEnd = performance.now() + 15_000;
+    const during = await timeProbes(probes, () => status === "running" && performance.now() < probeEnd, 1000);
+    console.log("measuring keypress -> next pair during the round…");
+    const keyDuring = status === "running" ? await keypressTimes(browser, "bench-keys-round", 12) : [];
+    const stillRunning = status === "running";
+    while (status === "running") await sleep(200);
+    clearInterval(poll);
+    const roundSeconds = (performance.now() - roundStart) / 1000;
+    console.log(`round ${status} after ${roundSeconds.toFixed(1)} s (${episodesDone} episodes)`);
+
+    const duringAll = Object.values(during).flat();
+    const idleAll = Object.values(idle).flat();
+    const table = (rows: [string, ReturnType<typeof summary>][]) =>
+      [
+        "| what | n | p50 | p95 | max |",
+        "| --- | --- | --- | --- | --- |",
+        ...rows.map(([name, s]) => `| ${name} | ${s.n} | ${ms(s.p50)} | ${ms(s.p95)} | ${ms(s.max)} |`),
+      ].join("\n");
+
+    const section = [
+      "## Web app (`npm run bench:web`)",
+      "",
+      `Measured ${new Date().toISOString().slice(0, 10)} on this machine (${os.cpus().length} cores, Node ${process.version}), \`next start\` + its training worker, SQLite,`,
+      "Debian chromium driven by playwright-core, 1280x800. Browser times come from the page's own clock (performance.now(),",
+      "from navigation start; a pair counts as shown at the first animation frame after it is in the DOM).",
+      "",
+      "### /label (targets: first pair < 1 s after navigation; keypress -> next pair < 100 ms)",
+      "",
+      table([
+        ["navigation -> first pair shown", summary(firstPair)],
+        ["keypress -> next pair shown, server idle", summary(keyIdle)],
+        ["keypress -> next pair shown, during a training round", summary(keyDuring)],
+      ]),
+      "",
+      "The next pair is preloaded (peeked without a lease) and shown on the keypress; the label is posted in the",
+      "background and its answer leases the pair on screen, so the keypress latency does not include a round trip.",
+      "",
+      `### API during a training round (target: p95 < 100 ms)`,
+      "",
+      `Round: ${ROUND_EPISODES} episodes on a 10x10 random maze, ensemble-disagreement pair selection, run by the worker process`,
+      `(${roundSeconds.toFixed(1)} s${stillRunning ? "" : ", finished before the keypress part"}). Requests one after another from one client, each timed end to end.`,
+      "",
+      table([
+        ["all requests, no round running", summary(idleAll)],
+        ["all requests, during the round", summary(duringAll)],
+        ...Object.entries(during).map(([k, v]) => [`${k} (during)`, summary(v)] as [string, ReturnType<typeof summary>]),
+      ]),
+      "",
+    ].join("\n");
+    writeSection(section);
+    console.log(section);
+  } finally {
+    await browser.close();
+    try {
+      process.kill(-child.pid!, "SIGTERM");
+    } catch {
+      // already gone
+    }
+    await sleep(1000);
+    for (const suffix of ["", "-wal", "-shm"]) rmSync(`${DB}${suffix}`, { force: true });
+    if (process.env.BENCH_VERBOSE) console.log(log());
+  }
+}
+
+function writeSection(section: string) {
+  const file = "BENCHMARKS.md";
+  const start = "<!-- bench:web:start -->";
+  const end = "<!-- bench:web:end -->";
+  const block = `${start}\n${section}\n${end}`;
+  let text = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n";
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
+  text = a >= 0 && b > a ? text.slice(0, a) + block + text.slice(b + end.length) : `${text.trimEnd()}\n\n${block}\n`;
+  writeFileSync(file, text);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
