@@ -18,7 +18,7 @@ import { uuidv7 } from "../lib/server/db-errors";
 import { nextPair, recordLabel } from "../lib/server/queue";
 import { createExperiment, createPairs, insertTrajectories, type TrajectoryInput } from "../lib/server/repo";
 
-type Options = { pgUrl?: string; pairs: number; labels: number; samples: number; write: boolean };
+type Options = { pgUrl?: string; pairs: number; labels: number; samples: number; write: boolean; only?: "sqlite" | "pg" };
 
 function parseArgs(argv: string[]): Options {
   const options: Options = {
@@ -40,7 +40,12 @@ function parseArgs(argv: string[]): Options {
     else if (arg === "--labels") options.labels = Number(value());
     else if (arg === "--samples") options.samples = Number(value());
     else if (arg === "--no-write") options.write = false;
-    else throw new Error(`unknown argument ${arg} (known: --pg URL, --pairs N, --labels N, --samples N, --no-write)`);
+    else if (arg === "--only") {
+      const v = value();
+      if (v !== "sqlite" && v !== "pg") throw new Error("--only takes sqlite or pg");
+      options.only = v;
+    }
+    else throw new Error(`unknown argument ${arg} (known: --pg URL, --pairs N, --labels N, --samples N, --only sqlite|pg, --no-write)`);
   }
   return options;
 }
@@ -343,8 +348,8 @@ function writeSection(text: string): string {
 async function main() {
   const options = parseArgs(process.argv.slice(2));
   const results: BackendResult[] = [];
-  results.push(await runBackend("SQLite", freshSqlite(), options));
-  if (options.pgUrl) results.push(await runBackend("PostgreSQL 15", await freshPostgres(options.pgUrl), options));
+  if (options.only !== "pg") results.push(await runBackend("SQLite", freshSqlite(), options));
+  if (options.pgUrl && options.only !== "sqlite") results.push(await runBackend("PostgreSQL 15", await freshPostgres(options.pgUrl), options));
   else console.log("\nPostgreSQL not measured: pass --pg URL or set TEST_POSTGRES_URL (scripts/pg-test.sh starts one).");
 
   const failures = results.filter((r) => r.concurrent.stored !== r.concurrent.expected || r.concurrent.duplicates || r.concurrent.doubleLeases);

@@ -231,11 +231,14 @@ export async function nextPair(db: Db, input: NextPairInput, now = new Date()): 
   }
   const expiresAt = new Date(now.getTime() + leaseMs);
 
-  const held = await db.lease.findFirst({
-    where: { userId, labelId: null, expiresAt: { gt: now }, pair: { experimentId, status: "open" } },
-    orderBy: { createdAt: "asc" },
-    select: { id: true, slot: true, pair: { select: pairSummarySelect } },
+  // The user's live leases (normally none or one), found by the (userId, expiresAt) index;
+  // experiment and status are checked here rather than joined, so the plan cannot go wrong.
+  const live = await db.lease.findMany({
+    where: { userId, labelId: null, expiresAt: { gt: now } },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    select: { id: true, slot: true, pair: { select: { ...pairSummarySelect, status: true } } },
   });
+  const held = live.find((l) => l.pair.experimentId === experimentId && l.pair.status === "open");
   if (held) {
     await db.lease.updateMany({ where: { id: held.id, labelId: null }, data: { expiresAt } });
     return withTrajectories(db, held.pair, { slot: held.slot, expiresAt });
