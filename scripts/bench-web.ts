@@ -127,7 +127,12 @@ async function firstPairTimes(browser: Browser): Promise<number[]> {
 async function keypressTimes(browser: Browser, user: string, count: number): Promise<number[]> {
   const page = await labelPage(browser, user);
   await page.goto(`${BASE}/label?experiment=${LABEL_EXP}`);
-  await page.waitForFunction(() => (window as any).__bench.firstPair !== null);
+  try {
+    await page.waitForFunction(() => (window as any).__bench.firstPair !== null, null, { timeout: 15_000 });
+  } catch (err) {
+    const text = (await page.locator("main").textContent())?.slice(0, 300);
+    throw new Error(`no pair on /label for ${user}: ${text}`, { cause: err });
+  }
   const out: number[] = [];
   const keys = ["ArrowLeft", "ArrowRight", "ArrowDown", "="];
   for (let i = 0; i < count; i++) {
