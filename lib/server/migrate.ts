@@ -44,7 +44,7 @@ function loadEngineModule(): Promise<EngineModule> {
   engineModule ??= (async () => {
     const glue: EngineModule = await import("@prisma/schema-engine-wasm/schema_engine_bg");
     const require = createRequire(import.meta.url);
-    const gluePath = require.resolve("@prisma/schema-engine-wasm/schema_engine_bg");
+    const gluePath = require.resolve(/* turbopackIgnore: true */ "@prisma/schema-engine-wasm/schema_engine_bg");
     const wasmBytes = await readFile(path.join(path.dirname(gluePath), "schema_engine_bg.wasm"));
     const imports: Record<string, unknown> = { ...glue };
     // The engine arms timers for its own timeouts (e.g. 10 s around PostgreSQL's migration
