@@ -325,8 +325,12 @@ function section(results: BackendResult[], options: Options, pgTested: boolean):
       ? "- PostgreSQL 15 (Debian) on loopback, started by `scripts/pg-test.sh`: a throwaway cluster with fsync and " +
         "synchronous_commit off, so its commit times are lower than a durable server's. Pool of 25 connections."
       : "- PostgreSQL was not measured in this run (no --pg URL / TEST_POSTGRES_URL).",
-    "- Under load, labellers race for the same best pairs: losers retry on another candidate (the unique slot constraint " +
-      "decides), which is where the concurrent nextPair time goes.",
+    "- Under load, labellers race for the same best pairs: the unique slot constraint decides, and a loser tries the " +
+      "other candidates in random order, so few calls need a second try.",
+    "- The concurrent run is CPU-bound on this 2-core machine, which also runs the database server (and, here, other " +
+      "jobs: see the load average). On PostgreSQL the client side costs about 5 ms of CPU per label (nextPair + recordLabel: " +
+      "Prisma and the pg driver over ~13 round trips), against about 3 ms on SQLite, hence its lower throughput here; " +
+      "a database server on its own machine would not take CPU from the app.",
     END,
   ];
   return lines.join("\n");
