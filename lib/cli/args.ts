@@ -32,6 +32,15 @@ export const TRAIN_USAGE = `Usage: npm run train -- [options]
   --eval N                   evaluation episodes after training                         [100]
   --backend NAME             auto | tensorflow | wasm | cpu                             [auto]
   --out FILE                 write per-episode curves as JSON
+
+ Against the database (DATABASE_URL, default ./data/oprl.db):
+  --db                       store trajectories, pairs, labels, checkpoints and metrics; the run is split
+                             into rounds (collect, label pairs, update the reward model and the policy)
+  --database-url URL         a database other than DATABASE_URL (implies --db)
+  --name NAME                the experiment's name                                      [cli <date>]
+  --round-episodes N         episodes per round                                         [100]
+  --pairs-per-round N        pairs the teacher labels per round                         [24]
+  --resume ID                continue experiment ID from its last checkpoint until --episodes are done
   --no-progress              no progress bar (it is shown only on a terminal anyway)
   -h, --help                 this text
 
@@ -54,10 +63,29 @@ const flagSchemas = {
   eval: int(0).max(10_000),
   backend: z.enum(["auto", "tensorflow", "wasm", "cpu"]),
   "random-maze": z.string().regex(/^\d+x\d+$/, "expected RxC, e.g. 12x12"),
+  "database-url": z.string().regex(/^(file:|postgres(ql)?:\/\/)/, "expected file:PATH or postgresql://..."),
+  name: z.string().trim().min(1).max(80),
+  "round-episodes": int(1).max(5000),
+  "pairs-per-round": int(1).max(500),
+  resume: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "not an experiment id"),
 } as const;
+
+/** Flags that shape a new run's config: meaningless with --resume, where the experiment keeps its own. */
+const CONFIG_FLAGS = ["preset", "seed", "shaping", "shaping-mode", "teacher", "tie-policy", "score", "layout", "random-maze", "max-steps", "goal-reward", "name", "round-episodes", "pairs-per-round"];
+
+export interface DatabaseArgs {
+  /** null: DATABASE_URL (or the default SQLite file). */
+  url: string | null;
+  name: string | null;
+  roundEpisodes: number;
+  pairsPerRound: number;
+  resume: string | null;
+}
 
 export interface TrainArgs {
   config: TrainConfig;
+  /** Set when the run goes through the database. */
+  db: DatabaseArgs | null;
   backend: "auto" | "tensorflow" | "wasm" | "cpu";
   out: string | null;
   progress: boolean;
@@ -82,6 +110,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
         ...Object.fromEntries(Object.keys(flagSchemas).map((k) => [k, { type: "string" as const }])),
         layout: { type: "string" },
         out: { type: "string" },
+        db: { type: "boolean" },
         "no-progress": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -124,8 +153,28 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
   } else if (str("maze-seed") !== undefined || str("wall-density") !== undefined) {
     throw new UsageError(`--${str("maze-seed") !== undefined ? "maze-seed" : "wall-density"} needs --random-maze`);
   }
+  const resume = value("resume", str("resume")) ?? null;
+  const url = value("database-url", str("database-url")) ?? null;
+  const dbMode = Boolean(v.db) || url !== null || resume !== null;
+  if (resume) {
+    const clash = CONFIG_FLAGS.find((f) => v[f] !== undefined);
+    if (clash) throw new UsageError(`--${clash} cannot be combined with --resume: the experiment keeps the config it was created with`);
+  }
+  if (!dbMode) {
+    const dbOnly = ["name", "round-episodes", "pairs-per-round"].find((f) => v[f] !== undefined);
+    if (dbOnly) throw new UsageError(`--${dbOnly} needs --db`);
+  }
   return {
     config: trainConfigSchema.parse(config),
+    db: dbMode
+      ? {
+          url,
+          name: value("name", str("name")) ?? null,
+          roundEpisodes: value("round-episodes", str("round-episodes")) ?? 100,
+          pairsPerRound: value("pairs-per-round", str("pairs-per-round")) ?? 24,
+          resume,
+        }
+      : null,
     backend: value("backend", str("backend")) ?? "auto",
     out: str("out") ?? null,
     progress: !v["no-progress"],

@@ -1,11 +1,11 @@
 import { writeFileSync } from "node:fs";
 import { SingleBar, Presets } from "cli-progress";
 import { train, type EpisodeMetrics } from "../rl/train";
-import { parseTrainArgs, TRAIN_USAGE, UsageError } from "./args";
+import { parseTrainArgs, TRAIN_USAGE, UsageError, type TrainArgs, type DatabaseArgs } from "./args";
 
 // npm run train -- --preset default --episodes 500 --seed 0 ...: one headless OPRL run, summary as a JSON line.
 async function main(): Promise<number> {
-  let args;
+  let args: TrainArgs;
   try {
     args = parseTrainArgs(process.argv.slice(2));
   } catch (err) {
@@ -19,50 +19,92 @@ async function main(): Promise<number> {
     process.stdout.write(`${TRAIN_USAGE}\n`);
     return 0;
   }
-  const { config } = args;
-  const bar =
-    args.progress && process.stderr.isTTY
-      ? new SingleBar(
-          { format: "episode {value}/{total} |{bar}| success(last 20) {success} | rm loss {rmLoss} | policy loss {pLoss} | {eta_formatted} left", stream: process.stderr },
-          Presets.shades_classic,
-        )
-      : null;
-  const curves: EpisodeMetrics[] = [];
-  const recent: boolean[] = [];
-  const fmt = (x: number | null | undefined) => (x === null || x === undefined ? "-" : x.toFixed(3));
-  let lastRm: number | null = null;
-  let lastPolicy: number | null = null;
-  bar?.start(config.episodes, 0, { success: "-", rmLoss: "-", pLoss: "-" });
-  const { summary, agent } = await train(config, {
-    backend: args.backend,
-    log: (line) => process.stderr.write(`${line}\n`),
-    onEpisode: (m) => {
-      curves.push(m);
-      recent.push(m.success);
-      if (recent.length > 20) recent.shift();
-      lastRm = m.rewardLoss ?? lastRm;
-      lastPolicy = m.policyLoss ?? lastPolicy;
-      bar?.update(m.episode + 1, {
-        success: (recent.filter(Boolean).length / recent.length).toFixed(2),
-        rmLoss: fmt(lastRm),
-        pLoss: fmt(lastPolicy),
-      });
-    },
-  });
-  bar?.stop();
-  if (args.out) {
-    writeFileSync(args.out, JSON.stringify({ summary, config, episodes: curves }, null, 1));
-  }
-  agent.dispose();
+  const summary = args.db ? await trainWithDatabase(args, args.db) : await trainInMemory(args);
   // maxRSS is in KiB: the whole process's peak, the figure the memory target is about.
   const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
   process.stdout.write(`${JSON.stringify({ ...summary, peak_rss_mb: peakRssMb })}\n`);
   return 0;
 }
 
+function progressBar(enabled: boolean, format: string): SingleBar | null {
+  return enabled && process.stderr.isTTY ? new SingleBar({ format, stream: process.stderr }, Presets.shades_classic) : null;
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+/** The online loop of lib/rl/train.ts, nothing stored but the optional curves file. */
+async function trainInMemory(args: TrainArgs) {
+  const { config } = args;
+  const bar = progressBar(args.progress, "episode {value}/{total} |{bar}| success(last 20) {success} | rm loss {rmLoss} | policy loss {pLoss} | {eta_formatted} left");
+  const curves: EpisodeMetrics[] = [];
+  const recent: boolean[] = [];
+  const fmt = (x: number | null) => (x === null ? "-" : x.toFixed(3));
+  let lastRm: number | null = null;
+  let lastPolicy: number | null = null;
+  bar?.start(config.episodes, 0, { success: "-", rmLoss: "-", pLoss: "-" });
+  const { summary, agent } = await train(config, {
+    backend: args.backend,
+    log,
+    onEpisode: (m) => {
+      curves.push(m);
+      recent.push(m.success);
+      if (recent.length > 20) recent.shift();
+      lastRm = m.rewardLoss ?? lastRm;
+      lastPolicy = m.policyLoss ?? lastPolicy;
+      bar?.update(m.episode + 1, { success: (recent.filter(Boolean).length / recent.length).toFixed(2), rmLoss: fmt(lastRm), pLoss: fmt(lastPolicy) });
+    },
+  });
+  bar?.stop();
+  agent.dispose();
+  if (args.out) writeFileSync(args.out, JSON.stringify({ summary, config, episodes: curves }, null, 1));
+  return summary;
+}
+
+/** Rounds stored in the database (lib/server/headless.ts); Ctrl-C stops at the next flush, resumable. */
+async function trainWithDatabase(args: TrainArgs, db: DatabaseArgs) {
+  if (args.backend !== "auto") throw new UsageError("--backend is not supported with --db (the worker picks the backend)");
+  if (db.url) process.env.DATABASE_URL = db.url;
+  const [{ getDb, closeDb }, headless] = await Promise.all([import("../server/db"), import("../server/headless")]);
+  const client = await getDb();
+  const experimentId =
+    db.resume ??
+    (await headless.createHeadlessExperiment(client, db.name ?? `cli ${new Date().toISOString().slice(0, 16).replace("T", " ")}`, args.config, {
+      roundEpisodes: db.roundEpisodes,
+      pairsPerRound: db.pairsPerRound,
+    }));
+  log(`experiment ${experimentId}${db.resume ? " (resumed)" : ""}: resume with --resume ${experimentId}`);
+  const abort = new AbortController();
+  process.once("SIGINT", () => {
+    log("stopping after the current flush; resume with --resume " + experimentId);
+    abort.abort();
+  });
+  const bar = progressBar(args.progress, "episode {value}/{total} |{bar}| round {round} {phase} | {eta_formatted} left");
+  bar?.start(args.config.episodes, 0, { round: "-", phase: "" });
+  try {
+    const summary = await headless.runHeadless(client, experimentId, args.config.episodes, {
+      log: bar ? () => {} : log,
+      signal: abort.signal,
+      onProgress: (p) => bar?.update(Math.min(p.episodesDone, p.episodesTotal), { round: p.round, phase: p.phase }),
+    });
+    bar?.stop();
+    if (args.out) {
+      const metrics = await client.metric.findMany({ where: { experimentId, kind: "episode" }, orderBy: { episode: "asc" } });
+      writeFileSync(args.out, JSON.stringify({ summary, episodes: metrics.map((m) => ({ episode: m.episode, ...JSON.parse(m.data) })) }, null, 1));
+    }
+    return summary;
+  } finally {
+    bar?.stop();
+    await closeDb();
+  }
+}
+
 main().then(
   (code) => process.exit(code),
   (err) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`train: ${err.message}\n`);
+      process.exit(2);
+    }
     process.stderr.write(`train: ${(err as Error).stack ?? err}\n`);
     process.exit(1);
   },

@@ -146,6 +146,14 @@ export function rewardVsPotential(layoutText: string, table: ArrayLike<number>):
   return spearman(x, y);
 }
 
+/** Loads a checkpoint's weights into an agent; returns its meta. */
+export function applyCheckpoint(agent: OprlAgent, cp: { meta: string; policyWeights: Uint8Array; rewardWeights: Uint8Array }): CheckpointMeta {
+  const meta = JSON.parse(cp.meta) as CheckpointMeta;
+  agent.policy.setWeights(split(decodeFloat32(cp.policyWeights), meta.policySizes));
+  agent.rewardModel.setWeights(split(decodeFloat32(cp.rewardWeights), meta.rewardSizes));
+  return meta;
+}
+
 export class RoundRun {
   private cancelled = false;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
@@ -237,12 +245,7 @@ export class RoundRun {
       ? null
       : await db.checkpoint.findFirst({ where: { experimentId: this.round.experimentId }, orderBy: { createdAt: "desc" } });
     const cp = mid ?? base;
-    let meta: CheckpointMeta | null = null;
-    if (cp) {
-      meta = JSON.parse(cp.meta) as CheckpointMeta;
-      this.agent.policy.setWeights(split(decodeFloat32(cp.policyWeights), meta.policySizes));
-      this.agent.rewardModel.setWeights(split(decodeFloat32(cp.rewardWeights), meta.rewardSizes));
-    }
+    const meta = cp ? applyCheckpoint(this.agent, cp) : null;
     this.baseEpisodes = mid ? meta!.baseEpisodes : (meta?.baseEpisodes ?? 0) + (meta?.episodesDone ?? 0);
     this.episodesDone = mid ? meta!.episodesDone : 0;
 
