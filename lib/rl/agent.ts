@@ -8,6 +8,7 @@ import type { TrainConfig } from "./config";
 import { adam, minimize, oneHot, PolicyNet, RewardNet } from "./nets";
 import { buildBatch, preferenceLoss, preferenceStats, type Preference, type PreferenceStats } from "./preferences";
 import { discountedReturns, gae, standardize } from "./returns";
+import { rollout } from "./rollout";
 import type { Trajectory } from "./trajectory";
 
 export interface PolicyUpdateStats {
@@ -96,34 +97,25 @@ export class OprlAgent {
   /** epsilon-greedy over sampling from the policy, as the original: a random action with chance epsilon. */
   collectEpisode(epsilon: number, store = true): Trajectory {
     const { probs } = this.policyTable();
-    const env = this.env;
-    const cells = [env.reset()];
-    const actions: number[] = [];
-    const rewards: number[] = [];
-    let success = false;
-    for (;;) {
-      const cell = cells[cells.length - 1];
-      const action =
-        this.rng.uniform() < epsilon ? this.rng.int(NUM_ACTIONS) : this.rng.categorical(probs.subarray(cell * NUM_ACTIONS, (cell + 1) * NUM_ACTIONS));
-      const step = env.step(action);
-      cells.push(step.cell);
-      actions.push(action);
-      rewards.push(step.reward);
-      if (step.done) {
-        success = step.success;
-        break;
-      }
-    }
-    const t: Trajectory = {
-      cells: Int32Array.from(cells),
-      actions: Uint8Array.from(actions),
-      rewards: Float32Array.from(rewards),
-      return: rewards.reduce((a, b) => a + b, 0),
-      length: actions.length,
-      success,
-    };
+    const t = rollout(this.env, (cell) =>
+      this.rng.uniform() < epsilon ? this.rng.int(NUM_ACTIONS) : this.rng.categorical(probs.subarray(cell * NUM_ACTIONS, (cell + 1) * NUM_ACTIONS)),
+    );
     if (store) this.trajectories.push(t);
     return t;
+  }
+
+  /** Up to `updates` policy updates; the mean loss and the last entropy, or null when none could run yet. */
+  trainPolicy(updates: number): (PolicyUpdateStats & { updates: number }) | null {
+    let loss = 0;
+    let last: PolicyUpdateStats | null = null;
+    let done = 0;
+    for (; done < updates; done++) {
+      const stats = this.updatePolicy();
+      if (!stats) break;
+      loss += stats.loss;
+      last = stats;
+    }
+    return last && { loss: loss / done, entropy: last.entropy, updates: done };
   }
 
   /** Asks the synthetic teacher about `count` pairs; returns how many labels were stored (skips are not). */

@@ -107,23 +107,10 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
       }
     }
 
-    let policyLoss: number | null = null;
-    let entropy: number | null = null;
-    if (episode >= pc.startAfter) {
-      let sum = 0;
-      let n = 0;
-      for (let u = 0; u < pc.updatesPerEpisode; u++) {
-        const stats = agent.updatePolicy();
-        if (!stats) break;
-        sum += stats.loss;
-        entropy = stats.entropy;
-        n++;
-      }
-      if (n) {
-        policyLoss = sum / n;
-        policyUpdates += n;
-      }
-    }
+    const policyStats = episode >= pc.startAfter ? agent.trainPolicy(pc.updatesPerEpisode) : null;
+    policyUpdates += policyStats?.updates ?? 0;
+    const policyLoss = policyStats?.loss ?? null;
+    const entropy = policyStats?.entropy ?? null;
 
     hooks.onEpisode?.(
       { episode, return: t.return, length: t.length, success: t.success, epsilon, rewardLoss, rewardAccuracy, rewardMargin, policyLoss, entropy, preferences: agent.preferences.length },

@@ -7,6 +7,7 @@ import { MazeEnv, NUM_ACTIONS, transitionTable } from "../maze/env";
 import { parseLayout, DEFAULT_LAYOUT_TEXT } from "../maze/layout";
 import { distancesToGoal } from "../maze/truth";
 import { Rng } from "../rng";
+import { rollout } from "../rl/rollout";
 import type { Trajectory } from "../rl/trajectory";
 import { encodeSteps } from "./codec";
 import { recordLabel } from "./queue";
@@ -32,31 +33,12 @@ export function scriptedEpisodes(layoutText: string, count: number, seed: number
   const out: Trajectory[] = [];
   for (let e = 0; e < count; e++) {
     const skill = 0.25 + 0.7 * rng.uniform();
-    const cells = [env.reset()];
-    const actions: number[] = [];
-    const rewards: number[] = [];
-    let success = false;
-    for (;;) {
-      const cell = cells[cells.length - 1];
-      const better = Array.from({ length: NUM_ACTIONS }, (_, a) => a).filter((a) => dist[next[cell * NUM_ACTIONS + a]] < dist[cell]);
-      const action = better.length && rng.uniform() < skill ? rng.choice(better) : rng.int(NUM_ACTIONS);
-      const step = env.step(action);
-      cells.push(step.cell);
-      actions.push(action);
-      rewards.push(step.reward);
-      if (step.done) {
-        success = step.success;
-        break;
-      }
-    }
-    out.push({
-      cells: Int32Array.from(cells),
-      actions: Uint8Array.from(actions),
-      rewards: Float32Array.from(rewards),
-      return: rewards.reduce((a, b) => a + b, 0),
-      length: actions.length,
-      success,
-    });
+    out.push(
+      rollout(env, (cell) => {
+        const better = Array.from({ length: NUM_ACTIONS }, (_, a) => a).filter((a) => dist[next[cell * NUM_ACTIONS + a]] < dist[cell]);
+        return better.length && rng.uniform() < skill ? rng.choice(better) : rng.int(NUM_ACTIONS);
+      }),
+    );
   }
   return out;
 }

@@ -289,20 +289,9 @@ export class RoundRun {
       const episode = this.baseEpisodes + this.episodesDone;
       const epsilon = this.agent.epsilon(episode);
       const t = this.agent.collectEpisode(epsilon);
-      let policyLoss: number | null = null;
-      let entropy: number | null = null;
-      if (episode >= pc.startAfter) {
-        let sum = 0;
-        let n = 0;
-        for (let u = 0; u < pc.updatesPerEpisode; u++) {
-          const s = this.agent.updatePolicy();
-          if (!s) break;
-          sum += s.loss;
-          entropy = s.entropy;
-          n++;
-        }
-        if (n) policyLoss = sum / n;
-      }
+      const policyStats = episode >= pc.startAfter ? this.agent.trainPolicy(pc.updatesPerEpisode) : null;
+      const policyLoss = policyStats?.loss ?? null;
+      const entropy = policyStats?.entropy ?? null;
       const row: EpisodeRow = { id: randomUUID(), t, episode, epsilon, policyLoss, entropy };
       this.pending.push(row);
       this.pool.push(row);
