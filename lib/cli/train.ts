@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { SingleBar, Presets } from "cli-progress";
+import { initBackend } from "../rl/backend";
 import { train, type EpisodeMetrics } from "../rl/train";
 import { parseTrainArgs, TRAIN_USAGE, UsageError, type TrainArgs, type DatabaseArgs } from "./args";
 
@@ -35,6 +36,8 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 /** The online loop of lib/rl/train.ts, nothing stored but the optional curves file. */
 async function trainInMemory(args: TrainArgs) {
   const { config } = args;
+  // Chosen (and logged) before the bar starts drawing.
+  await initBackend(args.backend, log);
   const bar = progressBar(args.progress, "episode {value}/{total} |{bar}| success(last 20) {success} | rm loss {rmLoss} | policy loss {pLoss} | {eta_formatted} left");
   const curves: EpisodeMetrics[] = [];
   const recent: boolean[] = [];
