@@ -1,4 +1,5 @@
 // tfjs and the database drivers load native or wasm code at run time: keep them out of the bundle.
+// authInterrupts: pages answer 403 through forbidden() (app/forbidden.tsx) when the role is missing.
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   serverExternalPackages: [
@@ -12,6 +13,7 @@ const nextConfig = {
     "@prisma/adapter-pg",
     "pg",
   ],
+  experimental: { authInterrupts: true },
 };
 
 export default nextConfig;

@@ -1,6 +1,8 @@
 import type { Metadata, Viewport } from "next";
 import Link from "next/link";
-import { UserName } from "./_components/UserName";
+import { hasRole } from "@/lib/server/auth";
+import { pageUser } from "@/lib/server/page-auth";
+import { UserMenu } from "./_components/UserMenu";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -10,7 +12,11 @@ export const metadata: Metadata = {
 
 export const viewport: Viewport = { width: "device-width", initialScale: 1 };
 
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+const navLink = "rounded px-2 py-0.5 text-sm hover:bg-slate-700";
+
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  // The header shows what the role may open; every page and route checks again on its own.
+  const user = await pageUser();
   return (
     <html lang="en">
       <body className="min-h-screen bg-slate-50 text-slate-900 antialiased">
@@ -19,14 +25,29 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
             <Link href="/" className="mr-2 font-semibold tracking-tight">
               oprl-studio
             </Link>
-            <Link href="/label" className="rounded px-2 py-0.5 text-sm hover:bg-slate-700">
-              Label
-            </Link>
-            <Link href="/experiments" className="rounded px-2 py-0.5 text-sm hover:bg-slate-700">
-              Experiments
-            </Link>
+            {user && (
+              <Link href="/label" className={navLink}>
+                Label
+              </Link>
+            )}
+            {hasRole(user, "researcher") && (
+              <Link href="/experiments" className={navLink}>
+                Experiments
+              </Link>
+            )}
+            {hasRole(user, "admin") && (
+              <Link href="/admin/users" className={navLink}>
+                Users
+              </Link>
+            )}
             <span className="ml-auto">
-              <UserName />
+              {user ? (
+                <UserMenu name={user.name} role={user.role} />
+              ) : (
+                <Link href="/sign-in" className={navLink}>
+                  Sign in
+                </Link>
+              )}
             </span>
           </nav>
         </header>

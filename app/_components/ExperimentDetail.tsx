@@ -16,7 +16,8 @@ const MODES = [
   { mode: "mixed", text: "Mixed", hint: "the teacher labels now, people label the same pairs too" },
 ] as const;
 
-export function ExperimentDetail({ id }: { id: string }) {
+/** `canRun`: the viewer may start and cancel rounds (admin); the server checks it again. */
+export function ExperimentDetail({ id, canRun }: { id: string; canRun: boolean }) {
   const exp = useSWR<{ experiment: ExperimentDto }>(`/api/experiments/${id}`, fetcher);
   const rounds = useSWR<{ rounds: RoundDto[] }>(`/api/experiments/${id}/rounds`, fetcher, {
     refreshInterval: (d) => (d?.rounds.some((r) => r.status === "queued" || r.status === "running") ? 700 : 5000),
@@ -108,6 +109,10 @@ export function ExperimentDetail({ id }: { id: string }) {
             <span className="text-xs text-slate-500">
               {e.config.episodesPerRound} episodes, {e.config.pairsPerRound} pairs ({e.config.pairSelection}) per round
             </span>
+            <a href={`/api/experiments/${id}/export`} className="text-xs text-blue-700 underline" download>
+              Export labels (JSONL)
+            </a>
+            {canRun ? (
             <span className="ml-auto flex items-center gap-2">
               <input
                 className="w-24 rounded border border-slate-300 px-2 py-1 text-sm"
@@ -136,6 +141,9 @@ export function ExperimentDetail({ id }: { id: string }) {
                 </button>
               )}
             </span>
+            ) : (
+              <span className="ml-auto text-xs text-slate-500">Rounds are started by an admin.</span>
+            )}
           </div>
           {message && (
             <p role="alert" className="text-sm text-red-700">

@@ -28,7 +28,8 @@ function keyToChoice(e: KeyboardEvent): Choice | null {
   return null;
 }
 
-export function LabelScreen({ initialExperiment }: { initialExperiment: string | null }) {
+/** `canRun` / `canBrowse`: the viewer may start rounds / see experiments (only changes which links show). */
+export function LabelScreen({ initialExperiment, canRun = false, canBrowse = false }: { initialExperiment: string | null; canRun?: boolean; canBrowse?: boolean }) {
   const [experimentId, setExperimentId] = useState<string | null>(initialExperiment);
   const [targets, setTargets] = useState<LabelTargetDto[] | null>(null);
   const [current, setCurrent] = useState<PairDto | null>(null);
@@ -206,7 +207,7 @@ export function LabelScreen({ initialExperiment }: { initialExperiment: string |
       {(!loaded || (!current && pending > 0)) && <p className="py-16 text-center text-slate-500">Loading the next pair…</p>}
 
       {loaded && !current && pending === 0 && (
-        <EmptyQueue experimentId={experimentId} targets={targets ?? []} session={session} onPick={(id) => void load(id)} />
+        <EmptyQueue experimentId={experimentId} targets={targets ?? []} session={session} onPick={(id) => void load(id)} canRun={canRun} canBrowse={canBrowse} />
       )}
 
       {current && grid && (
@@ -323,7 +324,7 @@ export function LabelScreen({ initialExperiment }: { initialExperiment: string |
   );
 }
 
-function EmptyQueue({ experimentId, targets, session, onPick }: { experimentId: string | null; targets: LabelTargetDto[]; session: number; onPick: (id: string) => void }) {
+function EmptyQueue({ experimentId, targets, session, onPick, canRun, canBrowse }: { experimentId: string | null; targets: LabelTargetDto[]; session: number; onPick: (id: string) => void; canRun: boolean; canBrowse: boolean }) {
   const others = targets.filter((t) => t.id !== experimentId && t.openPairs > 0);
   return (
     <div className="mx-auto my-8 max-w-xl rounded-lg border border-slate-200 bg-white p-6 text-center shadow-sm" data-testid="empty-queue">
@@ -333,7 +334,7 @@ function EmptyQueue({ experimentId, targets, session, onPick }: { experimentId: 
         <em> human</em> or <em>mixed</em> mode.
       </p>
       <div className="mt-4 flex flex-wrap justify-center gap-2">
-        {experimentId && (
+        {experimentId && canRun && (
           <Link href={`/experiments/${experimentId}`} className="rounded bg-slate-800 px-3 py-1.5 text-sm text-white hover:bg-slate-700">
             Start a round for this experiment
           </Link>
@@ -343,9 +344,11 @@ function EmptyQueue({ experimentId, targets, session, onPick }: { experimentId: 
             Label “{t.name}” ({t.openPairs} open)
           </button>
         ))}
-        <Link href="/experiments" className="rounded border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50">
-          All experiments
-        </Link>
+        {canBrowse && (
+          <Link href="/experiments" className="rounded border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50">
+            All experiments
+          </Link>
+        )}
       </div>
     </div>
   );

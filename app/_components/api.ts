@@ -16,6 +16,10 @@ async function parse<T>(res: Response): Promise<T> {
   const body = await res.json().catch(() => null);
   if (!res.ok) {
     const err = body?.error ?? {};
+    // The session ended (expired, signed out elsewhere, account disabled): back to the sign-in page.
+    if (res.status === 401 && typeof window !== "undefined" && !window.location.pathname.startsWith("/sign-in")) {
+      window.location.assign(`/sign-in?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
+    }
     throw new ApiError(res.status, err.code ?? "HTTP", err.message ?? `request failed (${res.status})`, err.details?.fields ?? []);
   }
   return body as T;
@@ -23,7 +27,7 @@ async function parse<T>(res: Response): Promise<T> {
 
 export const fetcher = <T,>(url: string): Promise<T> => fetch(url, { cache: "no-store" }).then((r) => parse<T>(r));
 
-export function send<T>(url: string, method: "POST" | "PATCH" | "PUT", body?: unknown): Promise<T> {
+export function send<T>(url: string, method: "POST" | "PATCH" | "PUT" | "DELETE", body?: unknown): Promise<T> {
   return fetch(url, {
     method,
     headers: { "content-type": "application/json" },

@@ -1,10 +1,12 @@
 import type { Metadata } from "next";
+import { requirePageUser } from "@/lib/server/page-auth";
 import { ExperimentForm } from "../_components/ExperimentForm";
 import { ExperimentList } from "../_components/ExperimentList";
 
 export const metadata: Metadata = { title: "Experiments · oprl-studio" };
 
-export default function ExperimentsPage() {
+export default async function ExperimentsPage() {
+  await requirePageUser("researcher", "/experiments");
   return (
     <div className="mx-auto grid max-w-6xl gap-6 px-3 py-4 sm:px-4 lg:grid-cols-[1fr_28rem]">
       <section>

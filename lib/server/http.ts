@@ -1,6 +1,7 @@
 // Shared plumbing of the route handlers: parse input with zod, map errors to statuses, never leak internals.
 import { NextResponse } from "next/server";
 import type { z } from "zod";
+import { getConfig } from "../config";
 import { AppError, isAppError } from "./errors";
 
 export type FieldError = { path: string; message: string };
@@ -20,9 +21,34 @@ export function unprocessable(what: string, issues: ReadonlyArray<{ path: Proper
 
 export const notFound = (what: string) => new AppError("NOT_FOUND", `${what} not found`);
 
-/** Reads a JSON body; malformed JSON is a 400 (an empty body counts as `{}`). */
+/**
+ * The body as text, refusing more than `limit` bytes with a 413 (checked against Content-Length
+ * first, then counted while reading, so a lying or absent length cannot get past it).
+ */
+export async function readText(req: Request, limit = getConfig().API_MAX_BODY_BYTES): Promise<string> {
+  const tooLarge = () => new AppError("PAYLOAD_TOO_LARGE", `request body over ${limit} bytes`, { limit });
+  const declared = Number(req.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge();
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Reads a JSON body; malformed JSON is a 400 (an empty body counts as `{}`), over the size limit a 413. */
 export async function readJson(req: Request): Promise<unknown> {
-  const text = await req.text();
+  const text = await readText(req);
   if (text.trim() === "") return {};
   try {
     return JSON.parse(text);
@@ -54,7 +80,12 @@ export async function handle(fn: () => Promise<Response>): Promise<Response> {
   try {
     return await fn();
   } catch (err) {
-    if (isAppError(err)) return NextResponse.json(err.toJSON(), { status: err.status });
+    if (isAppError(err)) {
+      const res = NextResponse.json(err.toJSON(), { status: err.status });
+      const retry = (err.details as { retryAfterSec?: number } | undefined)?.retryAfterSec;
+      if (err.code === "RATE_LIMITED" && retry) res.headers.set("retry-after", String(retry));
+      return res;
+    }
     console.error("[api] unexpected error:", err);
     return NextResponse.json({ error: { code: "INTERNAL", message: "internal error" } }, { status: 500 });
   }

@@ -1,59 +1,12 @@
-// The labelling screen's data: who is labelling, which pair comes next (leased through the queue, and the one
-// after it peeked at so the browser can preload it), and how much is left.
+// The labelling screen's data: which pair comes next for the signed-in labeller (leased through the queue, and the
+// one after it peeked at so the browser can preload it), and how much is left. The caller is an account from
+// requireUser: every lease and label carries its id.
 import { getDb, type Db } from "./db";
-import { isUniqueViolation, withRetry } from "./db-errors";
 import { AppError } from "./errors";
 import { parseStoredConfig } from "./experiment-config";
 import { freeSlot, nextPair, recordLabel, toTrajectoryView, type LeasedPair, type TrajectoryView } from "./queue";
 import { ensureDemoOnce } from "./demo";
 import type { HumanLabelBody } from "../schemas/label";
-
-/**
- * Until sign-in exists (issue 5) the labeller is whoever the `x-user` header or the `oprl_user` cookie names;
- * the UI sets the cookie from the name typed in its header. Nothing is checked: it only attributes labels.
- */
-export const USER_HEADER = "x-user";
-export const USER_COOKIE = "oprl_user";
-export const DEFAULT_USER = "guest";
-export const USER_NAME_RE = /^[A-Za-z0-9 _.@-]{1,40}$/;
-
-export function userNameFrom(req: Request): string {
-  const header = req.headers.get(USER_HEADER);
-  const cookie = req.headers
-    .get("cookie")
-    ?.split(";")
-    .map((c) => c.trim().split("="))
-    .find(([k]) => k === USER_COOKIE)?.[1];
-  const raw = (header ?? (cookie ? decodeURIComponent(cookie) : DEFAULT_USER)).trim();
-  if (!USER_NAME_RE.test(raw)) {
-    throw new AppError("VALIDATION", "invalid user name", {
-      fields: [{ path: USER_HEADER, message: "1-40 letters, digits, spaces or _ . @ -" }],
-    });
-  }
-  return raw;
-}
-
-const userIds = new Map<string, string>();
-
-/** The user row for a name, created on first use. */
-export async function userIdFor(db: Db, name: string): Promise<string> {
-  const cached = userIds.get(name);
-  if (cached) return cached;
-  // Find, else create (a racing twin's insert wins): single statements, which wait for the worker's writes
-  // instead of failing the way a read-then-write transaction does on SQLite.
-  const user = await withRetry(async () => {
-    const found = await db.user.findUnique({ where: { name }, select: { id: true } });
-    if (found) return found;
-    try {
-      return await db.user.create({ data: { name }, select: { id: true } });
-    } catch (err) {
-      if (isUniqueViolation(err, "User")) return db.user.findUniqueOrThrow({ where: { name }, select: { id: true } });
-      throw err;
-    }
-  });
-  userIds.set(name, user.id);
-  return user.id;
-}
 
 export interface MazeDto {
   text: string;
@@ -162,11 +115,10 @@ export interface NextDto {
   stats: QueueStatsDto;
 }
 
-export async function next(experimentId: string, userName: string): Promise<NextDto> {
+export async function next(experimentId: string, userId: string): Promise<NextDto> {
   const db = await getDb();
   await ensureDemoOnce(db);
   await experimentView(db, experimentId);
-  const userId = await userIdFor(db, userName);
   const leased = await nextPair(db, { experimentId, userId });
   const pair = leased ? await toPairDto(db, leased, leased.lease.expiresAt) : null;
   const [upcoming, stats] = await Promise.all([
@@ -184,11 +136,10 @@ export interface LabelResultDto {
 }
 
 /** Records a person's label, then leases their next pair, in one round trip. */
-export async function labelAndNext(pairId: string, body: Omit<HumanLabelBody, "pairId">, userName: string): Promise<LabelResultDto> {
+export async function labelAndNext(pairId: string, body: Omit<HumanLabelBody, "pairId">, userId: string): Promise<LabelResultDto> {
   const db = await getDb();
   const pair = await db.pair.findUnique({ where: { id: pairId }, select: { experimentId: true } });
   if (!pair) throw new AppError("NOT_FOUND", `pair ${pairId} not found`);
-  const userId = await userIdFor(db, userName);
   const result = await recordLabel(db, {
     labelId: body.labelId,
     pairId,
@@ -202,7 +153,7 @@ export async function labelAndNext(pairId: string, body: Omit<HumanLabelBody, "p
     labelId: result.label.id,
     replayed: result.replayed,
     pair: result.pair,
-    next: await next(pair.experimentId, userName),
+    next: await next(pair.experimentId, userId),
   };
 }
 

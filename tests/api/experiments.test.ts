@@ -2,15 +2,16 @@ import { describe, expect, it, beforeAll } from "vitest";
 import * as list from "@/app/api/experiments/route";
 import * as one from "@/app/api/experiments/[id]/route";
 import { getDb } from "@/lib/server/db";
-import { body, ctx, fieldPaths, goodExperiment, req } from "./helpers";
+import { account, actAs, body, ctx, fieldPaths, goodExperiment, req } from "./helpers";
 
 describe("/api/experiments", () => {
   beforeAll(async () => {
     await getDb();
+    actAs(await account("root", "admin"));
   });
 
   it("GET on an empty database creates and lists the demo experiment", async () => {
-    const res = await list.GET();
+    const res = await list.GET(req("/api/experiments"));
     expect(res.status).toBe(200);
     const b = await body(res);
     expect(b.experiments.map((e: { id: string }) => e.id)).toEqual(["demo"]);

@@ -8,21 +8,22 @@ import * as pair from "@/app/api/pairs/[id]/route";
 import * as label from "@/app/api/pairs/[id]/label/route";
 import * as me from "@/app/api/me/route";
 import { getDb } from "@/lib/server/db";
-import { body, ctx, fieldPaths, req } from "./helpers";
+import { account, actAs, body, ctx, fieldPaths, req } from "./helpers";
 
 describe("labelling API", () => {
   beforeAll(async () => {
     await getDb();
-    await experiments.GET(); // first start: the demo experiment
+    actAs(await account("root", "admin"));
+    await experiments.GET(req("/api/experiments")); // first start: the demo experiment
   });
 
   it("targets lists the demo with its open pairs", async () => {
-    const b = await body(await targets.GET());
+    const b = await body(await targets.GET(req("/api/label/targets")));
     expect(b.experiments).toEqual([{ id: "demo", name: "Demo: 8x8 maze, oracle teacher", labellingMode: "mixed", openPairs: 36 }]);
   });
 
   it("next leases a pair for the caller, peeks at the one after, and counts the queue", async () => {
-    const res = await next.GET(req("/api/label/next?experiment=demo", { user: "ana" }));
+    const res = await next.GET(req("/api/label/next?experiment=demo", { as: await account("ana") }));
     expect(res.status).toBe(200);
     const b = await body(res);
     expect(b.pair).toMatchObject({ experimentId: "demo", leased: true, maze: { rows: 8, cols: 8 } });
@@ -31,18 +32,18 @@ describe("labelling API", () => {
     expect(b.upcoming.leased).toBe(false);
     expect(b.stats).toEqual({ experimentId: "demo", waiting: 36, labelledByYou: 0 });
     // Asking again gives the same held pair.
-    const again = await body(await next.GET(req("/api/label/next?experiment=demo", { user: "ana" })));
+    const again = await body(await next.GET(req("/api/label/next?experiment=demo", { as: await account("ana") })));
     expect(again.pair.pairId).toBe(b.pair.pairId);
   });
 
-  it("next: missing experiment 400, unknown experiment 404, bad user name 400, synthetic-only 403", async () => {
-    const missing = await next.GET(req("/api/label/next", { user: "ana" }));
+  it("next: missing experiment 400, unknown experiment 404, signed out 401, synthetic-only 403", async () => {
+    const missing = await next.GET(req("/api/label/next", { as: await account("ana") }));
     expect(missing.status).toBe(400);
     expect(fieldPaths(await body(missing))).toEqual(["experiment"]);
-    expect((await next.GET(req("/api/label/next?experiment=nope", { user: "ana" }))).status).toBe(404);
-    const badUser = await next.GET(req("/api/label/next?experiment=demo", { user: "<script>" }));
-    expect(badUser.status).toBe(400);
-    expect(fieldPaths(await body(badUser))).toEqual(["x-user"]);
+    expect((await next.GET(req("/api/label/next?experiment=nope", { as: await account("ana") }))).status).toBe(404);
+    const signedOut = await next.GET(req("/api/label/next?experiment=demo", { as: null }));
+    expect(signedOut.status).toBe(401);
+    expect((await body(signedOut)).error.code).toBe("UNAUTHORIZED");
 
     const created = await body(
       await experiments.POST(
@@ -52,15 +53,15 @@ describe("labelling API", () => {
         }),
       ),
     );
-    const forbidden = await next.GET(req(`/api/label/next?experiment=${created.experiment.id}`, { user: "ana" }));
+    const forbidden = await next.GET(req(`/api/label/next?experiment=${created.experiment.id}`, { as: await account("ana") }));
     expect(forbidden.status).toBe(403);
   });
 
   it("POST label records the choice and answers with the next pair; retries are idempotent", async () => {
     const db = await getDb();
-    const first = await body(await next.GET(req("/api/label/next?experiment=demo", { user: "bo" })));
+    const first = await body(await next.GET(req("/api/label/next?experiment=demo", { as: await account("bo") })));
     const labelId = randomUUID();
-    const res = await label.POST(req(`/api/pairs/${first.pair.pairId}/label`, { method: "POST", user: "bo", body: { labelId, choice: "left", responseMs: 900 } }), ctx(first.pair.pairId));
+    const res = await label.POST(req(`/api/pairs/${first.pair.pairId}/label`, { method: "POST", as: await account("bo"), body: { labelId, choice: "left", responseMs: 900 } }), ctx(first.pair.pairId));
     expect(res.status).toBe(201);
     const b = await body(res);
     expect(b).toMatchObject({ labelId, replayed: false, pair: { id: first.pair.pairId, status: "done", labelsDone: 2, labelsWanted: 2 } });
@@ -69,7 +70,7 @@ describe("labelling API", () => {
     const stored = await db.label.findUniqueOrThrow({ where: { id: labelId }, include: { user: true } });
     expect(stored).toMatchObject({ source: "human", choice: "left", responseMs: 900, user: { name: "bo" } });
 
-    const retry = await label.POST(req(`/api/pairs/${first.pair.pairId}/label`, { method: "POST", user: "bo", body: { labelId, choice: "left", responseMs: 900 } }), ctx(first.pair.pairId));
+    const retry = await label.POST(req(`/api/pairs/${first.pair.pairId}/label`, { method: "POST", as: await account("bo"), body: { labelId, choice: "left", responseMs: 900 } }), ctx(first.pair.pairId));
     expect(retry.status).toBe(201);
     expect((await body(retry)).replayed).toBe(true);
     expect(await db.label.count({ where: { id: labelId } })).toBe(1);
@@ -80,48 +81,43 @@ describe("labelling API", () => {
 
   it("POST label: bad body 422 and nothing written; unknown pair 404; a pair not leased to the caller 409", async () => {
     const db = await getDb();
-    const held = await body(await next.GET(req("/api/label/next?experiment=demo", { user: "cy" })));
+    const held = await body(await next.GET(req("/api/label/next?experiment=demo", { as: await account("cy") })));
     const before = await db.label.count();
-    const bad = await label.POST(req(`/api/pairs/${held.pair.pairId}/label`, { method: "POST", user: "cy", body: { labelId: "x", choice: "both", responseMs: -1 } }), ctx(held.pair.pairId));
+    const bad = await label.POST(req(`/api/pairs/${held.pair.pairId}/label`, { method: "POST", as: await account("cy"), body: { labelId: "x", choice: "both", responseMs: -1 } }), ctx(held.pair.pairId));
     expect(bad.status).toBe(422);
     expect(fieldPaths(await body(bad))).toEqual(["choice", "labelId", "responseMs"]);
-    const malformed = await label.POST(req(`/api/pairs/${held.pair.pairId}/label`, { method: "POST", user: "cy", raw: "[" }), ctx(held.pair.pairId));
+    const malformed = await label.POST(req(`/api/pairs/${held.pair.pairId}/label`, { method: "POST", as: await account("cy"), raw: "[" }), ctx(held.pair.pairId));
     expect(malformed.status).toBe(400);
     expect(await db.label.count()).toBe(before);
 
-    const unknown = await label.POST(req("/api/pairs/nope/label", { method: "POST", user: "cy", body: { labelId: randomUUID(), choice: "left" } }), ctx("nope"));
+    const unknown = await label.POST(req("/api/pairs/nope/label", { method: "POST", as: await account("cy"), body: { labelId: randomUUID(), choice: "left" } }), ctx("nope"));
     expect(unknown.status).toBe(404);
     expect((await pair.GET(req("/api/pairs/nope"), ctx("nope"))).status).toBe(404);
 
     // dee never leased cy's pair.
-    const stolen = await label.POST(req(`/api/pairs/${held.pair.pairId}/label`, { method: "POST", user: "dee", body: { labelId: randomUUID(), choice: "right" } }), ctx(held.pair.pairId));
+    const stolen = await label.POST(req(`/api/pairs/${held.pair.pairId}/label`, { method: "POST", as: await account("dee"), body: { labelId: randomUUID(), choice: "right" } }), ctx(held.pair.pairId));
     expect(stolen.status).toBe(409);
     expect((await body(stolen)).error.code).toBe("LEASE_REQUIRED");
     expect(await db.label.count()).toBe(before);
   });
 
   it("skip (can't tell) gives the pair back and moves on", async () => {
-    const held = await body(await next.GET(req("/api/label/next?experiment=demo", { user: "eve" })));
-    const res = await body(await label.POST(req(`/api/pairs/${held.pair.pairId}/label`, { method: "POST", user: "eve", body: { labelId: randomUUID(), choice: "skip" } }), ctx(held.pair.pairId)));
+    const held = await body(await next.GET(req("/api/label/next?experiment=demo", { as: await account("eve") })));
+    const res = await body(await label.POST(req(`/api/pairs/${held.pair.pairId}/label`, { method: "POST", as: await account("eve"), body: { labelId: randomUUID(), choice: "skip" } }), ctx(held.pair.pairId)));
     expect(res.pair.status).toBe("open");
     expect(res.next.pair.pairId).not.toBe(held.pair.pairId);
     expect(res.next.stats.labelledByYou).toBe(0);
   });
 
-  it("/api/me reads the x-user header, sets the cookie, refuses bad names", async () => {
-    expect(await body(await me.GET(req("/api/me")))).toEqual({ name: "guest", default: "guest" });
-    expect((await body(await me.GET(req("/api/me", { user: "ana" })))).name).toBe("ana");
-    const put = await me.PUT(req("/api/me", { method: "PUT", body: { name: "Ana B" } }));
-    expect(put.status).toBe(200);
-    expect(put.headers.get("set-cookie")).toMatch(/^oprl_user=Ana%20B;/);
-    const bad = await me.PUT(req("/api/me", { method: "PUT", body: { name: "" } }));
-    expect(bad.status).toBe(422);
-    expect(fieldPaths(await body(bad))).toEqual(["name"]);
+  it("/api/me names the signed-in account; signed out it is a 401", async () => {
+    const ana = await account("ana");
+    expect(await body(await me.GET(req("/api/me", { as: ana })))).toEqual({ user: { id: ana.id, name: "ana", role: "labeler" } });
+    expect((await me.GET(req("/api/me", { as: null }))).status).toBe(401);
   });
 
   it("PATCH mode to synthetic hides the experiment from the labelling targets", async () => {
     await one.PATCH(req("/api/experiments/demo", { method: "PATCH", body: { labellingMode: "synthetic" } }), ctx("demo"));
-    const b = await body(await targets.GET());
+    const b = await body(await targets.GET(req("/api/label/targets")));
     expect(b.experiments.map((e: { id: string }) => e.id)).not.toContain("demo");
   });
 });

@@ -7,7 +7,7 @@ import * as cancel from "@/app/api/rounds/[id]/cancel/route";
 import { getDb } from "@/lib/server/db";
 import { RoundRun } from "@/lib/server/round-runner";
 import { TrainingWorker } from "@/lib/server/worker";
-import { body, ctx, fieldPaths, goodExperiment, req } from "./helpers";
+import { account, actAs, body, ctx, fieldPaths, goodExperiment, req } from "./helpers";
 
 const quiet = () => {};
 
@@ -20,6 +20,7 @@ async function newExperiment(over: Record<string, unknown> = {}): Promise<string
 describe("training rounds", () => {
   beforeAll(async () => {
     await getDb();
+    actAs(await account("root", "admin"));
   });
 
   it("POST queues a round; a second one is a 409 while the first is active; bad input is 422; unknown experiment 404", async () => {

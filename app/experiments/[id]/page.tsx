@@ -1,9 +1,12 @@
 import type { Metadata } from "next";
+import { hasRole } from "@/lib/server/auth";
+import { requirePageUser } from "@/lib/server/page-auth";
 import { ExperimentDetail } from "../../_components/ExperimentDetail";
 
 export const metadata: Metadata = { title: "Experiment · oprl-studio" };
 
 export default async function ExperimentPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  return <ExperimentDetail id={id} />;
+  const user = await requirePageUser("researcher", `/experiments/${encodeURIComponent(id)}`);
+  return <ExperimentDetail id={id} canRun={hasRole(user, "admin")} />;
 }

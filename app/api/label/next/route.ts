@@ -1,6 +1,7 @@
 // GET /api/label/next?experiment=ID - lease the caller's next pair, peek at the one after it, queue counts
 import { z } from "zod";
-import { next, userNameFrom } from "@/lib/server/labelling";
+import { next } from "@/lib/server/labelling";
+import { requireUser } from "@/lib/server/auth";
 import { handle, json, parseQuery } from "@/lib/server/http";
 import { idSchema } from "@/lib/schemas/experiment";
 
@@ -9,7 +10,8 @@ const querySchema = z.object({ experiment: idSchema });
 
 export function GET(req: Request) {
   return handle(async () => {
+    const user = await requireUser(req, "labeler");
     const { experiment } = parseQuery(req, querySchema);
-    return json(await next(experiment, userNameFrom(req)));
+    return json(await next(experiment, user.id));
   });
 }

@@ -1,9 +1,13 @@
 // GET /api/label/targets - experiments people can label now, with their open pair counts
 import { labelTargets } from "@/lib/server/labelling";
 import { handle, json } from "@/lib/server/http";
+import { requireUser } from "@/lib/server/auth";
 
 export const dynamic = "force-dynamic";
 
-export function GET() {
-  return handle(async () => json({ experiments: await labelTargets() }));
+export function GET(req: Request) {
+  return handle(async () => {
+    await requireUser(req, "labeler");
+    return json({ experiments: await labelTargets() });
+  });
 }

@@ -1,0 +1,65 @@
+"use client";
+// Uses a one-time link: choose a name (new accounts) and a password, then go on signed in.
+import { useState } from "react";
+import { ApiError, byPath, send } from "./api";
+
+export function InviteForm({ token, askName }: { token: string; askName: boolean }) {
+  const [error, setError] = useState<string | null>(null);
+  const [fields, setFields] = useState<Record<string, string>>({});
+  const [busy, setBusy] = useState(false);
+  return (
+    <form
+      className="mt-6 grid gap-3 rounded-lg border border-slate-200 bg-white p-5 shadow-sm"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        const form = new FormData(e.currentTarget);
+        const password = String(form.get("password") ?? "");
+        if (password !== String(form.get("repeat") ?? "")) {
+          setFields({ repeat: "the two passwords differ" });
+          return;
+        }
+        setBusy(true);
+        setError(null);
+        setFields({});
+        try {
+          await send("/api/auth/invite", "POST", { token, password, ...(askName ? { name: String(form.get("name") ?? "") } : {}) });
+          window.location.assign("/label");
+        } catch (err) {
+          setBusy(false);
+          if (err instanceof ApiError) {
+            setError(err.message);
+            setFields(byPath(err.fields));
+          } else setError("could not reach the server");
+        }
+      }}
+    >
+      {askName && (
+        <label className="grid gap-1 text-sm">
+          User name
+          <input name="name" autoComplete="username" required autoFocus className="rounded border border-slate-300 px-2 py-1.5" />
+          <span className="text-xs text-slate-500">2-40 letters, digits or _ . @ -</span>
+          {fields.name && <span className="text-xs text-red-700" data-testid="error-name">{fields.name}</span>}
+        </label>
+      )}
+      <label className="grid gap-1 text-sm">
+        Password
+        <input name="password" type="password" autoComplete="new-password" required className="rounded border border-slate-300 px-2 py-1.5" />
+        <span className="text-xs text-slate-500">At least 8 characters.</span>
+        {fields.password && <span className="text-xs text-red-700" data-testid="error-password">{fields.password}</span>}
+      </label>
+      <label className="grid gap-1 text-sm">
+        Repeat the password
+        <input name="repeat" type="password" autoComplete="new-password" required className="rounded border border-slate-300 px-2 py-1.5" />
+        {fields.repeat && <span className="text-xs text-red-700">{fields.repeat}</span>}
+      </label>
+      {error && (
+        <p role="alert" className="text-sm text-red-700">
+          {error}
+        </p>
+      )}
+      <button disabled={busy} className="rounded bg-blue-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-700 disabled:opacity-50">
+        {askName ? "Create account" : "Set password"}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,52 @@
+"use client";
+// The sign-in form: name + password to /api/auth/sign-in; the server sets the session cookie.
+import { useState } from "react";
+import { ApiError, byPath, send } from "./api";
+
+export function SignInForm({ next }: { next: string }) {
+  const [error, setError] = useState<string | null>(null);
+  const [fields, setFields] = useState<Record<string, string>>({});
+  const [busy, setBusy] = useState(false);
+  return (
+    <form
+      className="mt-6 grid gap-3 rounded-lg border border-slate-200 bg-white p-5 shadow-sm"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        const form = new FormData(e.currentTarget);
+        setBusy(true);
+        setError(null);
+        setFields({});
+        try {
+          await send("/api/auth/sign-in", "POST", { name: String(form.get("name") ?? ""), password: String(form.get("password") ?? "") });
+          // A full navigation: the header and every server component see the new session.
+          window.location.assign(next);
+        } catch (err) {
+          setBusy(false);
+          if (err instanceof ApiError) {
+            setError(err.message);
+            setFields(byPath(err.fields));
+          } else setError("could not reach the server");
+        }
+      }}
+    >
+      <label className="grid gap-1 text-sm">
+        User name
+        <input name="name" autoComplete="username" required autoFocus className="rounded border border-slate-300 px-2 py-1.5" />
+        {fields.name && <span className="text-xs text-red-700">{fields.name}</span>}
+      </label>
+      <label className="grid gap-1 text-sm">
+        Password
+        <input name="password" type="password" autoComplete="current-password" required className="rounded border border-slate-300 px-2 py-1.5" />
+        {fields.password && <span className="text-xs text-red-700">{fields.password}</span>}
+      </label>
+      {error && (
+        <p role="alert" className="text-sm text-red-700" data-testid="sign-in-error">
+          {error}
+        </p>
+      )}
+      <button disabled={busy} className="rounded bg-blue-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-700 disabled:opacity-50">
+        {busy ? "Signing in…" : "Sign in"}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,24 @@
+"use client";
+// The header's account corner: who is signed in, a link to the account page, and sign out.
+import Link from "next/link";
+import { send } from "./api";
+
+export function UserMenu({ name, role }: { name: string; role: string }) {
+  return (
+    <span className="flex items-center gap-2 text-sm">
+      <Link href="/account" className="rounded px-2 py-0.5 text-slate-300 hover:bg-slate-700" data-testid="user-menu">
+        <strong className="text-white">{name}</strong> <span className="text-xs text-slate-400">{role}</span>
+      </Link>
+      <button
+        type="button"
+        className="rounded px-2 py-0.5 text-slate-300 hover:bg-slate-700"
+        onClick={async () => {
+          await send("/api/auth/sign-out", "POST", {}).catch(() => null);
+          window.location.assign("/sign-in");
+        }}
+      >
+        Sign out
+      </button>
+    </span>
+  );
+}

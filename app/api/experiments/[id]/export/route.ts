@@ -1,0 +1,46 @@
+// GET /api/experiments/:id/export?all=1 - the experiment's preference dataset as JSONL, streamed (researcher)
+import { z } from "zod";
+import { requireUser } from "@/lib/server/auth";
+import { getDb } from "@/lib/server/db";
+import { exportDatasetLines } from "@/lib/server/dataset";
+import { handle, notFound, parseQuery } from "@/lib/server/http";
+import { idSchema } from "@/lib/schemas/experiment";
+
+export const dynamic = "force-dynamic";
+type Ctx = { params: Promise<{ id: string }> };
+const querySchema = z.object({ all: z.enum(["0", "1"]).default("0") }).strict();
+
+export function GET(req: Request, ctx: Ctx) {
+  return handle(async () => {
+    await requireUser(req, "researcher");
+    const id = idSchema.safeParse((await ctx.params).id);
+    if (!id.success) throw notFound("experiment");
+    const { all } = parseQuery(req, querySchema);
+    const lines = exportDatasetLines(await getDb(), id.data, { labelledOnly: all !== "1" });
+    // Read the first line before answering, so an unknown experiment is a 404 and not a broken stream.
+    const first = await lines.next();
+    const encoder = new TextEncoder();
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        if (!first.done) controller.enqueue(encoder.encode(first.value + "\n"));
+        if (first.done) controller.close();
+      },
+      async pull(controller) {
+        if (first.done) return;
+        const { value, done } = await lines.next();
+        if (done) controller.close();
+        else controller.enqueue(encoder.encode(value + "\n"));
+      },
+      async cancel() {
+        await lines.return(undefined);
+      },
+    });
+    return new Response(stream, {
+      headers: {
+        "content-type": "application/x-ndjson; charset=utf-8",
+        "content-disposition": `attachment; filename="${id.data}.jsonl"`,
+        "cache-control": "no-store",
+      },
+    });
+  });
+}

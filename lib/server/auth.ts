@@ -1,0 +1,134 @@
+// Who is calling, and may they: every route handler and page asks here (requireUser / the page guards in
+// page-auth.ts), never reads cookies itself. The session names an account; the account row is read on every
+// request, so a role change, a disabled account or a password change takes effect at once.
+//
+//   labeler     label pairs (its own leases only)
+//   researcher  + read experiments and dashboards, create experiments, switch labelling mode, export data
+//   admin       + start and cancel rounds, manage users, invite people
+import type { NextResponse } from "next/server";
+import { getDb } from "./db";
+import { AppError } from "./errors";
+import { verifyPassword } from "./password";
+import { RateLimiter } from "./rate-limit";
+import { cookieFrom, sealSession, SESSION_COOKIE, sessionTtlSeconds, unsealSession } from "./session";
+import type { Role } from "../schemas/auth";
+
+export type SessionUser = { id: string; name: string; role: Role };
+
+const RANK: Record<Role, number> = { labeler: 0, researcher: 1, admin: 2 };
+
+export function hasRole(user: Pick<SessionUser, "role"> | null, role: Role): boolean {
+  return user !== null && RANK[user.role] >= RANK[role];
+}
+
+/** The signed-in account a session cookie value names, or null (no cookie, bad seal, expired, disabled, revoked). */
+export async function userFromSessionCookie(value: string | undefined): Promise<SessionUser | null> {
+  const session = await unsealSession(value);
+  if (!session) return null;
+  const db = await getDb();
+  const user = await db.user.findUnique({
+    where: { id: session.uid },
+    select: { id: true, name: true, role: true, disabled: true, sessionVersion: true },
+  });
+  if (!user || user.disabled || user.sessionVersion !== session.v) return null;
+  return { id: user.id, name: user.name, role: user.role };
+}
+
+export function currentUser(req: Request): Promise<SessionUser | null> {
+  return userFromSessionCookie(cookieFrom(req.headers.get("cookie"), SESSION_COOKIE));
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * A state-changing request from a page of another site is refused (the SameSite cookie already keeps the
+ * session off most of them; this covers browsers and cases it does not).
+ */
+export function assertSameOrigin(req: Request): void {
+  if (SAFE_METHODS.has(req.method)) return;
+  const origin = req.headers.get("origin");
+  if (!origin) return;
+  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host") ?? new URL(req.url).host;
+  let originHost: string;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    originHost = "";
+  }
+  if (originHost !== host) throw new AppError("FORBIDDEN", "cross-site request refused");
+}
+
+/** The caller, if signed in with at least `role`: else 401 (not signed in) or 403 (signed in, role too low). */
+export async function requireUser(req: Request, role: Role = "labeler"): Promise<SessionUser> {
+  assertSameOrigin(req);
+  const user = await currentUser(req);
+  if (!user) throw new AppError("UNAUTHORIZED", "sign in first");
+  if (!hasRole(user, role)) throw new AppError("FORBIDDEN", `needs the ${role} role`);
+  return user;
+}
+
+// Sign-in throttling: failures per account name (guessing one password) and per client address (trying many
+// names). Successful sign-ins do not count. Per process: several instances each keep their own counts.
+export const signInLimits = {
+  perName: new RateLimiter(5, 15 * 60_000),
+  perClient: new RateLimiter(30, 15 * 60_000),
+};
+
+/** The client's address as the server saw it (`next start` fills X-Forwarded-For from the socket when absent). */
+export function clientKey(req: Request): string {
+  return req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || "unknown";
+}
+
+/** Checks a name and password; returns the account and the session cookie value to set. */
+export async function signIn(req: Request, name: string, password: string): Promise<{ user: SessionUser; cookie: string }> {
+  assertSameOrigin(req);
+  const nameKey = name.trim().toLowerCase();
+  const client = clientKey(req);
+  const wait = Math.max(signInLimits.perName.blockedFor(nameKey), signInLimits.perClient.blockedFor(client));
+  if (wait > 0) {
+    throw new AppError("RATE_LIMITED", `too many failed sign-ins: try again in ${Math.ceil(wait / 60)} min`, { retryAfterSec: wait });
+  }
+  const db = await getDb();
+  const row = await db.user.findUnique({
+    where: { name: name.trim() },
+    select: { id: true, name: true, role: true, disabled: true, passwordHash: true, sessionVersion: true },
+  });
+  const ok = await verifyPassword(password, row?.passwordHash);
+  if (!row || !ok || row.disabled) {
+    signInLimits.perName.hit(nameKey);
+    signInLimits.perClient.hit(client);
+    // One message for every case: it does not tell which names exist or are disabled.
+    throw new AppError("UNAUTHORIZED", "wrong user name or password");
+  }
+  signInLimits.perName.clear(nameKey);
+  await db.user.update({ where: { id: row.id }, data: { lastSignInAt: new Date() } });
+  return { user: { id: row.id, name: row.name, role: row.role }, cookie: await sealSession({ uid: row.id, v: row.sessionVersion }) };
+}
+
+function isHttps(req: Request): boolean {
+  return new URL(req.url).protocol === "https:" || req.headers.get("x-forwarded-proto") === "https";
+}
+
+/** Sets the session cookie: httpOnly, SameSite=Lax, Secure over HTTPS, as long as the session lasts. */
+export function setSessionCookie(res: NextResponse, req: Request, value: string): NextResponse {
+  res.cookies.set(SESSION_COOKIE, value, {
+    httpOnly: true,
+    sameSite: "lax",
+    secure: isHttps(req),
+    path: "/",
+    maxAge: sessionTtlSeconds(),
+  });
+  return res;
+}
+
+export function clearSessionCookie(res: NextResponse, req: Request): NextResponse {
+  res.cookies.set(SESSION_COOKIE, "", { httpOnly: true, sameSite: "lax", secure: isHttps(req), path: "/", maxAge: 0 });
+  return res;
+}
+
+/** A session for an account just created or just given a new password (invite, reset, change). */
+export async function sessionFor(userId: string): Promise<string> {
+  const db = await getDb();
+  const u = await db.user.findUniqueOrThrow({ where: { id: userId }, select: { sessionVersion: true } });
+  return sealSession({ uid: userId, v: u.sessionVersion });
+}

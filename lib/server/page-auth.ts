@@ -1,0 +1,23 @@
+// The page side of auth.ts: server components ask here who is signed in. Signed out -> the sign-in page (and
+// back afterwards); signed in without the role -> Next's 403 page (app/forbidden.tsx).
+import { cookies } from "next/headers";
+import { forbidden, redirect } from "next/navigation";
+import { hasRole, userFromSessionCookie, type SessionUser } from "./auth";
+import { SESSION_COOKIE } from "./session";
+import type { Role } from "../schemas/auth";
+
+export async function pageUser(): Promise<SessionUser | null> {
+  return userFromSessionCookie((await cookies()).get(SESSION_COOKIE)?.value);
+}
+
+/** Only same-site paths: `next` must not send someone to another host after signing in. */
+export function safeNext(next: unknown, fallback = "/"): string {
+  return typeof next === "string" && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : fallback;
+}
+
+export async function requirePageUser(role: Role, here: string): Promise<SessionUser> {
+  const user = await pageUser();
+  if (!user) redirect(`/sign-in?next=${encodeURIComponent(safeNext(here))}`);
+  if (!hasRole(user, role)) forbidden();
+  return user;
+}

@@ -1,0 +1,240 @@
+// Accounts and one-time links: the admin's user management, invites, password resets, and the first admin.
+import { createHash, randomBytes } from "node:crypto";
+import { getConfig } from "../config";
+import { getDb, type Db } from "./db";
+import { isUniqueViolation } from "./db-errors";
+import { AppError } from "./errors";
+import { hashPassword, verifyPassword } from "./password";
+import type { Role } from "../schemas/auth";
+import type { SessionUser } from "./auth";
+
+export type InvitePurpose = "setup" | "invite" | "reset";
+
+export interface UserDto {
+  id: string;
+  name: string;
+  role: Role;
+  disabled: boolean;
+  hasPassword: boolean;
+  labels: number;
+  lastSignInAt: string | null;
+  createdAt: string;
+}
+
+export interface InviteDto {
+  id: string;
+  purpose: InvitePurpose;
+  role: Role;
+  user: string | null;
+  createdBy: string | null;
+  expiresAt: string;
+  createdAt: string;
+}
+
+/** A freshly made link: the only time its token exists outside the person's browser. */
+export interface NewLinkDto extends InviteDto {
+  url: string;
+  path: string;
+}
+
+export const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
+
+export function appUrl(): string {
+  return (getConfig().APP_URL ?? `http://localhost:${process.env.PORT ?? 3000}`).replace(/\/+$/, "");
+}
+
+type UserRow = { id: string; name: string; role: Role; disabled: boolean; passwordHash: string | null; lastSignInAt: Date | null; createdAt: Date; _count?: { labels: number } };
+
+function userDto(u: UserRow): UserDto {
+  return {
+    id: u.id,
+    name: u.name,
+    role: u.role,
+    disabled: u.disabled,
+    hasPassword: u.passwordHash !== null,
+    labels: u._count?.labels ?? 0,
+    lastSignInAt: u.lastSignInAt?.toISOString() ?? null,
+    createdAt: u.createdAt.toISOString(),
+  };
+}
+
+export async function listUsers(): Promise<UserDto[]> {
+  const db = await getDb();
+  const rows = await db.user.findMany({ orderBy: [{ role: "desc" }, { name: "asc" }], include: { _count: { select: { labels: true } } } });
+  return rows.map(userDto);
+}
+
+export async function createUser(input: { name: string; role: Role; password: string }): Promise<UserDto> {
+  const db = await getDb();
+  const passwordHash = await hashPassword(input.password);
+  try {
+    return userDto(await db.user.create({ data: { name: input.name, role: input.role, passwordHash } }));
+  } catch (err) {
+    if (isUniqueViolation(err, "User")) throw new AppError("CONFLICT", `the name ${input.name} is taken`, { fields: [{ path: "name", message: "taken" }] });
+    throw err;
+  }
+}
+
+/** Changes an account's role or disables it. The last active admin cannot be demoted or disabled. */
+export async function updateUser(actor: SessionUser, id: string, change: { role?: Role; disabled?: boolean }): Promise<UserDto> {
+  const db = await getDb();
+  return db.$transaction(async (tx) => {
+    const user = await tx.user.findUnique({ where: { id } });
+    if (!user) throw new AppError("NOT_FOUND", `user ${id} not found`);
+    const losesAdmin = user.role === "admin" && !user.disabled && ((change.role && change.role !== "admin") || change.disabled === true);
+    if (losesAdmin) {
+      const admins = await tx.user.count({ where: { role: "admin", disabled: false } });
+      if (admins <= 1) throw new AppError("CONFLICT", "the last admin cannot be demoted or disabled");
+    }
+    if (actor.id === id && change.disabled === true) throw new AppError("CONFLICT", "you cannot disable your own account");
+    const disabling = change.disabled === true && !user.disabled;
+    const updated = await tx.user.update({
+      where: { id },
+      // Disabling ends every session of the account; its unfinished leases go back to the queue.
+      data: { ...change, ...(disabling ? { sessionVersion: { increment: 1 } } : {}) },
+      include: { _count: { select: { labels: true } } },
+    });
+    if (disabling) await tx.lease.deleteMany({ where: { userId: id, labelId: null } });
+    return userDto(updated);
+  });
+}
+
+function inviteDto(i: { id: string; purpose: string; role: Role; expiresAt: Date; createdAt: Date; user?: { name: string } | null; createdBy?: { name: string } | null }): InviteDto {
+  return {
+    id: i.id,
+    purpose: i.purpose as InvitePurpose,
+    role: i.role,
+    user: i.user?.name ?? null,
+    createdBy: i.createdBy?.name ?? null,
+    expiresAt: i.expiresAt.toISOString(),
+    createdAt: i.createdAt.toISOString(),
+  };
+}
+
+async function newLink(db: Db, data: { purpose: InvitePurpose; role: Role; userId?: string; createdById?: string; expiresInHours: number }): Promise<NewLinkDto> {
+  const token = randomBytes(24).toString("base64url");
+  const invite = await db.invite.create({
+    data: {
+      tokenHash: hashToken(token),
+      purpose: data.purpose,
+      role: data.role,
+      userId: data.userId ?? null,
+      createdById: data.createdById ?? null,
+      expiresAt: new Date(Date.now() + data.expiresInHours * 3600_000),
+    },
+    include: { user: { select: { name: true } }, createdBy: { select: { name: true } } },
+  });
+  const path = `/invite/${token}`;
+  return { ...inviteDto(invite), path, url: `${appUrl()}${path}` };
+}
+
+export async function createInvite(actor: SessionUser, input: { role: Role; expiresInHours: number }): Promise<NewLinkDto> {
+  return newLink(await getDb(), { purpose: "invite", role: input.role, createdById: actor.id, expiresInHours: input.expiresInHours });
+}
+
+/** A one-time link to set a new password for `userId` (earlier unused reset links for it stop working). */
+export async function createResetLink(actor: SessionUser, userId: string): Promise<NewLinkDto> {
+  const db = await getDb();
+  const user = await db.user.findUnique({ where: { id: userId }, select: { id: true, role: true } });
+  if (!user) throw new AppError("NOT_FOUND", `user ${userId} not found`);
+  await db.invite.deleteMany({ where: { purpose: "reset", userId, usedAt: null } });
+  return newLink(db, { purpose: "reset", role: user.role, userId, createdById: actor.id, expiresInHours: 24 });
+}
+
+/** Links not used yet and not expired. */
+export async function listInvites(): Promise<InviteDto[]> {
+  const db = await getDb();
+  const rows = await db.invite.findMany({
+    where: { usedAt: null, expiresAt: { gt: new Date() } },
+    orderBy: { createdAt: "desc" },
+    include: { user: { select: { name: true } }, createdBy: { select: { name: true } } },
+  });
+  return rows.map(inviteDto);
+}
+
+export async function revokeInvite(id: string): Promise<void> {
+  const db = await getDb();
+  const { count } = await db.invite.deleteMany({ where: { id, usedAt: null } });
+  if (count === 0) throw new AppError("NOT_FOUND", `invite ${id} not found`);
+}
+
+export interface InviteInfoDto {
+  purpose: InvitePurpose;
+  role: Role;
+  /** The account a reset link is for. */
+  user: string | null;
+  expiresAt: string;
+}
+
+async function liveInvite(db: Db, token: string) {
+  const invite = await db.invite.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: { select: { name: true } } } });
+  if (!invite || invite.usedAt || invite.expiresAt <= new Date()) return null;
+  if (invite.purpose === "setup" && (await db.user.count({ where: { role: "admin" } })) > 0) return null;
+  return invite;
+}
+
+/** What an invite link is for, or null when it is unknown, used or expired. */
+export async function inviteInfo(token: string): Promise<InviteInfoDto | null> {
+  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
+  const invite = await liveInvite(await getDb(), token);
+  return invite ? { purpose: invite.purpose as InvitePurpose, role: invite.role, user: invite.user?.name ?? null, expiresAt: invite.expiresAt.toISOString() } : null;
+}
+
+/**
+ * Uses a link once: creates the account (invite, setup) or sets the new password (reset, which also ends the
+ * account's other sessions). Returns the account's id to sign it in.
+ */
+export async function acceptInvite(input: { token: string; name?: string; password: string }): Promise<string> {
+  const db = await getDb();
+  const passwordHash = await hashPassword(input.password);
+  try {
+    return await db.$transaction(async (tx) => {
+      const invite = await liveInvite(tx as unknown as Db, input.token);
+      if (!invite) throw new AppError("NOT_FOUND", "this link is unknown, used or expired");
+      // Claim it first: of two people racing with one link, one gets it.
+      const { count } = await tx.invite.updateMany({ where: { id: invite.id, usedAt: null }, data: { usedAt: new Date() } });
+      if (count !== 1) throw new AppError("NOT_FOUND", "this link is unknown, used or expired");
+      if (invite.purpose === "reset") {
+        const user = await tx.user.update({ where: { id: invite.userId! }, data: { passwordHash, sessionVersion: { increment: 1 } } });
+        return user.id;
+      }
+      if (!input.name) throw new AppError("VALIDATION", "choose a user name", { fields: [{ path: "name", message: "choose a user name" }] });
+      const user = await tx.user.create({ data: { name: input.name, role: invite.purpose === "setup" ? "admin" : invite.role, passwordHash } });
+      return user.id;
+    });
+  } catch (err) {
+    if (isUniqueViolation(err, "User")) throw new AppError("CONFLICT", `the name ${input.name} is taken`, { fields: [{ path: "name", message: "taken" }] });
+    throw err;
+  }
+}
+
+/** Changes the caller's own password (the current one is checked); other sessions of the account end. */
+export async function changePassword(userId: string, currentPassword: string, newPassword: string): Promise<void> {
+  const db = await getDb();
+  const user = await db.user.findUnique({ where: { id: userId }, select: { passwordHash: true } });
+  if (!(await verifyPassword(currentPassword, user?.passwordHash))) {
+    throw new AppError("VALIDATION", "the current password is wrong", { fields: [{ path: "currentPassword", message: "wrong password" }] });
+  }
+  await db.user.update({ where: { id: userId }, data: { passwordHash: await hashPassword(newPassword), sessionVersion: { increment: 1 } } });
+}
+
+/**
+ * First start: with no admin account, create one from ADMIN_PASSWORD (name ADMIN_NAME), else print a one-time
+ * setup link (a new one on every start until an admin exists; the older ones stop working).
+ */
+export async function ensureAdmin(db: Db, log: (line: string) => void = console.log): Promise<{ created?: string; setupUrl?: string }> {
+  if ((await db.user.count({ where: { role: "admin" } })) > 0) return {};
+  const { ADMIN_PASSWORD, ADMIN_NAME } = getConfig();
+  if (ADMIN_PASSWORD) {
+    const passwordHash = await hashPassword(ADMIN_PASSWORD);
+    const existing = await db.user.findUnique({ where: { name: ADMIN_NAME } });
+    if (existing) await db.user.update({ where: { id: existing.id }, data: { role: "admin", passwordHash, disabled: false } });
+    else await db.user.create({ data: { name: ADMIN_NAME, role: "admin", passwordHash } });
+    log(`[auth] created the admin account "${ADMIN_NAME}" with the password from ADMIN_PASSWORD`);
+    return { created: ADMIN_NAME };
+  }
+  await db.invite.deleteMany({ where: { purpose: "setup", usedAt: null } });
+  const link = await newLink(db, { purpose: "setup", role: "admin", expiresInHours: 24 });
+  log(`[auth] no admin account yet: open ${link.url} to create it (one use, valid 24 h; set ADMIN_PASSWORD to skip this)`);
+  return { setupUrl: link.url };
+}
