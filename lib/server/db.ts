@@ -68,7 +68,8 @@ export function ensureMigrated(url: string): Promise<void> {
   if (!pending) {
     pending = (async () => {
       // Loaded lazily: the wasm engine is only needed here, once.
-      const { applyMigrations } = await import("./migrate");
+      const { applyMigrations, pendingMigrations } = await import("./migrate");
+      if ((await pendingMigrations(url)).length === 0) return;
       const { applied } = await applyMigrations(url);
       if (applied.length > 0 && process.env.NODE_ENV !== "test") {
         console.log(`[db] applied migrations to ${redactUrl(url)}: ${applied.join(", ")}`);

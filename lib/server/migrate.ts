@@ -232,6 +232,44 @@ export async function applyMigrations(
   return { applied: out.appliedMigrationNames };
 }
 
+/**
+ * Committed migrations that `databaseUrl` has not recorded as finished, read with a plain query. Start-up
+ * calls this first so an up-to-date database never meets the schema engine, whose lock-taking check
+ * fails ("SocketTimeout") while another process (server, worker, CLI) is writing to the same SQLite file.
+ */
+export async function pendingMigrations(databaseUrl: string, options: { migrationsDir?: string } = {}): Promise<string[]> {
+  const kind = databaseKind(databaseUrl);
+  const committed = readMigrationList(kind, options.migrationsDir).migrationDirectories.map((d) => d.path);
+  const query = "SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL";
+  let applied: string[] = [];
+  try {
+    if (kind === "sqlite") {
+      const file = sqliteFilePath(databaseUrl);
+      if (!existsSync(file)) return committed;
+      const { default: Database } = await import("better-sqlite3");
+      const db = new Database(file, { readonly: true, fileMustExist: true });
+      try {
+        applied = (db.prepare(query).all() as { migration_name: string }[]).map((r) => r.migration_name);
+      } finally {
+        db.close();
+      }
+    } else {
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      try {
+        applied = (await client.query<{ migration_name: string }>(query)).rows.map((r) => r.migration_name);
+      } finally {
+        await client.end();
+      }
+    }
+  } catch {
+    // No migrations table yet (or an unreadable one): let the engine decide.
+    return committed;
+  }
+  const done = new Set(applied);
+  return committed.filter((name) => !done.has(name));
+}
+
 export type DiffSide =
   | { tag: "empty" }
   | { tag: "schema"; content: string }

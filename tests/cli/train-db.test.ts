@@ -3,43 +3,48 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import Database from "better-sqlite3";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "@/lib/server/db";
+import { BACKENDS, freshDb } from "../db/backends";
 
-// The trainer CLI against a real SQLite file: rounds stored, resume after kill -9, dataset export/import.
+// The trainer CLI against a real database (SQLite, and PostgreSQL when TEST_POSTGRES_URL is set):
+// rounds stored, resume after kill -9, dataset export and import.
 const run = promisify(execFile);
 const tsx = path.resolve("node_modules/.bin/tsx");
 const dir = mkdtempSync(path.join(tmpdir(), "oprl-cli-db-"));
-const file = path.join(dir, "cli.db");
-const env = { ...process.env, DATABASE_URL: `file:${file}` };
-const cli = (args: string[]) => run(tsx, ["lib/cli/train.ts", "--no-progress", ...args], { env, maxBuffer: 1 << 24 });
 const lastJson = (stdout: string) => JSON.parse(stdout.trim().split("\n").pop()!);
-const query = <T>(sql: string, ...params: unknown[]) => {
-  const db = new Database(file, { readonly: true });
-  try {
-    return db.prepare(sql).get(...params) as T;
-  } finally {
-    db.close();
-  }
-};
 
-describe("train --db", () => {
+describe.each(BACKENDS)("train --db on $name", (backend) => {
+  let db: Db;
+  let env: NodeJS.ProcessEnv;
+  let close: () => Promise<void>;
   let experimentId = "";
+  const cli = (args: string[]) => run(tsx, ["lib/cli/train.ts", "--no-progress", ...args], { env, maxBuffer: 1 << 24 });
+  const dataset = (args: string[]) => run(tsx, ["lib/cli/dataset.ts", ...args], { env, maxBuffer: 1 << 24 });
+  const trajectories = (id: string) => db.trajectory.count({ where: { experimentId: id } });
+
+  beforeAll(async () => {
+    const fresh = await freshDb(backend);
+    db = fresh.db;
+    close = fresh.close;
+    env = { ...process.env, DATABASE_URL: fresh.url };
+  });
+  afterAll(async () => close());
 
   it("stores trajectories, pairs, labels, checkpoints and metrics, round by round", async () => {
     const { stdout } = await cli(["--db", "--name", "cli test", "--episodes", "40", "--round-episodes", "20", "--pairs-per-round", "6", "--eval", "5", "--seed", "2"]);
     const s = lastJson(stdout);
     experimentId = s.experiment_id;
     expect(s).toMatchObject({ rounds: 2, episodes: 40, checkpoints: 2, preferences_used: 12, backend: expect.any(String) });
-    const counts = query<{ t: number; p: number; l: number; m: number; r: number }>(
-      `select (select count(*) from Trajectory where experimentId = @id) t, (select count(*) from Pair where experimentId = @id) p,
-              (select count(*) from Label l join Pair p on p.id = l.pairId where p.experimentId = @id and l.source = 'synthetic') l,
-              (select count(*) from Metric where experimentId = @id and kind = 'episode') m,
-              (select count(*) from TrainingRound where experimentId = @id and status = 'done') r`,
-      { id: experimentId },
-    );
-    expect(counts).toEqual({ t: 40, p: 12, l: 12, m: 40, r: 2 });
-    expect(query<{ name: string; labellingMode: string }>("select name, labellingMode from Experiment where id = ?", experimentId)).toEqual({
+    const where = { experimentId };
+    expect({
+      trajectories: await trajectories(experimentId),
+      pairs: await db.pair.count({ where }),
+      synthetic: await db.label.count({ where: { pair: where, source: "synthetic" } }),
+      episodeMetrics: await db.metric.count({ where: { ...where, kind: "episode" } }),
+      rounds: await db.trainingRound.count({ where: { ...where, status: "done" } }),
+    }).toEqual({ trajectories: 40, pairs: 12, synthetic: 12, episodeMetrics: 40, rounds: 2 });
+    expect(await db.experiment.findUnique({ where: { id: experimentId }, select: { name: true, labellingMode: true } })).toEqual({
       name: "cli test",
       labellingMode: "synthetic",
     });
@@ -66,33 +71,35 @@ describe("train --db", () => {
     for (;;) {
       await new Promise((r) => setTimeout(r, 200));
       id = /experiment (\S+):/.exec(stderr)?.[1] ?? "";
-      const done = id ? query<{ n: number }>("select count(*) n from Trajectory where experimentId = ?", id).n : 0;
-      if (done >= 50 || Date.now() - started > 60_000) break;
+      if ((id && (await trajectories(id)) >= 50) || Date.now() - started > 60_000) break;
     }
     child.kill("SIGKILL");
     await new Promise((r) => child.once("exit", r));
-    const committed = query<{ n: number }>("select count(*) n from Trajectory where experimentId = ?", id).n;
+    const committed = await trajectories(id);
     expect(committed).toBeGreaterThanOrEqual(50);
     expect(committed).toBeLessThan(300);
     const { stdout } = await cli(["--resume", id, "--episodes", "300", "--eval", "5"]);
     expect(lastJson(stdout)).toMatchObject({ episodes: 300, resumed_round: 1 });
-    expect(query("select count(*) n, count(distinct id) d from Trajectory where experimentId = ?", id)).toEqual({ n: 300, d: 300 });
-    expect(query("select count(distinct episode) n from Metric where experimentId = ? and kind = 'episode'", id)).toEqual({ n: 300 });
+    const ids = await db.trajectory.findMany({ where: { experimentId: id }, select: { id: true } });
+    expect(new Set(ids.map((t) => t.id)).size).toBe(300);
+    const episodes = await db.metric.findMany({ where: { experimentId: id, kind: "episode" }, select: { episode: true } });
+    expect(new Set(episodes.map((m) => m.episode)).size).toBe(300);
+    expect(episodes).toHaveLength(300);
   });
 
   it("exports a dataset and imports it into another experiment", async () => {
-    const out = path.join(dir, "prefs.jsonl");
-    await run(tsx, ["lib/cli/dataset.ts", "export", experimentId, "--out", out], { env });
+    const out = path.join(dir, `${backend.name}-prefs.jsonl`);
+    await dataset(["export", experimentId, "--out", out]);
     const lines = readFileSync(out, "utf8").trim().split("\n");
     expect(lines).toHaveLength(18);
     const { stdout } = await cli(["--db", "--episodes", "10", "--round-episodes", "10", "--pairs-per-round", "2", "--eval", "1"]);
     const target = lastJson(stdout).experiment_id;
-    const imported = await run(tsx, ["lib/cli/dataset.ts", "import", target, out], { env });
+    const imported = await dataset(["import", target, out]);
     expect(JSON.parse(imported.stdout)).toMatchObject({ pairs: 18, labels: 18 });
     writeFileSync(out, `${lines[0]}\n{"format": "oprl.preferences.v1"}\n`);
-    const bad = await run(tsx, ["lib/cli/dataset.ts", "import", target, out], { env }).catch((e) => e);
+    const bad = await dataset(["import", target, out]).catch((e) => e);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/line 2:/);
-    expect(query<{ n: number }>("select count(*) n from Pair where experimentId = ?", target).n).toBe(2 + 18);
+    expect(await db.pair.count({ where: { experimentId: target } })).toBe(2 + 18);
   });
 });
