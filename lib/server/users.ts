@@ -222,9 +222,12 @@ export async function changePassword(userId: string, currentPassword: string, ne
  * First start: with no admin account, create one from ADMIN_PASSWORD (name ADMIN_NAME), else print a one-time
  * setup link (a new one on every start until an admin exists; the older ones stop working).
  */
-export async function ensureAdmin(db: Db, log: (line: string) => void = console.log): Promise<{ created?: string; setupUrl?: string }> {
+export async function ensureAdmin(
+  db: Db,
+  log: (line: string) => void = console.log,
+  { ADMIN_PASSWORD, ADMIN_NAME }: { ADMIN_PASSWORD?: string; ADMIN_NAME: string } = getConfig(),
+): Promise<{ created?: string; setupUrl?: string }> {
   if ((await db.user.count({ where: { role: "admin" } })) > 0) return {};
-  const { ADMIN_PASSWORD, ADMIN_NAME } = getConfig();
   if (ADMIN_PASSWORD) {
     const passwordHash = await hashPassword(ADMIN_PASSWORD);
     const existing = await db.user.findUnique({ where: { name: ADMIN_NAME } });
