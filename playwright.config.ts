@@ -35,7 +35,7 @@ export default defineConfig({
   webServer: {
     // E2E_SKIP_BUILD=1 reuses an existing .next build.
     command: `${process.env.E2E_SKIP_BUILD ? "" : "npx next build && "}npx next start -p ${port}`,
-    url: `http://localhost:${port}/api/me`,
+    url: `http://localhost:${port}/sign-in`,
     timeout: 240_000,
     reuseExistingServer: false,
     stdout: "pipe",
@@ -43,6 +43,9 @@ export default defineConfig({
     env: {
       DATABASE_URL: `file:${process.env.E2E_DB}`,
       NEXT_TELEMETRY_DISABLED: "1",
+      // First start creates the admin from ADMIN_PASSWORD; the tests make the other accounts (helpers.ts).
+      ADMIN_PASSWORD: "e2e-admin-password",
+      SESSION_SECRET: "e2e-session-secret-0123456789abcdef-0123",
     },
   },
 });

@@ -195,11 +195,11 @@ export async function acceptInvite(input: { token: string; name?: string; passwo
       const { count } = await tx.invite.updateMany({ where: { id: invite.id, usedAt: null }, data: { usedAt: new Date() } });
       if (count !== 1) throw new AppError("NOT_FOUND", "this link is unknown, used or expired");
       if (invite.purpose === "reset") {
-        const user = await tx.user.update({ where: { id: invite.userId! }, data: { passwordHash, sessionVersion: { increment: 1 } } });
+        const user = await tx.user.update({ where: { id: invite.userId! }, data: { passwordHash, sessionVersion: { increment: 1 }, lastSignInAt: new Date() } });
         return user.id;
       }
       if (!input.name) throw new AppError("VALIDATION", "choose a user name", { fields: [{ path: "name", message: "choose a user name" }] });
-      const user = await tx.user.create({ data: { name: input.name, role: invite.purpose === "setup" ? "admin" : invite.role, passwordHash } });
+      const user = await tx.user.create({ data: { name: input.name, role: invite.purpose === "setup" ? "admin" : invite.role, passwordHash, lastSignInAt: new Date() } });
       return user.id;
     });
   } catch (err) {

@@ -1,6 +1,10 @@
 // Create an experiment: a bad field shows its error, a good form creates it; then an empty queue says what to do.
 import { expect, test } from "@playwright/test";
-import { screen } from "./helpers";
+import { screen, signInAs } from "./helpers";
+
+test.beforeEach(async ({ page }) => {
+  await signInAs(page.request, "admin");
+});
 
 test("experiment form: a bad field, then a good one", async ({ page }) => {
   await page.goto("/experiments");

@@ -1,6 +1,10 @@
 // A person labels three pairs of the demo experiment with the keyboard and sees the counts change.
 import { expect, test } from "@playwright/test";
-import { screen } from "./helpers";
+import { screen, signInAs } from "./helpers";
+
+test.beforeEach(async ({ page }) => {
+  await signInAs(page.request, "labeler");
+});
 
 test("label three pairs with the keyboard", async ({ page }) => {
   await page.goto("/label?experiment=demo");

@@ -1,9 +1,13 @@
 // Switch an experiment to synthetic labelling, run a round, watch its progress reach done and the dashboards change.
 import { expect, test } from "@playwright/test";
-import { screen } from "./helpers";
+import { screen, signInAs } from "./helpers";
 
-test("synthetic round: progress to done, dashboards update", async ({ page, request }) => {
-  const created = await request.post("/api/experiments", {
+test.beforeEach(async ({ page }) => {
+  await signInAs(page.request, "admin");
+});
+
+test("synthetic round: progress to done, dashboards update", async ({ page }) => {
+  const created = await page.request.post("/api/experiments", {
     data: {
       name: "E2E synthetic round",
       preset: "default",
