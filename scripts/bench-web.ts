@@ -62,7 +62,7 @@ async function startServer() {
     execSync("npx next build", { stdio: "ignore", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
   }
   const child = spawn("npx", ["next", "start", "-p", String(PORT)], {
-    env: { ...process.env, DATABASE_URL: `file:${DB}`, NEXT_TELEMETRY_DISABLED: "1" },
+    env: { ...process.env, DATABASE_URL: `file:${DB}`, NEXT_TELEMETRY_DISABLED: "1", ADMIN_PASSWORD, SESSION_SECRET: `${randomUUID()}${randomUUID()}` },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
@@ -71,7 +71,7 @@ async function startServer() {
   child.stderr.on("data", (d) => (log += d));
   for (let i = 0; i < 120; i++) {
     try {
-      if ((await fetch(`${BASE}/api/me`)).ok) return { child, log: () => log };
+      if ((await fetch(`${BASE}/sign-in`)).ok) return { child, log: () => log };
     } catch {
       // not up yet
     }
@@ -80,8 +80,30 @@ async function startServer() {
   throw new Error(`server did not start:\n${log}`);
 }
 
+const ADMIN_PASSWORD = randomUUID();
+/** The admin's session (set after start); api() calls run as the admin unless given another cookie. */
+let adminCookie = "";
+const cookies = new Map<string, string>();
+
+async function signIn(name: string, password: string): Promise<string> {
+  const res = await fetch(`${BASE}/api/auth/sign-in`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name, password }) });
+  if (!res.ok) throw new Error(`sign-in as ${name}: ${res.status} ${await res.text()}`);
+  return res.headers.get("set-cookie")!.split(";")[0];
+}
+
+/** The session cookie ("oprl_session=...") of a labeller account, made by the admin on first use. */
+async function userCookie(name: string): Promise<string> {
+  const hit = cookies.get(name);
+  if (hit) return hit;
+  const password = `pw-${name}-${randomUUID()}`;
+  await api("/api/users", { method: "POST", body: JSON.stringify({ name, role: "labeler", password }) });
+  const cookie = await signIn(name, password);
+  cookies.set(name, cookie);
+  return cookie;
+}
+
 async function api<T>(path: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(`${BASE}${path}`, { ...init, headers: { "content-type": "application/json", ...(init?.headers ?? {}) } });
+  const res = await fetch(`${BASE}${path}`, { ...init, headers: { "content-type": "application/json", cookie: adminCookie, ...(init?.headers ?? {}) } });
   if (!res.ok) throw new Error(`${init?.method ?? "GET"} ${path}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
@@ -106,7 +128,8 @@ const OBSERVER = `
 
 async function labelPage(browser: Browser, user: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  await context.addCookies([{ name: "oprl_user", value: user, url: BASE }]);
+  const [name, ...value] = (await userCookie(user)).split("=");
+  await context.addCookies([{ name, value: value.join("="), url: BASE }]);
   await context.addInitScript(OBSERVER);
   return context.newPage();
 }
@@ -171,6 +194,7 @@ async function timeProbes(probes: Probe[], until: () => boolean, maxRounds: numb
 async function main() {
   rmSync(DB, { force: true });
   const { child, log } = await startServer();
+  adminCookie = await signIn("admin", ADMIN_PASSWORD);
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium", args: CHROMIUM_ARGS });
   try {
     // First start creates the demo; then an experiment whose first (mixed-mode) round leaves plenty of pairs to label.
@@ -201,6 +225,8 @@ async function main() {
     const expId = exp.experiment.id;
     let roundId = "";
     let labeller = 0;
+    // Accounts made before timing anything: making one costs a bcrypt hash on the server.
+    const apiLabellers = await Promise.all(Array.from({ length: 10 }, (_, i) => userCookie(`bench-api-${i}`)));
     const probes: Probe[] = [
       { name: "GET /api/experiments", run: () => api("/api/experiments") },
       { name: "GET /api/experiments/:id", run: () => api(`/api/experiments/${expId}`) },
@@ -210,12 +236,12 @@ async function main() {
       {
         name: "GET /api/label/next + POST label",
         run: async () => {
-          const user = `bench-api-${labeller++}`;
-          const n = await api<{ pair: { pairId: string } | null }>(`/api/label/next?experiment=${LABEL_EXP}`, { headers: { "x-user": user } });
+          const cookie = apiLabellers[labeller++ % apiLabellers.length];
+          const n = await api<{ pair: { pairId: string } | null }>(`/api/label/next?experiment=${LABEL_EXP}`, { headers: { cookie } });
           if (n.pair) {
             await api(`/api/pairs/${n.pair.pairId}/label`, {
               method: "POST",
-              headers: { "x-user": user },
+              headers: { cookie },
               body: JSON.stringify({ labelId: randomUUID(), choice: "left", responseMs: 1000 }),
             });
           }

@@ -1,0 +1,225 @@
+// npm run loadtest [-- --duration 60 --connections 50 --pairs 20000 --no-write]
+//
+// Many labellers at once against the built app (`next start` + its worker, SQLite in a temp file, loopback only):
+// each autocannon connection is one labeller with its own account and session cookie. A labeller takes a pair
+// (GET /api/label/next), then labels it (POST /api/pairs/:id/label, which answers with the next leased pair),
+// with no think time, for --duration seconds. Reports throughput, p50/p95/p99 latency per endpoint, errors, and
+// labels stored (read back from the database file after the server stopped) against labels acknowledged.
+// Writes the section between <!-- bench:load:start --> and <!-- bench:load:end --> in BENCHMARKS.md.
+import { randomUUID } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import autocannon from "autocannon";
+import Database from "better-sqlite3";
+import { z } from "zod";
+import { ensureBuild, freePort, signIn, startServer } from "./app-server";
+import { seedLabelling } from "./seed-labelling";
+
+const START = "<!-- bench:load:start -->";
+const END = "<!-- bench:load:end -->";
+
+const flagsSchema = z.object({
+  duration: z.coerce.number().int().min(1).max(3600).default(60),
+  connections: z.coerce.number().int().min(1).max(500).default(50),
+  pairs: z.coerce.number().int().min(100).max(500_000).default(20_000),
+  write: z.boolean().default(true),
+});
+
+function parseFlags(argv: string[]) {
+  const raw: Record<string, unknown> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--no-write") raw.write = false;
+    else if (a === "--help") {
+      console.log("npm run loadtest -- [--duration SECONDS=60] [--connections N=50] [--pairs N=20000] [--no-write]");
+      process.exit(0);
+    } else if (a.startsWith("--") && ["duration", "connections", "pairs"].includes(a.slice(2))) raw[a.slice(2)] = argv[++i];
+    else {
+      console.error(`unknown flag ${a} (see --help)`);
+      process.exit(2);
+    }
+  }
+  const parsed = flagsSchema.safeParse(raw);
+  if (!parsed.success) {
+    console.error(parsed.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("\n"));
+    process.exit(2);
+  }
+  return parsed.data;
+}
+
+function quantile(sorted: number[], q: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+const stats = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { n: s.length, p50: quantile(s, 0.5), p95: quantile(s, 0.95), p99: quantile(s, 0.99), max: s[s.length - 1] ?? NaN };
+};
+const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : "–");
+
+async function main() {
+  const flags = parseFlags(process.argv.slice(2));
+  const dir = mkdtempSync(path.join(os.tmpdir(), "oprl-load-"));
+  const dbFile = path.join(dir, "load.db");
+  process.env.DATABASE_URL = `file:${dbFile}`;
+  ensureBuild();
+
+  const t0 = performance.now();
+  console.log(`[load] seeding ${flags.pairs} pairs and ${flags.connections} labeller accounts…`);
+  const { experimentId, labellers } = await seedLabelling({ pairs: flags.pairs, users: flags.connections, prefix: "load" });
+  const seedSeconds = (performance.now() - t0) / 1000;
+
+  const port = await freePort();
+  const server = await startServer({
+    port,
+    databaseUrl: `file:${dbFile}`,
+    env: { ADMIN_PASSWORD: randomUUID(), SESSION_SECRET: randomUUID() + randomUUID() },
+  });
+  const acked = new Map<string, string>();
+  const latency = { next: [] as number[], label: [] as number[] };
+  const errors = new Map<string, number>();
+  let emptyQueue = 0;
+  let result: autocannon.Result;
+  let signInSeconds = 0;
+  try {
+    const t1 = performance.now();
+    const cookies: string[] = [];
+    for (const l of labellers) cookies.push(await signIn(server.base, l.name, l.password));
+    signInSeconds = (performance.now() - t1) / 1000;
+    console.log(`[load] ${cookies.length} labellers signed in (${signInSeconds.toFixed(1)} s); ${flags.connections} connections for ${flags.duration} s…`);
+
+    let nextClient = 0;
+    result = await autocannon({
+      url: server.base,
+      connections: flags.connections,
+      duration: flags.duration,
+      pipelining: 1,
+      timeout: 20,
+      // One labeller per connection: its cookie and its state live in this closure (autocannon's own
+      // context is reset every time the request list wraps around).
+      setupClient: (client: any) => {
+        const who = labellers[nextClient % labellers.length].name;
+        const cookie = cookies[nextClient++ % cookies.length];
+        const state = { pairId: null as string | null, labelId: "", kind: "next" as "next" | "label", sentAt: 0 };
+        client.setRequests([
+          {
+            setupRequest: (r: any) => {
+              state.sentAt = performance.now();
+              const headers = { ...r.headers, cookie, "content-type": "application/json" };
+              if (state.pairId) {
+                state.kind = "label";
+                state.labelId = randomUUID();
+                const body = JSON.stringify({ labelId: state.labelId, choice: Math.random() < 0.5 ? "left" : "right", responseMs: 1500 });
+                return { ...r, method: "POST", path: `/api/pairs/${state.pairId}/label`, headers, body };
+              }
+              state.kind = "next";
+              return { ...r, method: "GET", path: `/api/label/next?experiment=${experimentId}`, headers, body: undefined };
+            },
+            onResponse: (status: number, body: string) => {
+              latency[state.kind].push(performance.now() - state.sentAt);
+              const ok = state.kind === "label" ? status === 201 : status === 200;
+              if (!ok) {
+                const key = `${state.kind} ${status}`;
+                errors.set(key, (errors.get(key) ?? 0) + 1);
+                state.pairId = null;
+                return;
+              }
+              const parsed = JSON.parse(body);
+              if (state.kind === "label") {
+                acked.set(state.labelId, who);
+                state.pairId = parsed.next.pair?.pairId ?? null;
+              } else {
+                state.pairId = parsed.pair?.pairId ?? null;
+              }
+              if (!state.pairId) emptyQueue++;
+            },
+          },
+        ]);
+      },
+    });
+  } finally {
+    await server.stop();
+  }
+
+  // Read back from the file, with the server stopped.
+  const db = new Database(dbFile, { readonly: true });
+  const stored = new Map(
+    (db.prepare("SELECT l.id, u.name FROM Label l JOIN User u ON u.id = l.userId WHERE u.name LIKE 'load-%'").all() as { id: string; name: string }[]).map((r) => [r.id, r.name]),
+  );
+  const duplicates = (db.prepare("SELECT COUNT(*) AS n FROM (SELECT pairId FROM Label GROUP BY pairId HAVING COUNT(*) > 1)").get() as { n: number }).n;
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+  const missing = [...acked.keys()].filter((id) => !stored.has(id)).length;
+  const misattributed = [...acked].filter(([id, who]) => stored.has(id) && stored.get(id) !== who).length;
+
+  const all = stats([...latency.next, ...latency.label]);
+  const next = stats(latency.next);
+  const label = stats(latency.label);
+  const requests = latency.next.length + latency.label.length;
+  const errorCount = [...errors.values()].reduce((a, b) => a + b, 0) + result.errors + result.timeouts;
+  const report = {
+    duration_s: flags.duration,
+    connections: flags.connections,
+    requests,
+    requests_per_s: requests / flags.duration,
+    labels_acknowledged: acked.size,
+    labels_per_s: acked.size / flags.duration,
+    labels_stored: stored.size,
+    acknowledged_missing: missing,
+    misattributed,
+    duplicates,
+    errors: Object.fromEntries(errors),
+    socket_errors: result.errors,
+    timeouts: result.timeouts,
+    empty_queue_answers: emptyQueue,
+    latency_ms: { all, next, label },
+    autocannon_latency_ms: { p50: result.latency.p50, p99: result.latency.p99 },
+  };
+  console.log(JSON.stringify(report));
+
+  const load = os.loadavg().map((x) => x.toFixed(1)).join(" / ");
+  const cpu = os.cpus()[0]?.model.replace(/\s+/g, " ").trim() ?? "?";
+  const section = [
+    START,
+    "## Load: many labellers over HTTP (`npm run loadtest`)",
+    "",
+    `Machine: ${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM; Node ${process.version}; run ${new Date().toISOString().slice(0, 10)} (load average 1/5/15 min at the end: ${load}).`,
+    "",
+    `Setup: the production build (\`next start\`, its training worker idle beside it) on loopback, SQLite (WAL) in a temp file holding one human-labelled experiment with ${flags.pairs.toLocaleString("en")} open pairs (k = 1), seeded in ${seedSeconds.toFixed(0)} s. ${flags.connections} labeller accounts, each signed in with its own password (bcrypt cost 12; ${flags.connections} sign-ins took ${signInSeconds.toFixed(1)} s) and session cookie. autocannon runs ${flags.connections} connections for ${flags.duration} s, one labeller per connection: GET /api/label/next once, then POST /api/pairs/:id/label again and again (each answer leases the next pair), no think time. Client and server share the machine's cores.`,
+    "",
+    "| requests | requests/s | labels acknowledged | labels/s | errors | p50 | p95 | p99 | max |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    `| ${requests} | ${f1(report.requests_per_s)} | ${acked.size} | ${f1(report.labels_per_s)} | ${errorCount} | ${f1(all.p50)} ms | ${f1(all.p95)} ms | ${f1(all.p99)} ms | ${f1(all.max)} ms |`,
+    "",
+    "| endpoint | requests | p50 | p95 | p99 | max |",
+    "| --- | --- | --- | --- | --- | --- |",
+    `| GET /api/label/next | ${next.n} | ${f1(next.p50)} ms | ${f1(next.p95)} ms | ${f1(next.p99)} ms | ${f1(next.max)} ms |`,
+    `| POST /api/pairs/:id/label (label + next lease) | ${label.n} | ${f1(label.p50)} ms | ${f1(label.p95)} ms | ${f1(label.p99)} ms | ${f1(label.max)} ms |`,
+    "",
+    `Labels stored vs acknowledged: **${stored.size} stored, ${acked.size} acknowledged; ${missing} acknowledged labels missing**, ${misattributed} stored under another account, ${duplicates} pairs labelled twice (k = 1); ${stored.size - acked.size + missing} stored without an acknowledgement (requests in flight when the run ended). Errors: ${errors.size ? [...errors].map(([k, v]) => `${k}: ${v}`).join(", ") : "none"}; socket errors ${result.errors}, timeouts ${result.timeouts}; answers with no pair left: ${emptyQueue}.`,
+    "",
+    "Notes:",
+    "- Latency is measured per request by the client (request built to response parsed), on loopback; autocannon's own p50 / p99 for all requests: " +
+      `${f1(result.latency.p50)} / ${f1(result.latency.p99)} ms.`,
+    "- Every request goes through the session check (cookie unsealed, account read) and the queue's lease rules; a label is accepted only for the pair leased to that account.",
+    `- Throughput is bound by the work each POST does under SQLite's single connection: record the label, lease the next pair, peek at the one after it, count the queue. With no think time the labellers queue behind each other: ${flags.connections} connections / ${f1(report.labels_per_s)} labels per s ≈ ${f1(flags.connections / Math.max(report.labels_per_s, 1e-9))} s, the p50 above. People spend seconds on each replay: at 5 s a pair, ${flags.connections} of them send about ${f1(flags.connections / 5)} labels/s.`,
+    END,
+  ].join("\n");
+  if (flags.write) {
+    const file = path.join(process.cwd(), "BENCHMARKS.md");
+    const current = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n";
+    const s = current.indexOf(START);
+    const e = current.indexOf(END);
+    const updated = s !== -1 && e > s ? current.slice(0, s) + section + current.slice(e + END.length) : current.replace(/\n*$/, "\n\n") + section + "\n";
+    writeFileSync(file, updated);
+    console.log(`[load] wrote the load section of ${file}`);
+  }
+  if (missing > 0 || misattributed > 0 || duplicates > 0) process.exit(1);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
