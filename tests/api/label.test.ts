@@ -7,6 +7,7 @@ import * as next from "@/app/api/label/next/route";
 import * as pair from "@/app/api/pairs/[id]/route";
 import * as label from "@/app/api/pairs/[id]/label/route";
 import * as me from "@/app/api/me/route";
+import * as exportRoute from "@/app/api/experiments/[id]/export/route";
 import { getDb } from "@/lib/server/db";
 import { account, actAs, body, ctx, fieldPaths, req } from "./helpers";
 
@@ -113,6 +114,19 @@ describe("labelling API", () => {
     const ana = await account("ana");
     expect(await body(await me.GET(req("/api/me", { as: ana })))).toEqual({ user: { id: ana.id, name: "ana", role: "labeler" } });
     expect((await me.GET(req("/api/me", { as: null }))).status).toBe(401);
+  });
+
+  it("export: a researcher downloads the labelled pairs as JSONL, each label under the account that made it", async () => {
+    const res = await exportRoute.GET(req("/api/experiments/demo/export", { as: await account("rita", "researcher") }), ctx("demo"));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^application\/x-ndjson/);
+    expect(res.headers.get("content-disposition")).toBe('attachment; filename="demo.jsonl"');
+    const lines = (await res.text()).trim().split("\n").map((l) => JSON.parse(l));
+    const people = lines.flatMap((l: { labels: { source: string; user: string | null }[] }) => l.labels.filter((x) => x.source === "human").map((x) => x.user));
+    expect(people).toContain("bo");
+    expect(people).not.toContain(null);
+    expect((await exportRoute.GET(req("/api/experiments/nope/export", { as: await account("rita", "researcher") }), ctx("nope"))).status).toBe(404);
+    expect((await exportRoute.GET(req("/api/experiments/demo/export", { as: await account("bo") }), ctx("demo"))).status).toBe(403);
   });
 
   it("PATCH mode to synthetic hides the experiment from the labelling targets", async () => {
