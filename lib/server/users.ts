@@ -128,17 +128,18 @@ async function newLink(db: Db, data: { purpose: InvitePurpose; role: Role; userI
   return { ...inviteDto(invite), path, url: `${appUrl()}${path}` };
 }
 
-export async function createInvite(actor: SessionUser, input: { role: Role; expiresInHours: number }): Promise<NewLinkDto> {
-  return newLink(await getDb(), { purpose: "invite", role: input.role, createdById: actor.id, expiresInHours: input.expiresInHours });
+/** `actor`: the admin making it (null from the command line). */
+export async function createInvite(actor: SessionUser | null, input: { role: Role; expiresInHours: number }): Promise<NewLinkDto> {
+  return newLink(await getDb(), { purpose: "invite", role: input.role, createdById: actor?.id, expiresInHours: input.expiresInHours });
 }
 
 /** A one-time link to set a new password for `userId` (earlier unused reset links for it stop working). */
-export async function createResetLink(actor: SessionUser, userId: string): Promise<NewLinkDto> {
+export async function createResetLink(actor: SessionUser | null, userId: string): Promise<NewLinkDto> {
   const db = await getDb();
   const user = await db.user.findUnique({ where: { id: userId }, select: { id: true, role: true } });
   if (!user) throw new AppError("NOT_FOUND", `user ${userId} not found`);
   await db.invite.deleteMany({ where: { purpose: "reset", userId, usedAt: null } });
-  return newLink(db, { purpose: "reset", role: user.role, userId, createdById: actor.id, expiresInHours: 24 });
+  return newLink(db, { purpose: "reset", role: user.role, userId, createdById: actor?.id, expiresInHours: 24 });
 }
 
 /** Links not used yet and not expired. */
