@@ -3,7 +3,8 @@ import Link from "next/link";
 import { inviteInfo } from "@/lib/server/users";
 import { InviteForm } from "../../_components/InviteForm";
 
-export const metadata: Metadata = { title: "Set up your account · oprl-studio" };
+// The token is in the URL: do not send it on as a Referer.
+export const metadata: Metadata = { title: "Set up your account · oprl-studio", referrer: "no-referrer" };
 
 const TITLES = { setup: "Create the admin account", invite: "Create your account", reset: "Choose a new password" } as const;
 
