@@ -1,4 +1,5 @@
 // Calling route handlers the way Next does: a Request (with the session cookie of an account), and params as a promise.
+import { createHash } from "node:crypto";
 import { sealSession, SESSION_COOKIE } from "@/lib/server/session";
 import { getDb } from "@/lib/server/db";
 import { hashPassword } from "@/lib/server/password";
@@ -70,20 +71,32 @@ export const goodExperiment = (over: Record<string, unknown> = {}) => ({
 /** The field paths of a 4xx body. */
 export const fieldPaths = (b: any): string[] => (b.error?.details?.fields ?? []).map((f: { path: string }) => f.path).sort();
 
-/** Row counts of every table: a refused request must leave them all as they were. */
-export async function tableCounts(): Promise<Record<string, number>> {
+/**
+ * Every table's row count, and a digest of the rows of the tables a request can change in place (accounts,
+ * links, experiments, pairs, leases, labels, rounds): a refused request must leave all of it as it was.
+ */
+export async function tableCounts(): Promise<Record<string, number | string>> {
   const db = await getDb();
-  const [users, experiments, trajectories, pairs, leases, labels, rounds, checkpoints, metrics, invites] = await Promise.all([
-    db.user.count(),
-    db.experiment.count(),
+  const digest = (rows: unknown[]) => createHash("sha256").update(JSON.stringify(rows)).digest("hex").slice(0, 16);
+  const byId = { orderBy: { id: "asc" as const } };
+  const [users, experiments, pairs, leases, labels, rounds, invites, trajectories, checkpoints, metrics] = await Promise.all([
+    db.user.findMany(byId),
+    db.experiment.findMany(byId),
+    db.pair.findMany(byId),
+    db.lease.findMany(byId),
+    db.label.findMany(byId),
+    db.trainingRound.findMany(byId),
+    db.invite.findMany(byId),
     db.trajectory.count(),
-    db.pair.count(),
-    db.lease.count(),
-    db.label.count(),
-    db.trainingRound.count(),
     db.checkpoint.count(),
     db.metric.count(),
-    db.invite.count(),
   ]);
-  return { users, experiments, trajectories, pairs, leases, labels, rounds, checkpoints, metrics, invites };
+  const tables = { users, experiments, pairs, leases, labels, rounds, invites };
+  return {
+    ...Object.fromEntries(Object.entries(tables).map(([k, rows]) => [k, rows.length])),
+    ...Object.fromEntries(Object.entries(tables).map(([k, rows]) => [`${k}Digest`, digest(rows)])),
+    trajectories,
+    checkpoints,
+    metrics,
+  };
 }

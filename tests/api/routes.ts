@@ -96,7 +96,7 @@ export function routeCases(f: () => Fixtures): RouteCase[] {
       method: "PATCH",
       access: "researcher",
       handler: experiment.PATCH,
-      prepare: async () => ({ method: "PATCH", path: `/api/experiments/${f().experimentId}`, id: f().experimentId, body: { labellingMode: n++ % 2 ? "mixed" : "human" } }),
+      prepare: async () => ({ method: "PATCH", path: `/api/experiments/${f().experimentId}`, id: f().experimentId, body: { labellingMode: n++ % 2 ? "mixed" : "human", name: unique("renamed") } }),
     },
     { file: "experiments/[id]/dashboard/route.ts", method: "GET", access: "researcher", handler: dashboard.GET, prepare: async () => get(`/api/experiments/${f().experimentId}/dashboard`, f().experimentId) },
     { file: "experiments/[id]/export/route.ts", method: "GET", access: "researcher", handler: exportRoute.GET, prepare: async () => get("/api/experiments/demo/export", "demo") },
