@@ -92,13 +92,13 @@ describe("crash: SIGKILL during writes", () => {
     const burst: Burst = { acked: new Map(), sent: 0, failures: 0 };
     const loops = cookies.map((c, i) => labelUntilDown(base, c, experimentId, burst, labellers[i].name));
     // Kill once the burst is well under way.
-    while (burst.acked.size < 150) await new Promise((res) => setTimeout(res, 20));
+    while (burst.acked.size < 300) await new Promise((res) => setTimeout(res, 20));
     await server.crash();
     await Promise.all(loops);
     server = null;
     expect(burst.failures).toBe(0);
     const acked = burst.acked.size;
-    expect(acked).toBeGreaterThanOrEqual(150);
+    expect(acked).toBeGreaterThanOrEqual(300);
 
     // Restart on the same file: every acknowledged label is stored, once, by the account that sent it.
     server = await startServer({ port, databaseUrl: `file:${dbFile}`, env: ENV });
