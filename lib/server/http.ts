@@ -3,6 +3,7 @@ import { NextResponse } from "next/server";
 import type { z } from "zod";
 import { getConfig } from "../config";
 import { AppError, isAppError } from "./errors";
+import { idSchema } from "../schemas/experiment";
 
 export type FieldError = { path: string; message: string };
 
@@ -20,6 +21,13 @@ export function unprocessable(what: string, issues: ReadonlyArray<{ path: Proper
 }
 
 export const notFound = (what: string) => new AppError("NOT_FOUND", `${what} not found`);
+
+/** The `[id]` of a dynamic route; an id that cannot exist is a 404 for `what`, not a 400. */
+export async function routeId(ctx: { params: Promise<{ id: string }> }, what: string): Promise<string> {
+  const id = idSchema.safeParse((await ctx.params).id);
+  if (!id.success) throw notFound(what);
+  return id.data;
+}
 
 /**
  * The body as text, refusing more than `limit` bytes with a 413 (checked against Content-Length

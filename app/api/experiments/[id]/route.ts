@@ -1,8 +1,8 @@
 // GET /api/experiments/:id - one experiment; PATCH - change its labelling mode, name or status
 import { getExperimentDto, updateExperiment } from "@/lib/server/experiments";
-import { handle, json, notFound, parseBody } from "@/lib/server/http";
+import { handle, json, parseBody, routeId } from "@/lib/server/http";
 import { requireUser } from "@/lib/server/auth";
-import { idSchema, updateExperimentSchema } from "@/lib/schemas/experiment";
+import { updateExperimentSchema } from "@/lib/schemas/experiment";
 
 export const dynamic = "force-dynamic";
 type Ctx = { params: Promise<{ id: string }> };
@@ -10,19 +10,17 @@ type Ctx = { params: Promise<{ id: string }> };
 export function GET(req: Request, ctx: Ctx) {
   return handle(async () => {
     await requireUser(req, "researcher");
-    const id = idSchema.safeParse((await ctx.params).id);
-    if (!id.success) throw notFound("experiment");
-    return json({ experiment: await getExperimentDto(id.data) });
+    const id = await routeId(ctx, "experiment");
+    return json({ experiment: await getExperimentDto(id) });
   });
 }
 
 export function PATCH(req: Request, ctx: Ctx) {
   return handle(async () => {
     await requireUser(req, "researcher");
-    const id = idSchema.safeParse((await ctx.params).id);
-    if (!id.success) throw notFound("experiment");
+    const id = await routeId(ctx, "experiment");
     const body = await parseBody(req, updateExperimentSchema, "experiment change");
     if (!body.ok) return body.response;
-    return json({ experiment: await updateExperiment(id.data, body.data) });
+    return json({ experiment: await updateExperiment(id, body.data) });
   });
 }

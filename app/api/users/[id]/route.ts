@@ -1,9 +1,8 @@
 // PATCH /api/users/:id {role?, disabled?} - change an account's role or disable it (admin)
 import { requireUser } from "@/lib/server/auth";
-import { handle, json, notFound, parseBody } from "@/lib/server/http";
+import { handle, json, parseBody, routeId } from "@/lib/server/http";
 import { updateUser } from "@/lib/server/users";
 import { updateUserSchema } from "@/lib/schemas/auth";
-import { idSchema } from "@/lib/schemas/experiment";
 
 export const dynamic = "force-dynamic";
 type Ctx = { params: Promise<{ id: string }> };
@@ -11,10 +10,9 @@ type Ctx = { params: Promise<{ id: string }> };
 export function PATCH(req: Request, ctx: Ctx) {
   return handle(async () => {
     const actor = await requireUser(req, "admin");
-    const id = idSchema.safeParse((await ctx.params).id);
-    if (!id.success) throw notFound("user");
+    const id = await routeId(ctx, "user");
     const body = await parseBody(req, updateUserSchema, "user change");
     if (!body.ok) return body.response;
-    return json({ user: await updateUser(actor, id.data, body.data) });
+    return json({ user: await updateUser(actor, id, body.data) });
   });
 }

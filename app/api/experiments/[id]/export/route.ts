@@ -3,8 +3,7 @@ import { z } from "zod";
 import { requireUser } from "@/lib/server/auth";
 import { getDb } from "@/lib/server/db";
 import { exportDatasetLines } from "@/lib/server/dataset";
-import { handle, notFound, parseQuery } from "@/lib/server/http";
-import { idSchema } from "@/lib/schemas/experiment";
+import { handle, parseQuery, routeId } from "@/lib/server/http";
 
 export const dynamic = "force-dynamic";
 type Ctx = { params: Promise<{ id: string }> };
@@ -13,10 +12,9 @@ const querySchema = z.object({ all: z.enum(["0", "1"]).default("0") }).strict();
 export function GET(req: Request, ctx: Ctx) {
   return handle(async () => {
     await requireUser(req, "researcher");
-    const id = idSchema.safeParse((await ctx.params).id);
-    if (!id.success) throw notFound("experiment");
+    const id = await routeId(ctx, "experiment");
     const { all } = parseQuery(req, querySchema);
-    const lines = exportDatasetLines(await getDb(), id.data, { labelledOnly: all !== "1" });
+    const lines = exportDatasetLines(await getDb(), id, { labelledOnly: all !== "1" });
     // Read the first line before answering, so an unknown experiment is a 404 and not a broken stream.
     const first = await lines.next();
     const encoder = new TextEncoder();
@@ -38,7 +36,7 @@ export function GET(req: Request, ctx: Ctx) {
     return new Response(stream, {
       headers: {
         "content-type": "application/x-ndjson; charset=utf-8",
-        "content-disposition": `attachment; filename="${id.data}.jsonl"`,
+        "content-disposition": `attachment; filename="${id}.jsonl"`,
         "cache-control": "no-store",
       },
     });

@@ -1,8 +1,8 @@
 // GET /api/experiments/:id/rounds - its training rounds, newest first (researcher); POST - queue the next round for the worker (admin)
 import { enqueueRound, listRounds } from "@/lib/server/rounds";
-import { handle, json, notFound, parseBody } from "@/lib/server/http";
+import { handle, json, parseBody, routeId } from "@/lib/server/http";
 import { requireUser } from "@/lib/server/auth";
-import { idSchema, startRoundSchema } from "@/lib/schemas/experiment";
+import { startRoundSchema } from "@/lib/schemas/experiment";
 
 export const dynamic = "force-dynamic";
 type Ctx = { params: Promise<{ id: string }> };
@@ -10,19 +10,17 @@ type Ctx = { params: Promise<{ id: string }> };
 export function GET(req: Request, ctx: Ctx) {
   return handle(async () => {
     await requireUser(req, "researcher");
-    const id = idSchema.safeParse((await ctx.params).id);
-    if (!id.success) throw notFound("experiment");
-    return json({ rounds: await listRounds(id.data) });
+    const id = await routeId(ctx, "experiment");
+    return json({ rounds: await listRounds(id) });
   });
 }
 
 export function POST(req: Request, ctx: Ctx) {
   return handle(async () => {
     await requireUser(req, "admin");
-    const id = idSchema.safeParse((await ctx.params).id);
-    if (!id.success) throw notFound("experiment");
+    const id = await routeId(ctx, "experiment");
     const body = await parseBody(req, startRoundSchema, "round");
     if (!body.ok) return body.response;
-    return json({ round: await enqueueRound(id.data, body.data) }, 201);
+    return json({ round: await enqueueRound(id, body.data) }, 201);
   });
 }

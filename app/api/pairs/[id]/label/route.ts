@@ -1,8 +1,7 @@
 // POST /api/pairs/:id/label - record the signed-in labeller's choice on a pair leased to them, answer with their next pair
 import { labelAndNext } from "@/lib/server/labelling";
 import { requireUser } from "@/lib/server/auth";
-import { handle, json, notFound, parseBody } from "@/lib/server/http";
-import { idSchema } from "@/lib/schemas/experiment";
+import { handle, json, parseBody, routeId } from "@/lib/server/http";
 import { humanLabelBodySchema } from "@/lib/schemas/label";
 
 export const dynamic = "force-dynamic";
@@ -12,10 +11,9 @@ const bodySchema = humanLabelBodySchema.omit({ pairId: true });
 export function POST(req: Request, ctx: Ctx) {
   return handle(async () => {
     const user = await requireUser(req, "labeler");
-    const id = idSchema.safeParse((await ctx.params).id);
-    if (!id.success) throw notFound("pair");
+    const id = await routeId(ctx, "pair");
     const body = await parseBody(req, bodySchema, "label");
     if (!body.ok) return body.response;
-    return json(await labelAndNext(id.data, body.data, user.id), 201);
+    return json(await labelAndNext(id, body.data, user.id), 201);
   });
 }

@@ -1,8 +1,7 @@
 // POST /api/rounds/:id/cancel - cancel a queued or running round (admin; the worker stops at its next heartbeat)
 import { cancelRound } from "@/lib/server/rounds";
-import { handle, json, notFound } from "@/lib/server/http";
+import { handle, json, routeId } from "@/lib/server/http";
 import { requireUser } from "@/lib/server/auth";
-import { idSchema } from "@/lib/schemas/experiment";
 
 export const dynamic = "force-dynamic";
 type Ctx = { params: Promise<{ id: string }> };
@@ -10,8 +9,7 @@ type Ctx = { params: Promise<{ id: string }> };
 export function POST(req: Request, ctx: Ctx) {
   return handle(async () => {
     await requireUser(req, "admin");
-    const id = idSchema.safeParse((await ctx.params).id);
-    if (!id.success) throw notFound("round");
-    return json({ round: await cancelRound(id.data) });
+    const id = await routeId(ctx, "round");
+    return json({ round: await cancelRound(id) });
   });
 }
