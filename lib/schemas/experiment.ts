@@ -6,6 +6,7 @@ import { SHAPING_MODES } from "../rl/config";
 
 export const LABELLING_MODES = ["human", "synthetic", "mixed"] as const;
 export type LabellingMode = (typeof LABELLING_MODES)[number];
+export const EXPERIMENT_STATUSES = ["draft", "active", "archived"] as const;
 export const PAIR_SELECTIONS = ["random", "disagreement"] as const;
 export type PairSelection = (typeof PAIR_SELECTIONS)[number];
 
@@ -76,7 +77,7 @@ export const updateExperimentSchema = z
   .object({
     labellingMode: z.enum(LABELLING_MODES).optional(),
     name: z.string().trim().min(1, "give the experiment a name").max(80).optional(),
-    status: z.enum(["draft", "active", "archived"]).optional(),
+    status: z.enum(EXPERIMENT_STATUSES).optional(),
   })
   .strict()
   .refine((v) => Object.keys(v).length > 0, { message: "nothing to change" });

@@ -1,6 +1,7 @@
 // Experiments: create, list, read, change mode. Routes get DTOs from here, never ORM rows.
 import { getDb, type DbOrTx } from "./db";
 import { AppError } from "./errors";
+import { createExperiment as insertExperiment } from "./repo";
 import { parseStoredConfig, resolveConfig, type StoredConfig } from "./experiment-config";
 import { roundDto, type RoundDto } from "./rounds";
 import type { CreateExperimentInput, LabellingMode, UpdateExperimentInput } from "../schemas/experiment";
@@ -43,15 +44,7 @@ export async function getExperimentOrThrow(id: string, db?: DbOrTx): Promise<Exp
 export async function createExperiment(input: CreateExperimentInput): Promise<ExperimentDto> {
   const db = await getDb();
   const config = resolveConfig(input);
-  const exp = await db.experiment.create({
-    data: {
-      name: input.name,
-      config: JSON.stringify(config),
-      labellingMode: input.labellingMode,
-      labelsPerPair: input.labelsPerPair,
-      status: "active",
-    },
-  });
+  const exp = await insertExperiment(db, { name: input.name, config, labellingMode: input.labellingMode, labelsPerPair: input.labelsPerPair, status: "active" });
   return getExperimentDto(exp.id);
 }
 

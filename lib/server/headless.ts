@@ -11,6 +11,7 @@ import { evaluate } from "../rl/train";
 import type { Db } from "./db";
 import { AppError } from "./errors";
 import { parseStoredConfig, storedConfigSchema } from "./experiment-config";
+import { createExperiment } from "./repo";
 import { applyCheckpoint, RoundRun } from "./round-runner";
 import { roundSettingsSchema } from "../schemas/experiment";
 
@@ -27,9 +28,7 @@ export async function createHeadlessExperiment(db: Db, name: string, config: Tra
     episodes: opts.roundEpisodes,
     studio: roundSettingsSchema.parse({ pairsPerRound: opts.pairsPerRound, pairSelection: "random", labelTimeLimitSec: 60 }),
   });
-  const exp = await db.experiment.create({
-    data: { name, config: JSON.stringify(stored), labellingMode: "synthetic", labelsPerPair: 1, status: "active" },
-  });
+  const exp = await createExperiment(db, { name, config: stored, labellingMode: "synthetic", labelsPerPair: 1, status: "active" });
   return exp.id;
 }
 

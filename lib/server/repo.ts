@@ -2,6 +2,7 @@
 // training data, checkpoints, metrics. Pure functions taking a client; inputs validated
 // with zod, refusals as AppError.
 import { z } from "zod";
+import { EXPERIMENT_STATUSES, LABELLING_MODES } from "../schemas/experiment";
 import { decodeFloat32, encodeFloat32, encodeSteps } from "./codec";
 import type { Db, DbOrTx } from "./db";
 import { isForeignKeyViolation, isUniqueViolation, uuidv7 } from "./db-errors";
@@ -30,9 +31,6 @@ export async function createUser(db: DbOrTx, input: z.input<typeof createUserSch
 }
 
 // ---------------------------------------------------------------- experiments
-
-export const LABELLING_MODES = ["human", "synthetic", "mixed"] as const;
-export const EXPERIMENT_STATUSES = ["draft", "active", "archived"] as const;
 
 const createExperimentSchema = z.object({
   name: z.string().trim().min(1, "name is empty").max(120),
