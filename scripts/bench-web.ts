@@ -11,6 +11,7 @@ import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../tests/e2e/chromium";
 
 const PORT = Number(process.env.BENCH_PORT ?? 3290);
 const BASE = `http://localhost:${PORT}`;
@@ -18,16 +19,6 @@ const DB = `/tmp/oprl-bench-web-${process.pid}.db`;
 const FIRST_PAIR_RUNS = 12;
 const KEYPRESSES = 25;
 const ROUND_EPISODES = 5000;
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost",
-];
 
 const EXPERIMENT = {
   preset: "default",
@@ -195,7 +186,7 @@ async function main() {
   rmSync(DB, { force: true });
   const { child, log } = await startServer();
   adminCookie = await signIn("admin", ADMIN_PASSWORD);
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   try {
     // First start creates the demo; then an experiment whose first (mixed-mode) round leaves plenty of pairs to label.
     await api("/api/experiments");
