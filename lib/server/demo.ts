@@ -51,6 +51,8 @@ export async function ensureDemo(db: Db): Promise<boolean> {
     name: "Demo: 8x8 maze, oracle teacher",
     maze: { kind: "text", text: DEFAULT_LAYOUT_TEXT },
     labellingMode: "mixed",
+    // Long enough that the first round (run at first start, a few seconds) ends with a policy that reaches the goal.
+    episodesPerRound: 300,
   });
   const episodes = scriptedEpisodes(config.env.layout, DEMO_EPISODES, config.seed, config.env.maxSteps, config.env.goalReward);
   const layout = parseLayout(config.env.layout);

@@ -270,6 +270,11 @@ export class RoundRun {
     return this.learnAndFinish(pairIds);
   }
 
+  /** Notes accumulate ("resumed ...; time limit reached ..."): a later one must not hide an earlier one. */
+  private addNote(text: string) {
+    this.state.note = this.state.note ? `${this.state.note}; ${text}` : text;
+  }
+
   private setPhase(phase: RoundPhase, progress?: number) {
     this.state.phase = phase;
     if (progress !== undefined) this.round = { ...this.round, progress };
@@ -406,7 +411,7 @@ export class RoundRun {
         clipNorm: rm.clipNorm,
       });
       selection = tables ? "disagreement" : "random";
-      if (!tables) this.state.note = "too few labels for an ensemble yet: pairs chosen at random this round";
+      if (!tables) this.addNote("too few labels for an ensemble yet: pairs chosen at random this round");
     }
     const chosen = choosePairs(trajectories, studio.pairsPerRound, this.rng, tables, rm.score);
     // Slots per pair (the queue's k): the teacher takes one in synthetic and mixed mode, people the rest.
@@ -454,7 +459,7 @@ export class RoundRun {
       const done = have >= target || Date.now() - started >= limitMs;
       await this.writeProgress(db, 0.86 + 0.09 * Math.min(1, target ? have / target : 1));
       if (done) {
-        if (have < target) this.state.note = `time limit reached with ${have} of ${target} labels: training on what there is`;
+        if (have < target) this.addNote(`time limit reached with ${have} of ${target} labels: training on what there is`);
         return null;
       }
       const stop = this.shouldStop();
@@ -507,7 +512,7 @@ export class RoundRun {
       }
     }
     if (!rewardRows.length && train.length < rm.minPreferences) {
-      this.state.note = `reward model not updated: ${train.length} training labels, it needs ${rm.minPreferences}`;
+      this.addNote(`reward model not updated: ${train.length} training labels, it needs ${rm.minPreferences}`);
     }
 
     this.setPhase("policy");

@@ -128,11 +128,15 @@ describe("training rounds", () => {
     await rounds.POST(req(`/api/experiments/${id}/rounds`, { method: "POST" }), ctx(id));
     const db = await getDb();
     const w = new TrainingWorker(db, { log: quiet, staleMs: 0 });
+    // staleMs 0: a round counts as orphaned once its heartbeat is older than now, so let a millisecond pass.
+    const tick = () => new Promise((r) => setTimeout(r, 5));
     for (let i = 0; i < 4; i++) {
+      await tick();
       const claimed = (await w.claim())!;
       expect(claimed.status).toBe("running");
       expect(await new RoundRun(db, claimed, w.id, () => true, quiet).run()).toBe("stopped");
     }
+    await tick();
     const claimed = (await w.claim())!;
     expect(await new RoundRun(db, claimed, w.id, () => false, quiet).run()).toBe("failed");
     const row = await db.trainingRound.findUniqueOrThrow({ where: { id: claimed.id } });
