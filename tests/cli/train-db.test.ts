@@ -62,7 +62,7 @@ describe.each(BACKENDS)("train --db on $name", (backend) => {
 
   it("a run killed mid-round resumes without losing or duplicating episodes", async () => {
     // node itself with tsx as a loader (the tsx binary runs node as a child, which a kill would orphan).
-    const child = spawn(process.execPath, ["--import", "tsx", "lib/cli/train.ts", "--no-progress", "--db", "--episodes", "300", "--round-episodes", "300", "--eval", "5"], { env });
+    const child = spawn(process.execPath, ["--import", "tsx", "lib/cli/train.ts", "--no-progress", "--db", "--episodes", "1000", "--round-episodes", "1000", "--eval", "5"], { env });
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
     // Wait until some episodes are committed, then kill without warning.
@@ -77,14 +77,14 @@ describe.each(BACKENDS)("train --db on $name", (backend) => {
     await new Promise((r) => child.once("exit", r));
     const committed = await trajectories(id);
     expect(committed).toBeGreaterThanOrEqual(50);
-    expect(committed).toBeLessThan(300);
-    const { stdout } = await cli(["--resume", id, "--episodes", "300", "--eval", "5"]);
-    expect(lastJson(stdout)).toMatchObject({ episodes: 300, resumed_round: 1 });
+    expect(committed).toBeLessThan(1000);
+    const { stdout } = await cli(["--resume", id, "--episodes", "1000", "--eval", "5"]);
+    expect(lastJson(stdout)).toMatchObject({ episodes: 1000, resumed_round: 1 });
     const ids = await db.trajectory.findMany({ where: { experimentId: id }, select: { id: true } });
-    expect(new Set(ids.map((t) => t.id)).size).toBe(300);
+    expect(new Set(ids.map((t) => t.id)).size).toBe(1000);
     const episodes = await db.metric.findMany({ where: { experimentId: id, kind: "episode" }, select: { episode: true } });
-    expect(new Set(episodes.map((m) => m.episode)).size).toBe(300);
-    expect(episodes).toHaveLength(300);
+    expect(new Set(episodes.map((m) => m.episode)).size).toBe(1000);
+    expect(episodes).toHaveLength(1000);
   });
 
   it("exports a dataset and imports it into another experiment", async () => {
