@@ -5,13 +5,14 @@
 // (p50/p95/p99, in-process), then run 20 concurrent labellers x 200 labels on k=1 pairs and
 // check that exactly 4000 labels were stored, none twice, and no pair was held by two people.
 // Writes its section of BENCHMARKS.md between the bench:db markers (unless --no-write).
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { performance } from "node:perf_hooks";
 import { randomUUID } from "node:crypto";
 import pg from "pg";
+import { machineInfo, writeBenchmarkSection } from "../lib/cli/benchmarks-file";
 import { redactUrl } from "../lib/config";
 import { openDb, type Db } from "../lib/server/db";
 import { uuidv7 } from "../lib/server/db-errors";
@@ -264,31 +265,14 @@ async function runBackend(name: string, database: FreshDatabase, options: Option
   }
 }
 
-function machine() {
-  const cpus = os.cpus();
-  return {
-    cpu: cpus[0]?.model.trim() ?? "unknown CPU",
-    cores: cpus.length,
-    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-    node: process.version,
-    date: new Date().toISOString().slice(0, 10),
-    // Other work on the machine shows up in the tails: say how busy it was.
-    load: os.loadavg().map((l) => l.toFixed(1)).join(" / "),
-  };
-}
-
-const START = "<!-- bench:db:start -->";
-const END = "<!-- bench:db:end -->";
-
 function section(results: BackendResult[], options: Options, pgTested: boolean): string {
-  const m = machine();
+  const m = machineInfo();
   const sqlite = results.find((r) => r.name === "SQLite");
   const target = sqlite
     ? `Target p95 < 20 ms on SQLite: nextPair ${ms(sqlite.sequential.nextPair.p95)} ms, recordLabel ${ms(sqlite.sequential.recordLabel.p95)} ms: ` +
       (sqlite.sequential.nextPair.p95 < 20 && sqlite.sequential.recordLabel.p95 < 20 ? "**met**." : "**NOT met**.")
     : "";
   const lines = [
-    START,
     "## Database: labelling queue (`npm run bench:db`)",
     "",
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB RAM; Node ${m.node}; run ${m.date} ` +
@@ -331,22 +315,8 @@ function section(results: BackendResult[], options: Options, pgTested: boolean):
       "jobs: see the load average). On PostgreSQL the client side costs about 5 ms of CPU per label (nextPair + recordLabel: " +
       "Prisma and the pg driver over ~13 round trips), against about 3 ms on SQLite, hence its lower throughput here; " +
       "a database server on its own machine would not take CPU from the app.",
-    END,
   ];
   return lines.join("\n");
-}
-
-function writeSection(text: string): string {
-  const file = path.join(process.cwd(), "BENCHMARKS.md");
-  const current = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n";
-  const start = current.indexOf(START);
-  const end = current.indexOf(END);
-  const next =
-    start !== -1 && end > start
-      ? current.slice(0, start) + text + current.slice(end + END.length)
-      : current.replace(/\n*$/, "\n\n") + text + "\n";
-  writeFileSync(file, next);
-  return file;
 }
 
 async function main() {
@@ -358,7 +328,7 @@ async function main() {
 
   const failures = results.filter((r) => r.concurrent.stored !== r.concurrent.expected || r.concurrent.duplicates || r.concurrent.doubleLeases);
   const text = section(results, options, !!options.pgUrl);
-  if (options.write) console.log(`\nwrote ${writeSection(text)}`);
+  if (options.write) console.log(`\nwrote ${writeBenchmarkSection("db", text)}`);
   else console.log("\n" + text);
   if (failures.length) {
     console.error(`FAILED: labels lost, duplicated or double-leased on ${failures.map((f) => f.name).join(", ")}`);

@@ -8,10 +8,11 @@
 //   BENCH_SKIP_BUILD=1 npm run bench:web   reuse the existing .next build
 import { execSync, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
 import os from "node:os";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../tests/e2e/chromium";
+import { writeBenchmarkSection } from "../lib/cli/benchmarks-file";
 
 const PORT = Number(process.env.BENCH_PORT ?? 3290);
 const BASE = `http://localhost:${PORT}`;
@@ -307,7 +308,7 @@ async function main() {
       ]),
       "",
     ].join("\n");
-    writeSection(section);
+    writeBenchmarkSection("web", section);
     console.log(section);
   } finally {
     await browser.close();
@@ -320,18 +321,6 @@ async function main() {
     for (const suffix of ["", "-wal", "-shm"]) rmSync(`${DB}${suffix}`, { force: true });
     if (process.env.BENCH_VERBOSE) console.log(log());
   }
-}
-
-function writeSection(section: string) {
-  const file = "BENCHMARKS.md";
-  const start = "<!-- bench:web:start -->";
-  const end = "<!-- bench:web:end -->";
-  const block = `${start}\n${section}\n${end}`;
-  let text = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n";
-  const a = text.indexOf(start);
-  const b = text.indexOf(end);
-  text = a >= 0 && b > a ? text.slice(0, a) + block + text.slice(b + end.length) : `${text.trimEnd()}\n\n${block}\n`;
-  writeFileSync(file, text);
 }
 
 main().catch((err) => {

@@ -7,7 +7,8 @@
 // labels stored (read back from the database file after the server stopped) against labels acknowledged.
 // Writes the section between <!-- bench:load:start --> and <!-- bench:load:end --> in BENCHMARKS.md.
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { machineInfo, writeBenchmarkSection } from "../lib/cli/benchmarks-file";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -17,8 +18,6 @@ import { z } from "zod";
 import { ensureBuild, freePort, signIn, startServer } from "./app-server";
 import { seedLabelling } from "./seed-labelling";
 
-const START = "<!-- bench:load:start -->";
-const END = "<!-- bench:load:end -->";
 
 const flagsSchema = z.object({
   duration: z.coerce.number().int().min(1).max(3600).default(60),
@@ -179,13 +178,11 @@ async function main() {
   };
   console.log(JSON.stringify(report));
 
-  const load = os.loadavg().map((x) => x.toFixed(1)).join(" / ");
-  const cpu = os.cpus()[0]?.model.replace(/\s+/g, " ").trim() ?? "?";
+  const m = machineInfo();
   const section = [
-    START,
     "## Load: many labellers over HTTP (`npm run loadtest`)",
     "",
-    `Machine: ${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM; Node ${process.version}; run ${new Date().toISOString().slice(0, 10)} (load average 1/5/15 min at the end: ${load}).`,
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB RAM; Node ${m.node}; run ${m.date} (load average 1/5/15 min at the end: ${m.load}).`,
     "",
     `Setup: the production build (\`next start\`, its training worker idle beside it) on loopback, SQLite (WAL) in a temp file holding one human-labelled experiment with ${flags.pairs.toLocaleString("en")} open pairs (k = 1), seeded in ${seedSeconds.toFixed(0)} s. ${flags.connections} labeller accounts, each signed in with its own password (bcrypt cost 12; ${flags.connections} sign-ins took ${signInSeconds.toFixed(1)} s) and session cookie. autocannon runs ${flags.connections} connections for ${flags.duration} s, one labeller per connection: GET /api/label/next once, then POST /api/pairs/:id/label again and again (each answer leases the next pair), no think time. Client and server share the machine's cores.`,
     "",
@@ -205,15 +202,9 @@ async function main() {
       `${f1(result.latency.p50)} / ${f1(result.latency.p99)} ms.`,
     "- Every request goes through the session check (cookie unsealed, account read) and the queue's lease rules; a label is accepted only for the pair leased to that account.",
     `- Throughput is bound by the work each POST does under SQLite's single connection: record the label, lease the next pair, peek at the one after it, count the queue. With no think time the labellers queue behind each other: ${flags.connections} connections / ${f1(report.labels_per_s)} labels per s ≈ ${f1(flags.connections / Math.max(report.labels_per_s, 1e-9))} s, the p50 above. People spend seconds on each replay: at 5 s a pair, ${flags.connections} of them send about ${f1(flags.connections / 5)} labels/s.`,
-    END,
   ].join("\n");
   if (flags.write) {
-    const file = path.join(process.cwd(), "BENCHMARKS.md");
-    const current = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n";
-    const s = current.indexOf(START);
-    const e = current.indexOf(END);
-    const updated = s !== -1 && e > s ? current.slice(0, s) + section + current.slice(e + END.length) : current.replace(/\n*$/, "\n\n") + section + "\n";
-    writeFileSync(file, updated);
+    const file = writeBenchmarkSection("load", section);
     console.log(`[load] wrote the load section of ${file}`);
   }
   if (missing > 0 || misattributed > 0 || duplicates > 0) process.exit(1);

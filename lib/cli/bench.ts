@@ -1,10 +1,11 @@
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs, promisify } from "node:util";
 import { MultiBar, Presets } from "cli-progress";
 import { z } from "zod";
+import { machineInfo, writeBenchmarkSection } from "./benchmarks-file";
 
 // npm run bench: presets and sparse-only ablations over several seeds, timed beside the PyTorch reference.
 const run = promisify(execFile);
@@ -12,8 +13,6 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 const TSX = path.join(ROOT, "node_modules/.bin/tsx");
 const REFERENCE = path.resolve(ROOT, "../shared/reference/seed_oprl.py");
 const PYTHON = "/usr/bin/python3";
-const MARK_START = "<!-- bench:engine:start -->";
-const MARK_END = "<!-- bench:engine:end -->";
 
 const argsSchema = z.object({
   seeds: z.coerce.number().int().min(1).max(100).default(10),
@@ -138,12 +137,12 @@ async function main() {
   bars?.stop();
 
   const backend = results.get(VARIANTS[0].name)![0].backend;
+  const m = machineInfo();
   const lines: string[] = [
-    MARK_START,
     "## Learning engine (`npm run bench`)",
     "",
-    `Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${os.cpus()[0]?.model ?? "unknown CPU"}, ${os.cpus().length} cores, ` +
-      `${f(os.totalmem() / 2 ** 30, 0)} GiB, Node ${process.version}, tfjs backend **${backend}**. ` +
+    `Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${m.cpu}, ${m.cores} cores, ` +
+      `${m.memoryGiB} GiB, Node ${m.node}, tfjs backend **${backend}**. ` +
       `${opts.seeds} seeds (0..${opts.seeds - 1}), ${opts.episodes} episodes each, then 100 evaluation episodes (epsilon 0, sampling from the policy).`,
     "",
     "| run | eval success per seed | mean ± std | median | seeds >= 0.95 | episodes to 90% (20-ep avg), median | train s / run | peak RSS MB |",
@@ -176,19 +175,9 @@ async function main() {
     "",
     "The original's own figures (shared/notes/oprl.md, 10 seeds): OPRL mean 0.40 (3/10 >= 0.95), sparse only 0.78 (6/10).",
     "Reproduce: `npm run bench` (options: `--seeds N --episodes N --reference-seeds K`).",
-    MARK_END,
   );
-  writeSection(opts.out, lines.join("\n"));
+  writeBenchmarkSection("engine", lines.join("\n"), opts.out);
   process.stdout.write(`${lines.join("\n")}\n`);
-}
-
-/** Replaces this benchmark's section of BENCHMARKS.md, keeping the other sections. */
-function writeSection(file: string, section: string) {
-  const old = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n\nWritten by the bench scripts; each owns the section between its markers.\n";
-  const start = old.indexOf(MARK_START);
-  const end = old.indexOf(MARK_END);
-  const next = start >= 0 && end > start ? old.slice(0, start) + section + old.slice(end + MARK_END.length) : `${old.trimEnd()}\n\n${section}\n`;
-  writeFileSync(file, next);
 }
 
 main().catch((err) => {
