@@ -5,14 +5,11 @@
 // (p50/p95/p99, in-process), then run 20 concurrent labellers x 200 labels on k=1 pairs and
 // check that exactly 4000 labels were stored, none twice, and no pair was held by two people.
 // Writes its section of BENCHMARKS.md between the bench:db markers (unless --no-write).
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { performance } from "node:perf_hooks";
 import { randomUUID } from "node:crypto";
-import pg from "pg";
 import { machineInfo, writeBenchmarkSection } from "../lib/cli/benchmarks-file";
+import { throwawayPostgres, throwawaySqlite, type ThrowawayDatabase } from "./throwaway-db";
 import { redactUrl } from "../lib/config";
 import { openDb, type Db } from "../lib/server/db";
 import { uuidv7 } from "../lib/server/db-errors";
@@ -80,33 +77,6 @@ function steps(n: number, seed: number): TrajectoryInput {
     cells: Array.from({ length: n + 1 }, (_, i) => (i * 13 + seed) % 900),
     rewards: Array.from({ length: n }, (_, i) => (i === n - 1 ? 1 : -0.01)),
     success: seed % 3 !== 0,
-  };
-}
-
-type FreshDatabase = { url: string; drop: () => Promise<void> };
-
-function freshSqlite(): FreshDatabase {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "oprl-bench-"));
-  return { url: `file:${path.join(dir, "bench.db")}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-async function freshPostgres(adminUrl: string): Promise<FreshDatabase> {
-  const name = `oprl_bench_${process.pid}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await c.end();
-    },
   };
 }
 
@@ -241,7 +211,7 @@ type BackendResult = {
   concurrent: Awaited<ReturnType<typeof concurrent>>;
 };
 
-async function runBackend(name: string, database: FreshDatabase, options: Options): Promise<BackendResult> {
+async function runBackend(name: string, database: ThrowawayDatabase, options: Options): Promise<BackendResult> {
   console.log(`\n[${name}] ${redactUrl(database.url)}`);
   const db = await openDb(database.url, { poolSize: 25 });
   try {
@@ -322,8 +292,8 @@ function section(results: BackendResult[], options: Options, pgTested: boolean):
 async function main() {
   const options = parseArgs(process.argv.slice(2));
   const results: BackendResult[] = [];
-  if (options.only !== "pg") results.push(await runBackend("SQLite", freshSqlite(), options));
-  if (options.pgUrl && options.only !== "sqlite") results.push(await runBackend("PostgreSQL 15", await freshPostgres(options.pgUrl), options));
+  if (options.only !== "pg") results.push(await runBackend("SQLite", throwawaySqlite("bench"), options));
+  if (options.pgUrl && options.only !== "sqlite") results.push(await runBackend("PostgreSQL 15", await throwawayPostgres(options.pgUrl, "bench"), options));
   else console.log("\nPostgreSQL not measured: pass --pg URL or set TEST_POSTGRES_URL (scripts/pg-test.sh starts one).");
 
   const failures = results.filter((r) => r.concurrent.stored !== r.concurrent.expected || r.concurrent.duplicates || r.concurrent.doubleLeases);

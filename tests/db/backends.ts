@@ -1,47 +1,17 @@
 // The databases every DB suite runs against: SQLite always (a temp file per suite), and
 // PostgreSQL when TEST_POSTGRES_URL is set (a fresh database per suite, dropped after).
 // Start one with: export TEST_POSTGRES_URL=$(scripts/pg-test.sh | tail -n1)
-import { closeSync, mkdtempSync, openSync, rmSync } from "node:fs";
+import { closeSync, openSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { openDb, type Db } from "@/lib/server/db";
+import { throwawayPostgres, throwawaySqlite, type ThrowawayDatabase } from "../../scripts/throwaway-db";
 import { createExperiment, createPairs, createUser, insertTrajectories, type TrajectoryInput } from "@/lib/server/repo";
 
-export type TestDatabase = { url: string; drop: () => Promise<void> };
-export type Backend = { name: "sqlite" | "postgresql"; create: () => Promise<TestDatabase> };
+export type Backend = { name: "sqlite" | "postgresql"; create: () => Promise<ThrowawayDatabase> };
 
-const sqlite: Backend = {
-  name: "sqlite",
-  async create() {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "oprl-db-test-"));
-    return { url: `file:${path.join(dir, "test.db")}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-  },
-};
-
-function postgres(adminUrl: string): Backend {
-  return {
-    name: "postgresql",
-    async create() {
-      const name = `oprl_t_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-      const admin = new pg.Client({ connectionString: adminUrl });
-      await admin.connect();
-      await admin.query(`CREATE DATABASE "${name}"`);
-      await admin.end();
-      const url = new URL(adminUrl);
-      url.pathname = `/${name}`;
-      return {
-        url: url.toString(),
-        async drop() {
-          const c = new pg.Client({ connectionString: adminUrl });
-          await c.connect();
-          await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-          await c.end();
-        },
-      };
-    },
-  };
-}
+const sqlite: Backend = { name: "sqlite", create: async () => throwawaySqlite("db-test") };
+const postgres = (adminUrl: string): Backend => ({ name: "postgresql", create: () => throwawayPostgres(adminUrl, "t") });
 
 const pgUrl = process.env.TEST_POSTGRES_URL;
 if (!pgUrl && firstInThisRun("pg-not-tested")) {

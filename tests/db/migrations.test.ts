@@ -5,12 +5,13 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ensureMigrated, openDb } from "@/lib/server/db";
 import { applyMigrations, diffSql, migrationsDirFor, readMigrationList } from "@/lib/server/migrate";
 import { PROVIDERS, readBaseModels, renderSchema, schemaPath } from "@/prisma/render";
-import { BACKENDS, type TestDatabase } from "./backends";
+import type { ThrowawayDatabase } from "../../scripts/throwaway-db";
+import { BACKENDS } from "./backends";
 
 const MODEL_TABLES = ["User", "Experiment", "Trajectory", "Pair", "Lease", "Label", "TrainingRound", "Checkpoint", "Metric"];
 
 describe.each(BACKENDS)("migrations on $name", (backend) => {
-  const databases: TestDatabase[] = [];
+  const databases: ThrowawayDatabase[] = [];
   afterAll(async () => {
     for (const d of databases) await d.drop();
   });
