@@ -1,12 +1,9 @@
 "use client";
 // Uses a one-time link: choose a name (new accounts) and a password, then go on signed in.
-import { useState } from "react";
-import { ApiError, byPath, send } from "./api";
+import { send, useApiForm } from "./api";
 
 export function InviteForm({ token, askName }: { token: string; askName: boolean }) {
-  const [error, setError] = useState<string | null>(null);
-  const [fields, setFields] = useState<Record<string, string>>({});
-  const [busy, setBusy] = useState(false);
+  const { busy, error, fields, setFields, submit } = useApiForm();
   return (
     <form
       className="mt-6 grid gap-3 rounded-lg border border-slate-200 bg-white p-5 shadow-sm"
@@ -18,19 +15,8 @@ export function InviteForm({ token, askName }: { token: string; askName: boolean
           setFields({ repeat: "the two passwords differ" });
           return;
         }
-        setBusy(true);
-        setError(null);
-        setFields({});
-        try {
-          await send("/api/auth/invite", "POST", { token, password, ...(askName ? { name: String(form.get("name") ?? "") } : {}) });
-          window.location.assign("/label");
-        } catch (err) {
-          setBusy(false);
-          if (err instanceof ApiError) {
-            setError(err.message);
-            setFields(byPath(err.fields));
-          } else setError("could not reach the server");
-        }
+        const ok = await submit(() => send("/api/auth/invite", "POST", { token, password, ...(askName ? { name: String(form.get("name") ?? "") } : {}) }));
+        if (ok) window.location.assign("/label");
       }}
     >
       {askName && (

@@ -1,32 +1,18 @@
 "use client";
 // The sign-in form: name + password to /api/auth/sign-in; the server sets the session cookie.
-import { useState } from "react";
-import { ApiError, byPath, send } from "./api";
+import { send, useApiForm } from "./api";
 
 export function SignInForm({ next }: { next: string }) {
-  const [error, setError] = useState<string | null>(null);
-  const [fields, setFields] = useState<Record<string, string>>({});
-  const [busy, setBusy] = useState(false);
+  const { busy, error, fields, submit } = useApiForm();
   return (
     <form
       className="mt-6 grid gap-3 rounded-lg border border-slate-200 bg-white p-5 shadow-sm"
       onSubmit={async (e) => {
         e.preventDefault();
         const form = new FormData(e.currentTarget);
-        setBusy(true);
-        setError(null);
-        setFields({});
-        try {
-          await send("/api/auth/sign-in", "POST", { name: String(form.get("name") ?? ""), password: String(form.get("password") ?? "") });
-          // A full navigation: the header and every server component see the new session.
-          window.location.assign(next);
-        } catch (err) {
-          setBusy(false);
-          if (err instanceof ApiError) {
-            setError(err.message);
-            setFields(byPath(err.fields));
-          } else setError("could not reach the server");
-        }
+        const ok = await submit(() => send("/api/auth/sign-in", "POST", { name: String(form.get("name") ?? ""), password: String(form.get("password") ?? "") }));
+        // A full navigation: the header and every server component see the new session.
+        if (ok) window.location.assign(next);
       }}
     >
       <label className="grid gap-1 text-sm">

@@ -1,4 +1,6 @@
-// Browser-side fetch helpers shared by the pages (SWR fetcher and JSON mutations).
+// Browser-side fetch helpers shared by the pages (SWR fetcher, JSON mutations, form state).
+import { useState } from "react";
+
 export type FieldError = { path: string; message: string };
 
 export class ApiError extends Error {
@@ -40,4 +42,32 @@ export function byPath(fields: FieldError[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const f of fields) out[f.path] ??= f.message;
   return out;
+}
+
+/**
+ * The state every API-backed form keeps: busy while the request runs, then the server's message and its
+ * field errors (by path). `submit` clears them, runs the request and fills them from an ApiError; after a
+ * success it stays busy, since the caller moves on (navigates) and a second click must not resend.
+ */
+export function useApiForm() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [fields, setFields] = useState<Record<string, string>>({});
+  const submit = async (request: () => Promise<unknown>): Promise<boolean> => {
+    setBusy(true);
+    setError(null);
+    setFields({});
+    try {
+      await request();
+      return true;
+    } catch (err) {
+      setBusy(false);
+      if (err instanceof ApiError) {
+        setError(err.message);
+        setFields(byPath(err.fields));
+      } else setError("could not reach the server");
+      return false;
+    }
+  };
+  return { busy, error, fields, setFields, submit };
 }
