@@ -20,9 +20,8 @@ export interface EpisodeMetrics {
   preferences: number;
 }
 
-export interface TrainSummary {
-  preset: string;
-  seed: number;
+/** What every training run reports, in memory or through the database (the CLI's JSON line). */
+export interface RunSummary {
   episodes: number;
   backend: BackendName;
   train_seconds: number;
@@ -32,6 +31,11 @@ export interface TrainSummary {
   eval_success: number;
   eval_mean_len: number;
   preferences_used: number;
+}
+
+export interface TrainSummary extends RunSummary {
+  preset: string;
+  seed: number;
   reward_updates: number;
   policy_updates: number;
   final_reward_accuracy: number | null;

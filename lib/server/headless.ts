@@ -5,9 +5,9 @@ import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import { Rng } from "../rng";
 import { OprlAgent } from "../rl/agent";
-import { initBackend, type BackendName } from "../rl/backend";
+import { initBackend } from "../rl/backend";
 import type { TrainConfig } from "../rl/config";
-import { evaluate } from "../rl/train";
+import { evaluate, type RunSummary } from "../rl/train";
 import type { Db } from "./db";
 import { AppError } from "./errors";
 import { parseStoredConfig, storedConfigSchema } from "./experiment-config";
@@ -39,20 +39,11 @@ export interface HeadlessProgress {
   phase: string;
 }
 
-export interface HeadlessSummary {
+export interface HeadlessSummary extends RunSummary {
   experiment_id: string;
   rounds: number;
-  episodes: number;
   resumed_round: number | null;
-  train_seconds: number;
-  env_steps: number;
-  first_success_episode: number | null;
-  train_success_last100: number;
-  eval_success: number;
-  eval_mean_len: number;
-  preferences_used: number;
   checkpoints: number;
-  backend: BackendName;
 }
 
 const ACTIVE = ["queued", "running"] as const;
