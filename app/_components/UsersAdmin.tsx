@@ -59,7 +59,7 @@ export function UsersAdmin({ meId }: { meId: string }) {
   };
 
   return (
-    <div className="mx-auto grid max-w-6xl gap-6 px-3 py-4 sm:px-4" data-testid="user-admin">
+    <div className="mx-auto grid max-w-6xl gap-6 px-3 py-4 sm:px-4" data-testid="users-page">
       <div>
         <h1 className="text-xl font-semibold">Users</h1>
         <p className="text-sm text-slate-600">Labelers label; researchers also create experiments, switch labelling modes and export data; admins also run rounds and manage users.</p>

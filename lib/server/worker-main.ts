@@ -1,19 +1,10 @@
 // Entry point of the training worker process: `npm run worker`, or spawned by instrumentation.ts beside `next start`.
-import { getConfig } from "../config";
-import { getDb, openDb, type Db } from "./db";
+import { getDb } from "./db";
 import { TrainingWorker } from "./worker";
 
-/**
- * Spawned by the web server, which has already applied the migrations: open the database without checking
- * them again, since the check takes a write lock that can time out while the server is busy writing.
- */
-async function connect(): Promise<Db> {
-  if (process.env.OPRL_DB_MIGRATED === "1") return openDb(getConfig().DATABASE_URL, { migrate: false });
-  return getDb();
-}
-
 async function main() {
-  const db = await connect();
+  // Start-up finds the migrations applied (the server ran them) with a plain read: no schema-engine lock.
+  const db = await getDb();
   const worker = new TrainingWorker(db);
   const stop = (why: string) => {
     console.log(`[worker] ${why}: stopping after the current flush`);

@@ -13,8 +13,6 @@ export function startWorkerProcess(): void {
     const entry = path.join(process.cwd(), "lib", "server", "worker-main.ts");
     const child = spawn(process.execPath, ["--import", "tsx", entry], {
       cwd: process.cwd(),
-      // instrumentation.ts migrated the database before starting us.
-      env: { ...process.env, OPRL_DB_MIGRATED: "1" },
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
     state.__oprlWorker = child;

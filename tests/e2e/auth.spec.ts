@@ -76,7 +76,7 @@ test("every page for every role: allowed 200, signed out a redirect to sign-in, 
 test("admin: invite a labeller by link, change a role, disable an account", async ({ page, browser }) => {
   await signInAs(page.request, "admin");
   await page.goto("/admin/users");
-  await expect(page.getByTestId("user-admin")).toBeVisible();
+  await expect(page.getByTestId("users-page")).toBeVisible();
   await page.getByLabel("Role for the invite").selectOption("labeler");
   await page.getByRole("button", { name: "Create invite link" }).click();
   const url = await page.getByTestId("new-link-url").inputValue();
