@@ -72,11 +72,12 @@ describe("crash: SIGKILL during writes", () => {
     const base = server.base;
     const admin = await signIn(base, "admin", ENV.ADMIN_PASSWORD);
 
-    // A synthetic round running in the worker when the crash comes.
+    // A synthetic round running in the worker when the crash comes: long enough (5000 episodes, the most a
+    // round takes) that it cannot finish before the burst reaches the kill.
     const exp = await api(base, admin, "POST", "/api/experiments", {
       name: "crash round", preset: "default", seed: 2, maze: { kind: "random", rows: 6, cols: 6, seed: 4, wallDensity: 0.2 },
       shaping: { mode: "potential", beta: 0.5 }, teacher: "oracle", labellingMode: "synthetic", labelsPerPair: 1,
-      episodesPerRound: 1500, pairsPerRound: 30, pairSelection: "random", labelTimeLimitSec: 60,
+      episodesPerRound: 5000, pairsPerRound: 30, pairSelection: "random", labelTimeLimitSec: 60,
     });
     expect(exp.status).toBe(201);
     const round = await api(base, admin, "POST", `/api/experiments/${exp.body.experiment.id}/rounds`, {});
