@@ -4,14 +4,14 @@
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXT_PHASE === "phase-production-build") return;
   // Migrate here, before the worker exists, so two processes never migrate the same SQLite file at once.
-  const { getDb } = await import("./lib/server/db");
+  const { getDb } = await import("./lib/server/db/client");
   const db = await getDb();
   // Sessions need their secret (SESSION_SECRET, or generated into ./data), and the app an admin: made from
   // ADMIN_PASSWORD, or a one-time setup link printed here.
-  const [{ sessionSecret }, { ensureAdmin }] = await Promise.all([import("./lib/server/session"), import("./lib/server/users")]);
+  const [{ sessionSecret }, { ensureAdmin }] = await Promise.all([import("./lib/server/auth/session"), import("./lib/server/auth/users")]);
   sessionSecret();
   await ensureAdmin(db);
   if (process.env.OPRL_WORKER === "off") return;
-  const { startWorkerProcess } = await import("./lib/server/worker-process");
+  const { startWorkerProcess } = await import("./lib/server/training/worker-process");
   startWorkerProcess();
 }

@@ -1,7 +1,7 @@
 import type { Metadata, Viewport } from "next";
 import Link from "next/link";
-import { hasRole } from "@/lib/server/auth";
-import { pageUser } from "@/lib/server/page-auth";
+import { hasRole } from "@/lib/server/auth/guard";
+import { pageUser } from "@/lib/server/auth/page";
 import { UserMenu } from "./_components/UserMenu";
 import "./globals.css";
 

@@ -1,6 +1,6 @@
 import Link from "next/link";
-import { hasRole } from "@/lib/server/auth";
-import { pageUser } from "@/lib/server/page-auth";
+import { hasRole } from "@/lib/server/auth/guard";
+import { pageUser } from "@/lib/server/auth/page";
 
 export default async function Home() {
   const user = await pageUser();

@@ -11,9 +11,9 @@ import { randomUUID } from "node:crypto";
 import { machineInfo, writeBenchmarkSection } from "../lib/cli/benchmarks-file";
 import { throwawayPostgres, throwawaySqlite, type ThrowawayDatabase } from "./throwaway-db";
 import { redactUrl } from "../lib/config";
-import { openDb, type Db } from "../lib/server/db";
-import { uuidv7 } from "../lib/server/db-errors";
-import { nextPair, recordLabel } from "../lib/server/queue";
+import { openDb, type Db } from "../lib/server/db/client";
+import { uuidv7 } from "../lib/server/db/ids";
+import { nextPair, recordLabel } from "../lib/server/labelling/queue";
 import { createExperiment, createPairs, insertTrajectories, type TrajectoryInput } from "../lib/server/repo";
 
 type Options = { pgUrl?: string; pairs: number; labels: number; samples: number; write: boolean; only?: "sqlite" | "pg" };

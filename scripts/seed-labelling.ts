@@ -1,8 +1,8 @@
 // A database ready for many labellers at once (crash and load tests): one human-labelled experiment on an 8x8
 // maze with `pairs` open pairs (k = 1), and `users` labeller accounts with their own passwords. Uses DATABASE_URL.
-import { closeDb, getDb } from "../lib/server/db";
-import { createExperiment } from "../lib/server/experiments";
-import { hashPassword } from "../lib/server/password";
+import { closeDb, getDb } from "../lib/server/db/client";
+import { createExperiment } from "../lib/server/experiments/experiments";
+import { hashPassword } from "../lib/server/auth/password";
 import { createPairs, insertTrajectories, type TrajectoryInput } from "../lib/server/repo";
 import { createExperimentSchema } from "../lib/schemas/experiment";
 

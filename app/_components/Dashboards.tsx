@@ -20,8 +20,8 @@ import {
   YAxis,
 } from "recharts";
 import { fetcher } from "./api";
-import type { DashboardDto, EpisodePoint } from "@/lib/server/dashboards";
-import type { ExperimentSummaryDto } from "@/lib/server/experiments";
+import type { DashboardDto, EpisodePoint } from "@/lib/server/experiments/dashboards";
+import type { ExperimentSummaryDto } from "@/lib/server/experiments/experiments";
 
 const fmt = (x: number | null | undefined, digits = 2) => (x === null || x === undefined || Number.isNaN(x) ? "–" : x.toFixed(digits));
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? "–" : `${Math.round(x * 100)}%`);

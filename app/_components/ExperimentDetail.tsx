@@ -6,9 +6,9 @@ import useSWR from "swr";
 import { ApiError, fetcher, send } from "./api";
 import { Dashboards } from "./Dashboards";
 import { RoundBadge, RoundProgress } from "./RoundProgress";
-import type { DashboardDto } from "@/lib/server/dashboards";
-import type { ExperimentDto } from "@/lib/server/experiments";
-import type { RoundDto } from "@/lib/server/rounds";
+import type { DashboardDto } from "@/lib/server/experiments/dashboards";
+import type { ExperimentDto } from "@/lib/server/experiments/experiments";
+import type { RoundDto } from "@/lib/server/training/rounds";
 
 const MODES = [
   { mode: "human", text: "Human", hint: "rounds wait for people's labels (up to the time limit)" },

@@ -8,7 +8,7 @@ import { DEFAULT_LAYOUT_TEXT, LayoutError, layoutToText, parseLayout, randomLayo
 import { SHAPING_MODES } from "@/lib/rl/config";
 import { createExperimentSchema, DEFAULT_EXPERIMENT_INPUT, LABELLING_MODES, PAIR_SELECTIONS } from "@/lib/schemas/experiment";
 import { ApiError, byPath, send } from "./api";
-import type { ExperimentDto } from "@/lib/server/experiments";
+import type { ExperimentDto } from "@/lib/server/experiments/experiments";
 
 type Form = Record<string, string>;
 

@@ -6,7 +6,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { ApiError, fetcher, send } from "./api";
 import { divergenceStep, gridFromText } from "./maze";
 import { MazeView } from "./MazeView";
-import type { LabelResultDto, LabelTargetDto, NextDto, PairDto, QueueStatsDto } from "@/lib/server/labelling";
+import type { LabelResultDto, LabelTargetDto, NextDto, PairDto, QueueStatsDto } from "@/lib/server/labelling/labelling";
 
 type Choice = "left" | "right" | "equal" | "skip";
 const SPEEDS = [0.5, 1, 2, 4] as const;

@@ -2,7 +2,7 @@
 // The admin's user management: accounts (role, disable, password reset link), new accounts, invite links.
 import { useState } from "react";
 import useSWR from "swr";
-import type { InviteDto, NewLinkDto, UserDto } from "@/lib/server/users";
+import type { InviteDto, NewLinkDto, UserDto } from "@/lib/server/auth/users";
 import { ApiError, byPath, fetcher, send } from "./api";
 
 const ROLES = ["labeler", "researcher", "admin"] as const;

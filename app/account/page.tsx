@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { requirePageUser } from "@/lib/server/page-auth";
+import { requirePageUser } from "@/lib/server/auth/page";
 import { AccountForms } from "../_components/AccountForms";
 
 export const metadata: Metadata = { title: "Your account · oprl-studio" };

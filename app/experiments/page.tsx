@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { requirePageUser } from "@/lib/server/page-auth";
+import { requirePageUser } from "@/lib/server/auth/page";
 import { ExperimentForm } from "../_components/ExperimentForm";
 import { ExperimentList } from "../_components/ExperimentList";
 

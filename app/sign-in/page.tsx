@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { pageUser, safeNext } from "@/lib/server/page-auth";
+import { pageUser, safeNext } from "@/lib/server/auth/page";
 import { SignInForm } from "../_components/SignInForm";
 
 export const metadata: Metadata = { title: "Sign in · oprl-studio" };

@@ -29,7 +29,7 @@ async function main(): Promise<number> {
   if (command === "import" && !file) throw new UsageError("import needs a FILE");
   if (command === "export" && file) throw new UsageError(`unexpected argument '${file}' (use --out FILE)`);
 
-  const [{ getDb, closeDb }, dataset, { isAppError }] = await Promise.all([import("../server/db"), import("../server/dataset"), import("../server/errors")]);
+  const [{ getDb, closeDb }, dataset, { isAppError }] = await Promise.all([import("../server/db/client"), import("../server/labelling/dataset"), import("../server/errors")]);
   const db = await getDb();
   try {
     if (command === "export") {

@@ -63,11 +63,11 @@ async function trainInMemory(args: TrainArgs) {
   return summary;
 }
 
-/** Rounds stored in the database (lib/server/headless.ts); Ctrl-C stops at the next flush, resumable. */
+/** Rounds stored in the database (lib/server/training/headless.ts); Ctrl-C stops at the next flush, resumable. */
 async function trainWithDatabase(args: TrainArgs, db: DatabaseArgs) {
   if (args.backend !== "auto") throw new UsageError("--backend is not supported with --db (the worker picks the backend)");
   if (db.url) process.env.DATABASE_URL = db.url;
-  const [{ getDb, closeDb }, headless] = await Promise.all([import("../server/db"), import("../server/headless")]);
+  const [{ getDb, closeDb }, headless] = await Promise.all([import("../server/db/client"), import("../server/training/headless")]);
   const client = await getDb();
   const experimentId =
     db.resume ??

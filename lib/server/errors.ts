@@ -1,3 +1,5 @@
+import type { z } from "zod";
+
 // One error type for everything the data layer refuses, so a route (or the CLI) can map
 // it to a status without knowing which function threw it.
 
@@ -47,4 +49,11 @@ export function validationError(
   const fields = issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
   const summary = fields.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message)).join("; ");
   return new AppError("VALIDATION", `invalid ${what}: ${summary}`, { fields });
+}
+
+/** Parses `input` with `schema` or throws a VALIDATION AppError naming `what` and each bad field. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) throw validationError(what, result.error.issues);
+  return result.data;
 }

@@ -2,11 +2,12 @@
 // Pure functions taking a client; inputs validated with zod, refusals as AppError.
 import { z } from "zod";
 import { EXPERIMENT_STATUSES, LABELLING_MODES } from "../schemas/experiment";
-import { encodeSteps } from "./codec";
-import type { Db, DbOrTx } from "./db";
-import { isForeignKeyViolation, isUniqueViolation, uuidv7 } from "./db-errors";
-import { AppError } from "./errors";
-import { parseInput, TX_OPTIONS } from "./queue";
+import { encodeSteps } from "./db/codec";
+import type { Db, DbOrTx } from "./db/client";
+import { isForeignKeyViolation, isUniqueViolation } from "./db/errors";
+import { uuidv7 } from "./db/ids";
+import { AppError, parseInput } from "./errors";
+import { TX_OPTIONS } from "./db/client";
 import { pairSelectionSchema, recordIdSchema } from "../schemas/label";
 
 // ---------------------------------------------------------------- users

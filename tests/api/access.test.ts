@@ -1,8 +1,8 @@
 // The role x route matrix: every API handler, called with good input by a signed-out visitor and by each role.
 // Allowed: 2xx. Not allowed: 401 (signed out) or 403 (role too low), and no table changes.
 import { beforeAll, describe, expect, it } from "vitest";
-import { getDb } from "@/lib/server/db";
-import { signInLimits } from "@/lib/server/auth";
+import { getDb } from "@/lib/server/db/client";
+import { signInLimits } from "@/lib/server/auth/guard";
 import { ROLES, type Role } from "@/lib/schemas/auth";
 import { account, ctx, tableCounts, type Session } from "./helpers";
 import { callRequest, exportedHandlers, makeFixtures, routeCases, type Access, type Fixtures } from "./routes";

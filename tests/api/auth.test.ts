@@ -13,10 +13,10 @@ import * as reset from "@/app/api/users/[id]/reset/route";
 import * as invites from "@/app/api/invites/route";
 import * as experiments from "@/app/api/experiments/route";
 import * as next from "@/app/api/label/next/route";
-import { getDb } from "@/lib/server/db";
-import { signInLimits } from "@/lib/server/auth";
-import { sealSession, SESSION_COOKIE } from "@/lib/server/session";
-import { ensureAdmin, inviteInfo } from "@/lib/server/users";
+import { getDb } from "@/lib/server/db/client";
+import { signInLimits } from "@/lib/server/auth/guard";
+import { sealSession, SESSION_COOKIE } from "@/lib/server/auth/session";
+import { ensureAdmin, inviteInfo } from "@/lib/server/auth/users";
 import { account, body, ctx, req, tableCounts, type Session } from "./helpers";
 
 const whoami = async (cookie: string) => me.GET(req("/api/me", { as: { cookie } as Session }));

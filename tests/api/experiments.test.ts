@@ -1,7 +1,7 @@
 import { describe, expect, it, beforeAll } from "vitest";
 import * as list from "@/app/api/experiments/route";
 import * as one from "@/app/api/experiments/[id]/route";
-import { getDb } from "@/lib/server/db";
+import { getDb } from "@/lib/server/db/client";
 import { account, actAs, body, ctx, fieldPaths, goodExperiment, req } from "./helpers";
 
 describe("/api/experiments", () => {

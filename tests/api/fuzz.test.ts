@@ -3,8 +3,8 @@
 // replaced by arbitrary JSON, keys dropped or added, raw text bodies, arbitrary ids and query parameters.
 import { beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { getDb } from "@/lib/server/db";
-import { signInLimits } from "@/lib/server/auth";
+import { getDb } from "@/lib/server/db/client";
+import { signInLimits } from "@/lib/server/auth/guard";
 import { account, ctx, req, tableCounts, type Session } from "./helpers";
 import { makeFixtures, routeCases, type Call, type Fixtures } from "./routes";
 

@@ -1,8 +1,8 @@
 // Calling route handlers the way Next does: a Request (with the session cookie of an account), and params as a promise.
 import { createHash } from "node:crypto";
-import { sealSession, SESSION_COOKIE } from "@/lib/server/session";
-import { getDb } from "@/lib/server/db";
-import { hashPassword } from "@/lib/server/password";
+import { sealSession, SESSION_COOKIE } from "@/lib/server/auth/session";
+import { getDb } from "@/lib/server/db/client";
+import { hashPassword } from "@/lib/server/auth/password";
 import type { Role } from "@/lib/schemas/auth";
 
 export const BASE = "http://localhost:3000";

@@ -8,7 +8,7 @@ import * as pair from "@/app/api/pairs/[id]/route";
 import * as label from "@/app/api/pairs/[id]/label/route";
 import * as me from "@/app/api/me/route";
 import * as exportRoute from "@/app/api/experiments/[id]/export/route";
-import { getDb } from "@/lib/server/db";
+import { getDb } from "@/lib/server/db/client";
 import { account, actAs, body, ctx, fieldPaths, req } from "./helpers";
 
 describe("labelling API", () => {

@@ -4,9 +4,9 @@ import * as rounds from "@/app/api/experiments/[id]/rounds/route";
 import * as dashboard from "@/app/api/experiments/[id]/dashboard/route";
 import * as round from "@/app/api/rounds/[id]/route";
 import * as cancel from "@/app/api/rounds/[id]/cancel/route";
-import { getDb } from "@/lib/server/db";
-import { RoundRun } from "@/lib/server/round-runner";
-import { TrainingWorker } from "@/lib/server/worker";
+import { getDb } from "@/lib/server/db/client";
+import { RoundRun } from "@/lib/server/training/round-runner";
+import { TrainingWorker } from "@/lib/server/training/worker";
 import { account, actAs, body, ctx, fieldPaths, goodExperiment, req } from "./helpers";
 
 const quiet = () => {};

@@ -24,9 +24,9 @@ import * as user from "@/app/api/users/[id]/route";
 import * as reset from "@/app/api/users/[id]/reset/route";
 import * as invites from "@/app/api/invites/route";
 import * as oneInvite from "@/app/api/invites/[id]/route";
-import { getDb } from "@/lib/server/db";
-import { enqueueRound } from "@/lib/server/rounds";
-import { createInvite } from "@/lib/server/users";
+import { getDb } from "@/lib/server/db/client";
+import { enqueueRound } from "@/lib/server/training/rounds";
+import { createInvite } from "@/lib/server/auth/users";
 import type { Role } from "@/lib/schemas/auth";
 import { account, body, ctx, goodExperiment, req, type Session } from "./helpers";
 

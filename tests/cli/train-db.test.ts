@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "@/lib/server/db";
+import type { Db } from "@/lib/server/db/client";
 import { BACKENDS, freshDb } from "../db/backends";
 
 // The trainer CLI against a real database (SQLite, and PostgreSQL when TEST_POSTGRES_URL is set):

@@ -11,7 +11,7 @@ const tsx = path.resolve("node_modules/.bin/tsx");
 const db = `file:${path.join(mkdtempSync(path.join(tmpdir(), "oprl-users-cli-")), "users.db")}`;
 const env = { ...process.env, DATABASE_URL: db, APP_URL: "https://labels.example.org", PASSWORD_HASH_COST: "4" };
 
-const users = (...args: string[]) => run(tsx, ["lib/server/users-cli.ts", ...args], { env });
+const users = (...args: string[]) => run(tsx, ["lib/cli/users.ts", ...args], { env });
 
 async function fails(...args: string[]): Promise<{ code: number; stderr: string }> {
   try {
@@ -28,7 +28,7 @@ describe("users CLI", () => {
     const invite = await users("invite", "--role", "researcher", "--hours", "2");
     expect(invite.stdout).toMatch(/invite link for a new researcher[^\n]*\nhttps:\/\/labels\.example\.org\/invite\/[\w-]{20,}\n$/);
 
-    const { openDb } = await import("@/lib/server/db");
+    const { openDb } = await import("@/lib/server/db/client");
     const client = await openDb(db);
     await client.user.create({ data: { name: "lost-admin", role: "labeler", disabled: true } });
     await client.$disconnect();

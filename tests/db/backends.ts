@@ -4,7 +4,7 @@
 import { closeSync, openSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { openDb, type Db } from "@/lib/server/db";
+import { openDb, type Db } from "@/lib/server/db/client";
 import { throwawayPostgres, throwawaySqlite, type ThrowawayDatabase } from "../../scripts/throwaway-db";
 import { createExperiment, createPairs, createUser, insertTrajectories, type TrajectoryInput } from "@/lib/server/repo";
 

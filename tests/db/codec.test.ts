@@ -10,8 +10,8 @@ import {
   encodeFloat32,
   encodeRewards,
   encodeSteps,
-} from "@/lib/server/codec";
-import { uuidv7 } from "@/lib/server/db-errors";
+} from "@/lib/server/db/codec";
+import { uuidv7 } from "@/lib/server/db/ids";
 import { AppError } from "@/lib/server/errors";
 
 describe("trajectory codec", () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "@/lib/server/db";
-import { nextPair, recordLabel } from "@/lib/server/queue";
+import type { Db } from "@/lib/server/db/client";
+import { nextPair, recordLabel } from "@/lib/server/labelling/queue";
 import { BACKENDS, freshDb, seedExperiment, seedUsers } from "./backends";
 
 const LABELLERS = 20;

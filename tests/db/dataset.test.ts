@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "@/lib/server/db";
-import { exportDataset, importDataset } from "@/lib/server/dataset";
+import type { Db } from "@/lib/server/db/client";
+import { exportDataset, importDataset } from "@/lib/server/labelling/dataset";
 import { AppError } from "@/lib/server/errors";
-import { nextPair, recordLabel } from "@/lib/server/queue";
+import { nextPair, recordLabel } from "@/lib/server/labelling/queue";
 import { createExperiment } from "@/lib/server/repo";
 import { DATASET_FORMAT, type DatasetLine } from "@/lib/schemas/dataset";
 import { BACKENDS, freshDb, seedExperiment, seedUsers, uniqueName } from "./backends";

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "@/lib/server/db";
+import type { Db } from "@/lib/server/db/client";
 import { AppError } from "@/lib/server/errors";
-import { nextPair, pairsWaitingTooLong, recordLabel, releaseLease } from "@/lib/server/queue";
+import { nextPair, pairsWaitingTooLong, recordLabel, releaseLease } from "@/lib/server/labelling/queue";
 import type { Choice } from "@/lib/schemas/label";
 import { BACKENDS, freshDb, seedExperiment, seedUsers } from "./backends";
 

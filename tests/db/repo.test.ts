@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "@/lib/server/db";
+import type { Db } from "@/lib/server/db/client";
 import { AppError } from "@/lib/server/errors";
 import { createExperiment, createPairs, createUser, getExperiment, insertTrajectories } from "@/lib/server/repo";
 import { BACKENDS, freshDb, trajectory, uniqueName } from "./backends";

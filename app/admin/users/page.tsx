@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { requirePageUser } from "@/lib/server/page-auth";
+import { requirePageUser } from "@/lib/server/auth/page";
 import { UsersAdmin } from "../../_components/UsersAdmin";
 
 export const metadata: Metadata = { title: "Users · oprl-studio" };

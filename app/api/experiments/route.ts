@@ -1,9 +1,9 @@
 // GET /api/experiments - list experiments; POST /api/experiments - create one from the form's fields
-import { createExperiment, listExperiments } from "@/lib/server/experiments";
-import { ensureDemoOnce } from "@/lib/server/demo";
-import { getDb } from "@/lib/server/db";
-import { handle, json, parseBody } from "@/lib/server/http";
-import { requireUser } from "@/lib/server/auth";
+import { createExperiment, listExperiments } from "@/lib/server/experiments/experiments";
+import { ensureDemoOnce } from "@/lib/server/experiments/demo";
+import { getDb } from "@/lib/server/db/client";
+import { handle, json, parseBody } from "@/lib/server/http/route";
+import { requireUser } from "@/lib/server/auth/guard";
 import { createExperimentSchema } from "@/lib/schemas/experiment";
 
 export const dynamic = "force-dynamic";

@@ -1,7 +1,7 @@
 // GET /api/invites - links not used yet; POST {role, expiresInHours} - a new invite link (admin; shown once)
-import { requireUser } from "@/lib/server/auth";
-import { handle, json, parseBody } from "@/lib/server/http";
-import { createInvite, listInvites } from "@/lib/server/users";
+import { requireUser } from "@/lib/server/auth/guard";
+import { handle, json, parseBody } from "@/lib/server/http/route";
+import { createInvite, listInvites } from "@/lib/server/auth/users";
 import { createInviteSchema } from "@/lib/schemas/auth";
 
 export const dynamic = "force-dynamic";

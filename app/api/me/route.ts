@@ -1,6 +1,6 @@
 // GET /api/me - the signed-in account (401 when signed out)
-import { requireUser } from "@/lib/server/auth";
-import { handle, json } from "@/lib/server/http";
+import { requireUser } from "@/lib/server/auth/guard";
+import { handle, json } from "@/lib/server/http/route";
 
 export const dynamic = "force-dynamic";
 

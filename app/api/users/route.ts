@@ -1,7 +1,7 @@
 // GET /api/users - every account with its label count; POST {name, role, password} - create one (admin)
-import { requireUser } from "@/lib/server/auth";
-import { handle, json, parseBody } from "@/lib/server/http";
-import { createUser, listUsers } from "@/lib/server/users";
+import { requireUser } from "@/lib/server/auth/guard";
+import { handle, json, parseBody } from "@/lib/server/http/route";
+import { createUser, listUsers } from "@/lib/server/auth/users";
 import { createUserSchema } from "@/lib/schemas/auth";
 
 export const dynamic = "force-dynamic";

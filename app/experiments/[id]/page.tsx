@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
-import { hasRole } from "@/lib/server/auth";
-import { requirePageUser } from "@/lib/server/page-auth";
+import { hasRole } from "@/lib/server/auth/guard";
+import { requirePageUser } from "@/lib/server/auth/page";
 import { ExperimentDetail } from "../../_components/ExperimentDetail";
 
 export const metadata: Metadata = { title: "Experiment · oprl-studio" };

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { inviteInfo } from "@/lib/server/users";
+import { inviteInfo } from "@/lib/server/auth/users";
 import { InviteForm } from "../../_components/InviteForm";
 
 // The token is in the URL: do not send it on as a Referer.

@@ -1,8 +1,8 @@
 // POST /api/auth/invite {token, name?, password} - use a one-time link (setup, invite, reset) and sign in
 import { NextResponse } from "next/server";
-import { assertSameOrigin, sessionFor, setSessionCookie, userFromSessionCookie } from "@/lib/server/auth";
-import { handle, parseBody } from "@/lib/server/http";
-import { acceptInvite } from "@/lib/server/users";
+import { assertSameOrigin, sessionFor, setSessionCookie, userFromSessionCookie } from "@/lib/server/auth/guard";
+import { handle, parseBody } from "@/lib/server/http/route";
+import { acceptInvite } from "@/lib/server/auth/users";
 import { acceptInviteSchema } from "@/lib/schemas/auth";
 
 export const dynamic = "force-dynamic";

@@ -1,7 +1,7 @@
 // POST /api/auth/sign-in {name, password} - start a session (httpOnly cookie); failures are rate limited
 import { NextResponse } from "next/server";
-import { setSessionCookie, signIn } from "@/lib/server/auth";
-import { handle, parseBody } from "@/lib/server/http";
+import { setSessionCookie, signIn } from "@/lib/server/auth/guard";
+import { handle, parseBody } from "@/lib/server/http/route";
 import { signInSchema } from "@/lib/schemas/auth";
 
 export const dynamic = "force-dynamic";

@@ -1,9 +1,9 @@
 // POST /api/auth/sign-out {everywhere?} - end this session (everywhere: every session of the account)
 import { z } from "zod";
 import { NextResponse } from "next/server";
-import { assertSameOrigin, clearSessionCookie, currentUser } from "@/lib/server/auth";
-import { getDb } from "@/lib/server/db";
-import { handle, parseBody } from "@/lib/server/http";
+import { assertSameOrigin, clearSessionCookie, currentUser } from "@/lib/server/auth/guard";
+import { getDb } from "@/lib/server/db/client";
+import { handle, parseBody } from "@/lib/server/http/route";
 
 export const dynamic = "force-dynamic";
 const bodySchema = z.object({ everywhere: z.boolean().default(false) }).strict();

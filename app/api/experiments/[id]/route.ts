@@ -1,7 +1,7 @@
 // GET /api/experiments/:id - one experiment; PATCH - change its labelling mode, name or status
-import { getExperimentDto, updateExperiment } from "@/lib/server/experiments";
-import { handle, json, parseBody, routeId } from "@/lib/server/http";
-import { requireUser } from "@/lib/server/auth";
+import { getExperimentDto, updateExperiment } from "@/lib/server/experiments/experiments";
+import { handle, json, parseBody, routeId } from "@/lib/server/http/route";
+import { requireUser } from "@/lib/server/auth/guard";
 import { updateExperimentSchema } from "@/lib/schemas/experiment";
 
 export const dynamic = "force-dynamic";

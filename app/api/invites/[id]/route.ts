@@ -1,7 +1,7 @@
 // DELETE /api/invites/:id - revoke a link not used yet (admin)
-import { requireUser } from "@/lib/server/auth";
-import { handle, json, routeId } from "@/lib/server/http";
-import { revokeInvite } from "@/lib/server/users";
+import { requireUser } from "@/lib/server/auth/guard";
+import { handle, json, routeId } from "@/lib/server/http/route";
+import { revokeInvite } from "@/lib/server/auth/users";
 
 export const dynamic = "force-dynamic";
 type Ctx = { params: Promise<{ id: string }> };

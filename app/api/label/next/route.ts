@@ -1,8 +1,8 @@
 // GET /api/label/next?experiment=ID - lease the caller's next pair, peek at the one after it, queue counts
 import { z } from "zod";
-import { next } from "@/lib/server/labelling";
-import { requireUser } from "@/lib/server/auth";
-import { handle, json, parseQuery } from "@/lib/server/http";
+import { next } from "@/lib/server/labelling/labelling";
+import { requireUser } from "@/lib/server/auth/guard";
+import { handle, json, parseQuery } from "@/lib/server/http/route";
 import { idSchema } from "@/lib/schemas/experiment";
 
 export const dynamic = "force-dynamic";

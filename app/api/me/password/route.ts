@@ -1,8 +1,8 @@
 // PUT /api/me/password {currentPassword, newPassword} - change one's own password; other sessions end, this one goes on
 import { NextResponse } from "next/server";
-import { requireUser, sessionFor, setSessionCookie } from "@/lib/server/auth";
-import { handle, parseBody } from "@/lib/server/http";
-import { changePassword } from "@/lib/server/users";
+import { requireUser, sessionFor, setSessionCookie } from "@/lib/server/auth/guard";
+import { handle, parseBody } from "@/lib/server/http/route";
+import { changePassword } from "@/lib/server/auth/users";
 import { changePasswordSchema } from "@/lib/schemas/auth";
 
 export const dynamic = "force-dynamic";

@@ -1,7 +1,7 @@
 // GET /api/pairs/:id - one pair with both trajectories and its labels (review by researchers; takes no lease)
-import { getPair } from "@/lib/server/labelling";
-import { handle, json, routeId } from "@/lib/server/http";
-import { requireUser } from "@/lib/server/auth";
+import { getPair } from "@/lib/server/labelling/labelling";
+import { handle, json, routeId } from "@/lib/server/http/route";
+import { requireUser } from "@/lib/server/auth/guard";
 
 export const dynamic = "force-dynamic";
 type Ctx = { params: Promise<{ id: string }> };

@@ -1,7 +1,7 @@
 // GET /api/rounds/:id - a round's status and live progress (polled by the experiment page)
-import { getRoundDto } from "@/lib/server/rounds";
-import { handle, json, routeId } from "@/lib/server/http";
-import { requireUser } from "@/lib/server/auth";
+import { getRoundDto } from "@/lib/server/training/rounds";
+import { handle, json, routeId } from "@/lib/server/http/route";
+import { requireUser } from "@/lib/server/auth/guard";
 
 export const dynamic = "force-dynamic";
 type Ctx = { params: Promise<{ id: string }> };

@@ -1,7 +1,7 @@
 // PATCH /api/users/:id {role?, disabled?} - change an account's role or disable it (admin)
-import { requireUser } from "@/lib/server/auth";
-import { handle, json, parseBody, routeId } from "@/lib/server/http";
-import { updateUser } from "@/lib/server/users";
+import { requireUser } from "@/lib/server/auth/guard";
+import { handle, json, parseBody, routeId } from "@/lib/server/http/route";
+import { updateUser } from "@/lib/server/auth/users";
 import { updateUserSchema } from "@/lib/schemas/auth";
 
 export const dynamic = "force-dynamic";

@@ -1,7 +1,7 @@
 // GET /api/experiments/:id/dashboard - curves, heatmap, accuracy, agreement and label counts of one experiment
-import { getDashboard } from "@/lib/server/dashboards";
-import { handle, json, routeId } from "@/lib/server/http";
-import { requireUser } from "@/lib/server/auth";
+import { getDashboard } from "@/lib/server/experiments/dashboards";
+import { handle, json, routeId } from "@/lib/server/http/route";
+import { requireUser } from "@/lib/server/auth/guard";
 
 export const dynamic = "force-dynamic";
 type Ctx = { params: Promise<{ id: string }> };

@@ -1,9 +1,9 @@
 // GET /api/experiments/:id/export?all=1 - the experiment's preference dataset as JSONL, streamed (researcher)
 import { z } from "zod";
-import { requireUser } from "@/lib/server/auth";
-import { getDb } from "@/lib/server/db";
-import { exportDatasetLines } from "@/lib/server/dataset";
-import { handle, parseQuery, routeId } from "@/lib/server/http";
+import { requireUser } from "@/lib/server/auth/guard";
+import { getDb } from "@/lib/server/db/client";
+import { exportDatasetLines } from "@/lib/server/labelling/dataset";
+import { handle, parseQuery, routeId } from "@/lib/server/http/route";
 
 export const dynamic = "force-dynamic";
 type Ctx = { params: Promise<{ id: string }> };

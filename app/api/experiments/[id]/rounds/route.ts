@@ -1,7 +1,7 @@
 // GET /api/experiments/:id/rounds - its training rounds, newest first (researcher); POST - queue the next round for the worker (admin)
-import { enqueueRound, listRounds } from "@/lib/server/rounds";
-import { handle, json, parseBody, routeId } from "@/lib/server/http";
-import { requireUser } from "@/lib/server/auth";
+import { enqueueRound, listRounds } from "@/lib/server/training/rounds";
+import { handle, json, parseBody, routeId } from "@/lib/server/http/route";
+import { requireUser } from "@/lib/server/auth/guard";
 import { startRoundSchema } from "@/lib/schemas/experiment";
 
 export const dynamic = "force-dynamic";

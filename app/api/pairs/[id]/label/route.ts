@@ -1,7 +1,7 @@
 // POST /api/pairs/:id/label - record the signed-in labeller's choice on a pair leased to them, answer with their next pair
-import { labelAndNext } from "@/lib/server/labelling";
-import { requireUser } from "@/lib/server/auth";
-import { handle, json, parseBody, routeId } from "@/lib/server/http";
+import { labelAndNext } from "@/lib/server/labelling/labelling";
+import { requireUser } from "@/lib/server/auth/guard";
+import { handle, json, parseBody, routeId } from "@/lib/server/http/route";
 import { humanLabelBodySchema } from "@/lib/schemas/label";
 
 export const dynamic = "force-dynamic";

@@ -1,7 +1,7 @@
 // POST /api/users/:id/reset - a one-time link to set a new password for the account (admin; shown once)
-import { requireUser } from "@/lib/server/auth";
-import { handle, json, routeId } from "@/lib/server/http";
-import { createResetLink } from "@/lib/server/users";
+import { requireUser } from "@/lib/server/auth/guard";
+import { handle, json, routeId } from "@/lib/server/http/route";
+import { createResetLink } from "@/lib/server/auth/users";
 
 export const dynamic = "force-dynamic";
 type Ctx = { params: Promise<{ id: string }> };

@@ -1,10 +1,10 @@
 // Training rounds as the web sees them: queue one, cancel one, read its progress. The worker runs them.
 import { z } from "zod";
-import { getDb, type DbOrTx } from "./db";
-import { withRetry } from "./db-errors";
-import { AppError } from "./errors";
-import { parseStoredConfig } from "./experiment-config";
-import type { TrainingRound } from "../../generated/sqlite/client";
+import { getDb, type DbOrTx } from "../db/client";
+import { withRetry } from "../db/errors";
+import { AppError } from "../errors";
+import { parseStoredConfig } from "../experiments/config";
+import type { TrainingRound } from "../../../generated/sqlite/client";
 
 export const ROUND_PHASES = ["queued", "collecting", "selecting", "labelling", "reward-model", "policy", "evaluating", "finished"] as const;
 export type RoundPhase = (typeof ROUND_PHASES)[number];

@@ -1,8 +1,8 @@
 // From the form's few choices to the full engine config stored with the experiment (and back).
 import { z } from "zod";
-import { layoutToText, randomLayout } from "../maze/layout";
-import { presetConfig, trainConfigSchema, withTeacher, type TrainConfig } from "../rl/config";
-import { roundSettingsSchema, type CreateExperimentInput, type RoundSettings } from "../schemas/experiment";
+import { layoutToText, randomLayout } from "../../maze/layout";
+import { presetConfig, trainConfigSchema, withTeacher, type TrainConfig } from "../../rl/config";
+import { roundSettingsSchema, type CreateExperimentInput, type RoundSettings } from "../../schemas/experiment";
 
 /** Experiment.config: the engine's TrainConfig (episodes = episodes per round) plus the round loop's settings. */
 export const storedConfigSchema = trainConfigSchema.extend({ studio: roundSettingsSchema });

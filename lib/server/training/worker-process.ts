@@ -1,4 +1,4 @@
-// Spawns lib/server/worker-main.ts as a child of the web server, once per server process, restarting it if it
+// Spawns lib/cli/worker.ts as a child of the web server, once per server process, restarting it if it
 // dies (its rounds resume from their checkpoints) and ending it with the server.
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
@@ -10,7 +10,7 @@ export function startWorkerProcess(): void {
   state.__oprlWorker = "starting";
   let restarts = 0;
   const start = () => {
-    const entry = path.join(process.cwd(), "lib", "server", "worker-main.ts");
+    const entry = path.join(process.cwd(), "lib", "cli", "worker.ts");
     const child = spawn(process.execPath, ["--import", "tsx", entry], {
       cwd: process.cwd(),
       stdio: ["ignore", "inherit", "inherit", "ipc"],

@@ -2,9 +2,9 @@
 // back afterwards); signed in without the role -> Next's 403 page (app/forbidden.tsx).
 import { cookies } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
-import { hasRole, userFromSessionCookie, type SessionUser } from "./auth";
+import { hasRole, userFromSessionCookie, type SessionUser } from "./guard";
 import { SESSION_COOKIE } from "./session";
-import type { Role } from "../schemas/auth";
+import type { Role } from "../../schemas/auth";
 
 export async function pageUser(): Promise<SessionUser | null> {
   return userFromSessionCookie((await cookies()).get(SESSION_COOKIE)?.value);

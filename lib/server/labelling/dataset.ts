@@ -4,13 +4,13 @@
 //
 // Ids are not carried over: import makes new ones (so a file can be imported twice, or into
 // another experiment). Users are matched by name and created (role labeler) when missing.
-import { encodeSteps } from "./codec";
-import type { Db, Tx } from "./db";
-import { uuidv7 } from "./db-errors";
-import { AppError } from "./errors";
-import { toTrajectoryView, TX_OPTIONS } from "./queue";
-import { DATASET_FORMAT, datasetLineSchema, type DatasetLine, type DatasetTrajectory } from "../schemas/dataset";
-import { recordIdSchema } from "../schemas/label";
+import { encodeSteps } from "../db/codec";
+import { TX_OPTIONS, type Db, type Tx } from "../db/client";
+import { uuidv7 } from "../db/ids";
+import { AppError } from "../errors";
+import { toTrajectoryView } from "./queue";
+import { DATASET_FORMAT, datasetLineSchema, type DatasetLine, type DatasetTrajectory } from "../../schemas/dataset";
+import { recordIdSchema } from "../../schemas/label";
 
 const EXPORT_PAGE = 200;
 /** An import is one transaction; give a big file time (SQLite queues other writers meanwhile). */

@@ -18,8 +18,8 @@ import {
   migrationLockContent,
   migrationsDirFor,
   readMigrationList,
-} from "./migrate";
-import { ensureSqliteDir } from "./sqlite-path";
+} from "../server/db/migrate";
+import { ensureSqliteDir } from "../server/db/sqlite-path";
 import { BASE_SCHEMA_PATH, PROVIDERS, readBaseModels, renderSchema, writeSchemas } from "../../prisma/render";
 
 export const SNAPSHOT_PATH = path.join(path.dirname(BASE_SCHEMA_PATH), "schema.migrated.prisma");
@@ -123,7 +123,7 @@ async function main(argv: string[]): Promise<void> {
       console.log("Review the SQL, then `npm run db:migrate` (the app also applies it on start).");
     }
   } else {
-    throw new Error("usage: tsx lib/server/migrate-cli.ts migrate | migration NAME");
+    throw new Error("usage: tsx lib/cli/migrate.ts migrate | migration NAME");
   }
 }
 

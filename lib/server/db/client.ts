@@ -8,8 +8,8 @@
 // Inside `db.$transaction(async (tx) => ...)` use `tx` only: on SQLite every statement waits
 // for the open transaction (one connection, see sqlite-serialized.ts), so a query on `db`
 // there would wait for its own transaction until the transaction times out.
-import { getConfig, databaseKind, redactUrl } from "../config";
-import type { PrismaClient as SqliteClient } from "../../generated/sqlite/client";
+import { getConfig, databaseKind, redactUrl } from "../../config";
+import type { PrismaClient as SqliteClient } from "../../../generated/sqlite/client";
 import { ensureSqliteDir, sqliteFilePath } from "./sqlite-path";
 
 /**
@@ -21,6 +21,9 @@ export type Db = SqliteClient;
 export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 /** Anything that can run queries: the client or a transaction. */
 export type DbOrTx = Db | Tx;
+
+/** Generous transaction limits: on SQLite transactions queue behind one another. */
+export const TX_OPTIONS = { maxWait: 15_000, timeout: 30_000 } as const;
 
 export type OpenDbOptions = {
   /** Apply pending migrations first (default true; once per URL per process). */
@@ -99,7 +102,7 @@ function getPoolSizeDefault(): number {
 
 async function openSqlite(url: string): Promise<Db> {
   const [{ PrismaClient }, { PrismaBetterSqlite3 }, { serialisedSqliteFactory }] = await Promise.all([
-    import("../../generated/sqlite/client"),
+    import("../../../generated/sqlite/client"),
     import("@prisma/adapter-better-sqlite3"),
     import("./sqlite-serialized"),
   ]);
@@ -118,7 +121,7 @@ async function openSqlite(url: string): Promise<Db> {
 
 async function openPostgres(url: string, poolSize: number): Promise<Db> {
   const [{ PrismaClient }, { PrismaPg }, pg] = await Promise.all([
-    import("../../generated/postgresql/client"),
+    import("../../../generated/postgresql/client"),
     import("@prisma/adapter-pg"),
     import("pg"),
   ]);

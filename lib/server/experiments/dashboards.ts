@@ -1,12 +1,12 @@
 // Everything the experiment dashboards plot, computed from stored metrics and labels (no tfjs here:
 // the worker stores each round's learned reward per cell, and held-out accuracy is scored from that table).
-import { parseLayout } from "../maze/layout";
-import { truePotential } from "../maze/truth";
-import { getDb } from "./db";
+import { parseLayout } from "../../maze/layout";
+import { truePotential } from "../../maze/truth";
+import { getDb } from "../db/client";
 import { getExperimentOrThrow } from "./experiments";
-import { parseStoredConfig } from "./experiment-config";
-import type { RoundSummary } from "./round-runner";
-import { movingAverage } from "./stats";
+import { parseStoredConfig } from "./config";
+import type { RoundSummary } from "../training/round-runner";
+import { movingAverage } from "../../rl/stats";
 
 export const MOVING_AVERAGE_WINDOW = 20;
 const MAX_EPISODE_POINTS = 1500;

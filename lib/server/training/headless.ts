@@ -3,17 +3,17 @@
 // metrics land in the database, and a killed run resumes from its last checkpoint.
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
-import { Rng } from "../rng";
-import { OprlAgent } from "../rl/agent";
-import { initBackend } from "../rl/backend";
-import type { TrainConfig } from "../rl/config";
-import { evaluate, type RunSummary } from "../rl/train";
-import type { Db } from "./db";
-import { AppError } from "./errors";
-import { parseStoredConfig, storedConfigSchema } from "./experiment-config";
-import { createExperiment } from "./repo";
+import { Rng } from "../../rng";
+import { OprlAgent } from "../../rl/agent";
+import { initBackend } from "../../rl/backend";
+import type { TrainConfig } from "../../rl/config";
+import { evaluate, type RunSummary } from "../../rl/train";
+import type { Db } from "../db/client";
+import { AppError } from "../errors";
+import { parseStoredConfig, storedConfigSchema } from "../experiments/config";
+import { createExperiment } from "../repo";
 import { applyCheckpoint, RoundRun } from "./round-runner";
-import { roundSettingsSchema } from "../schemas/experiment";
+import { roundSettingsSchema } from "../../schemas/experiment";
 
 export interface HeadlessOptions {
   /** Episodes per round: the run's episodes are split into rounds of this size. */

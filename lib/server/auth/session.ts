@@ -5,7 +5,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { sealData, unsealData } from "iron-session";
 import { z } from "zod";
-import { getConfig } from "../config";
+import { getConfig } from "../../config";
 
 export const SESSION_COOKIE = "oprl_session";
 export const SECRET_FILE = path.join("data", "session-secret");

@@ -5,8 +5,8 @@
 //   npm run users -- role NAME ROLE                                          change a role (and enable the account)
 // Links use APP_URL (default http://localhost:$PORT, PORT 3000). A usage error exits with code 2.
 import { z } from "zod";
-import { closeDb, getDb } from "./db";
-import { createInvite, createResetLink, listUsers } from "./users";
+import { closeDb, getDb } from "../server/db/client";
+import { createInvite, createResetLink, listUsers } from "../server/auth/users";
 import { ROLES } from "../schemas/auth";
 
 class UsageError extends Error {}

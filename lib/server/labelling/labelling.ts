@@ -1,12 +1,12 @@
 // The labelling screen's data: which pair comes next for the signed-in labeller (leased through the queue, and the
 // one after it peeked at so the browser can preload it), and how much is left. The caller is an account from
 // requireUser: every lease and label carries its id.
-import { getDb, type Db } from "./db";
-import { AppError } from "./errors";
-import { parseStoredConfig } from "./experiment-config";
+import { getDb, type Db } from "../db/client";
+import { AppError } from "../errors";
+import { parseStoredConfig } from "../experiments/config";
 import { freeSlot, nextPair, recordLabel, toTrajectoryView, type LeasedPair, type TrajectoryView } from "./queue";
-import { ensureDemoOnce } from "./demo";
-import type { HumanLabelBody } from "../schemas/label";
+import { ensureDemoOnce } from "../experiments/demo";
+import type { HumanLabelBody } from "../../schemas/label";
 
 export interface MazeDto {
   text: string;

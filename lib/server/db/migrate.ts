@@ -12,7 +12,7 @@ import { bindMigrationAwareSqlAdapterFactory, ColumnTypeEnum } from "@prisma/dri
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import pg from "pg";
 import type { MigrationList, SchemaEngine as SchemaEngineType } from "@prisma/schema-engine-wasm";
-import { databaseKind, redactUrl, type DatabaseKind } from "../config";
+import { databaseKind, redactUrl, type DatabaseKind } from "../../config";
 import { sqliteFilePath } from "./sqlite-path";
 
 type EngineModule = typeof import("@prisma/schema-engine-wasm/schema_engine_bg");

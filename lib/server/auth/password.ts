@@ -1,6 +1,6 @@
 // Password hashing: bcrypt (pure-JS bcryptjs, no native build), cost from PASSWORD_HASH_COST.
 import bcrypt from "bcryptjs";
-import { getConfig } from "../config";
+import { getConfig } from "../../config";
 
 export function hashPassword(password: string): Promise<string> {
   return bcrypt.hash(password, getConfig().PASSWORD_HASH_COST);

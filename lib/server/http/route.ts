@@ -1,9 +1,9 @@
 // Shared plumbing of the route handlers: parse input with zod, map errors to statuses, never leak internals.
 import { NextResponse } from "next/server";
 import type { z } from "zod";
-import { getConfig } from "../config";
-import { AppError, isAppError } from "./errors";
-import { idSchema } from "../schemas/experiment";
+import { getConfig } from "../../config";
+import { AppError, isAppError } from "../errors";
+import { idSchema } from "../../schemas/experiment";
 
 export type FieldError = { path: string; message: string };
 

@@ -4,24 +4,24 @@
 // -> checkpoint and metrics. Every flush commits trajectories, metrics and a mid-round checkpoint together,
 // so a killed worker resumes from the last flush and loses nothing it committed.
 import { randomUUID } from "node:crypto";
-import { choiceToLabel, type Choice } from "../labelers";
-import { parseLayout } from "../maze/layout";
-import { truePotential } from "../maze/truth";
-import { Rng } from "../rng";
-import { OprlAgent } from "../rl/agent";
-import { initBackend } from "../rl/backend";
-import type { Preference } from "../rl/preferences";
-import { evaluate } from "../rl/train";
-import type { Trajectory } from "../rl/trajectory";
-import { decodeCells, decodeFloat32, encodeFloat32, encodeSteps } from "./codec";
-import type { Db, DbOrTx } from "./db";
-import { choosePairs, ensembleTables, scoreWithTable } from "./ensemble";
-import { parseStoredConfig, type StoredConfig } from "./experiment-config";
+import { choiceToLabel, type Choice } from "../../labelers";
+import { parseLayout } from "../../maze/layout";
+import { truePotential } from "../../maze/truth";
+import { Rng } from "../../rng";
+import { OprlAgent } from "../../rl/agent";
+import { initBackend } from "../../rl/backend";
+import type { Preference } from "../../rl/preferences";
+import { evaluate } from "../../rl/train";
+import type { Trajectory } from "../../rl/trajectory";
+import { decodeCells, decodeFloat32, encodeFloat32, encodeSteps } from "../db/codec";
+import type { Db, DbOrTx } from "../db/client";
+import { choosePairs, ensembleTables, scoreWithTable } from "../../rl/ensemble";
+import { parseStoredConfig, type StoredConfig } from "../experiments/config";
 import { readRoundState, ROUND_STATE_KIND, type RoundPhase, type RoundState } from "./rounds";
-import { isHeldOut, spearman } from "./stats";
-import { isAppError } from "./errors";
-import { recordLabel } from "./queue";
-import type { TrainingRound } from "../../generated/sqlite/client";
+import { isHeldOut, spearman } from "../../rl/stats";
+import { isAppError } from "../errors";
+import { recordLabel } from "../labelling/queue";
+import type { TrainingRound } from "../../../generated/sqlite/client";
 
 const FLUSH_EVERY_EPISODES = 25;
 const FLUSH_EVERY_MS = 1000;

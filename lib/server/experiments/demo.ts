@@ -2,19 +2,19 @@
 // queued first round, so /label and the dashboards show something at once. Idempotent across processes:
 // the demo has a fixed id, so a second process racing to create it fails its insert and moves on.
 import { randomUUID } from "node:crypto";
-import { makeTeacher } from "../labelers";
-import { MazeEnv, NUM_ACTIONS, transitionTable } from "../maze/env";
-import { parseLayout, DEFAULT_LAYOUT_TEXT } from "../maze/layout";
-import { distancesToGoal } from "../maze/truth";
-import { Rng } from "../rng";
-import { rollout } from "../rl/rollout";
-import type { Trajectory } from "../rl/trajectory";
-import { encodeSteps } from "./codec";
-import { recordLabel } from "./queue";
-import { withRetry } from "./db-errors";
-import type { Db } from "./db";
-import { resolveConfig } from "./experiment-config";
-import { DEFAULT_EXPERIMENT_INPUT } from "../schemas/experiment";
+import { makeTeacher } from "../../labelers";
+import { MazeEnv, NUM_ACTIONS, transitionTable } from "../../maze/env";
+import { parseLayout, DEFAULT_LAYOUT_TEXT } from "../../maze/layout";
+import { distancesToGoal } from "../../maze/truth";
+import { Rng } from "../../rng";
+import { rollout } from "../../rl/rollout";
+import type { Trajectory } from "../../rl/trajectory";
+import { encodeSteps } from "../db/codec";
+import { recordLabel } from "../labelling/queue";
+import { withRetry } from "../db/errors";
+import type { Db } from "../db/client";
+import { resolveConfig } from "./config";
+import { DEFAULT_EXPERIMENT_INPUT } from "../../schemas/experiment";
 
 export const DEMO_EXPERIMENT_ID = "demo";
 const DEMO_EPISODES = 48;

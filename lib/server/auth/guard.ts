@@ -6,12 +6,12 @@
 //   researcher  + read experiments and dashboards, create experiments, switch labelling mode, export data
 //   admin       + start and cancel rounds, manage users, invite people
 import type { NextResponse } from "next/server";
-import { getDb } from "./db";
-import { AppError } from "./errors";
+import { getDb } from "../db/client";
+import { AppError } from "../errors";
 import { verifyPassword } from "./password";
 import { RateLimiter } from "./rate-limit";
 import { cookieFrom, sealSession, SESSION_COOKIE, sessionTtlSeconds, unsealSession } from "./session";
-import type { Role } from "../schemas/auth";
+import type { Role } from "../../schemas/auth";
 
 export type SessionUser = { id: string; name: string; role: Role };
 

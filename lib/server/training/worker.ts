@@ -3,8 +3,8 @@
 // left running by a worker that died (stale heartbeat) and resumes them from their last checkpoint.
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
-import type { Db } from "./db";
-import { ensureDemo } from "./demo";
+import type { Db } from "../db/client";
+import { ensureDemo } from "../experiments/demo";
 import { RoundRun } from "./round-runner";
 
 export interface WorkerOptions {
@@ -37,7 +37,7 @@ export class TrainingWorker {
   }
 
   /** Claims one round: an orphaned running one first (to resume), else the oldest queued. */
-  async claim(): Promise<import("../../generated/sqlite/client").TrainingRound | null> {
+  async claim(): Promise<import("../../../generated/sqlite/client").TrainingRound | null> {
     const db = this.db;
     const staleBefore = new Date(Date.now() - this.staleMs);
     const orphan = await db.trainingRound.findFirst({

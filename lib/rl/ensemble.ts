@@ -2,9 +2,9 @@
 // (or the teacher) about the pairs the members disagree on most (variance of P(left better)).
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../rng";
-import { adam, minimize, RewardNet } from "../rl/nets";
-import { buildBatch, preferenceLoss, type Preference, type ScoreMode } from "../rl/preferences";
-import { stepStates, type Trajectory } from "../rl/trajectory";
+import { adam, minimize, RewardNet } from "./nets";
+import { buildBatch, preferenceLoss, type Preference, type ScoreMode } from "./preferences";
+import { stepStates, type Trajectory } from "./trajectory";
 
 export interface EnsembleOptions {
   members: number;

@@ -1,11 +1,11 @@
 // Experiments: create, list, read, change mode. Routes get DTOs from here, never ORM rows.
-import { getDb, type DbOrTx } from "./db";
-import { AppError } from "./errors";
-import { createExperiment as insertExperiment } from "./repo";
-import { parseStoredConfig, resolveConfig, type StoredConfig } from "./experiment-config";
-import { roundDto, type RoundDto } from "./rounds";
-import type { CreateExperimentInput, LabellingMode, UpdateExperimentInput } from "../schemas/experiment";
-import type { Experiment } from "../../generated/sqlite/client";
+import { getDb, type DbOrTx } from "../db/client";
+import { AppError } from "../errors";
+import { createExperiment as insertExperiment } from "../repo";
+import { parseStoredConfig, resolveConfig, type StoredConfig } from "./config";
+import { roundDto, type RoundDto } from "../training/rounds";
+import type { CreateExperimentInput, LabellingMode, UpdateExperimentInput } from "../../schemas/experiment";
+import type { Experiment } from "../../../generated/sqlite/client";
 
 export interface ExperimentSummaryDto {
   id: string;

@@ -1,12 +1,12 @@
 // Accounts and one-time links: the admin's user management, invites, password resets, and the first admin.
 import { createHash, randomBytes } from "node:crypto";
-import { getConfig } from "../config";
-import { getDb, type Db } from "./db";
-import { isUniqueViolation } from "./db-errors";
-import { AppError } from "./errors";
+import { getConfig } from "../../config";
+import { getDb, type Db } from "../db/client";
+import { isUniqueViolation } from "../db/errors";
+import { AppError } from "../errors";
 import { hashPassword, verifyPassword } from "./password";
-import type { Role } from "../schemas/auth";
-import type { SessionUser } from "./auth";
+import type { Role } from "../../schemas/auth";
+import type { SessionUser } from "./guard";
 
 export type InvitePurpose = "setup" | "invite" | "reset";
 

@@ -1,6 +1,6 @@
 // Entry point of the training worker process: `npm run worker`, or spawned by instrumentation.ts beside `next start`.
-import { getDb } from "./db";
-import { TrainingWorker } from "./worker";
+import { getDb } from "../server/db/client";
+import { TrainingWorker } from "../server/training/worker";
 
 async function main() {
   // Start-up finds the migrations applied (the server ran them) with a plain read: no schema-engine lock.

@@ -18,30 +18,21 @@
 // - Retrying with the same labelId returns the stored label; the same id with different
 //   content is a CONFLICT. Every refusal is an AppError and writes nothing.
 import { z } from "zod";
-import { decodeSteps, type TrajectorySteps } from "./codec";
-import type { Db, Tx } from "./db";
-import { isForeignKeyViolation, isTransient, isUniqueViolation, withRetry } from "./db-errors";
-import { AppError, validationError } from "./errors";
+import { decodeSteps, type TrajectorySteps } from "../db/codec";
+import { TX_OPTIONS, type Db, type Tx } from "../db/client";
+import { isForeignKeyViolation, isTransient, isUniqueViolation, withRetry } from "../db/errors";
+import { AppError, parseInput } from "../errors";
 import {
   nextPairSchema,
   recordIdSchema,
   recordLabelSchema,
   type NextPairInput,
   type RecordLabelInput,
-} from "../schemas/label";
-
-/** Generous transaction limits: on SQLite transactions queue behind one another. */
-export const TX_OPTIONS = { maxWait: 15_000, timeout: 30_000 } as const;
+} from "../../schemas/label";
 
 const CANDIDATES_PER_PAGE = 32;
 const MAX_CANDIDATE_PAGES = 20;
 const MAX_CANDIDATE_ROUNDS = 20;
-
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
-  const result = schema.safeParse(input);
-  if (!result.success) throw validationError(what, result.error.issues);
-  return result.data;
-}
 
 export type TrajectoryView = TrajectorySteps & {
   id: string;
