@@ -2,7 +2,8 @@ import { defineConfig } from "vitest/config";
 import path from "node:path";
 
 export default defineConfig({
-  resolve: { alias: { "@": path.resolve(__dirname) } },
+  // Server modules import "server-only", which throws outside React's server condition; tests run them in plain Node.
+  resolve: { alias: { "@": path.resolve(__dirname), "server-only": path.resolve(path.resolve(__dirname), "node_modules/server-only/empty.js") } },
   test: {
     include: ["tests/unit/**/*.test.ts", "tests/db/**/*.test.ts", "tests/cli/**/*.test.ts"],
     environment: "node",

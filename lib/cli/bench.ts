@@ -64,7 +64,7 @@ function episodesTo90(successes: boolean[]): number | null {
 
 async function runOurs(v: Variant, seed: number, episodes: number, tmp: string): Promise<RunResult> {
   const curves = path.join(tmp, `${VARIANTS.indexOf(v)}-${seed}.json`);
-  const argv = ["lib/cli/train.ts", "--preset", v.preset, "--seed", String(seed), "--episodes", String(episodes), "--no-progress", "--out", curves];
+  const argv = ["--conditions=react-server", "lib/cli/train.ts", "--preset", v.preset, "--seed", String(seed), "--episodes", String(episodes), "--no-progress", "--out", curves];
   if (v.shaping !== undefined) argv.push("--shaping", String(v.shaping));
   if (v.extra) argv.push(...v.extra);
   const t0 = performance.now();

@@ -1,3 +1,4 @@
+import "server-only";
 import type { z } from "zod";
 
 // One error type for everything the data layer refuses, so a route (or the CLI) can map

@@ -1,5 +1,6 @@
 // Data access for users, experiments, trajectories and pairs (the queue itself is in queue.ts).
 // Pure functions taking a client; inputs validated with zod, refusals as AppError.
+import "server-only";
 import { z } from "zod";
 import { EXPERIMENT_STATUSES, LABELLING_MODES } from "../schemas/experiment";
 import { encodeSteps } from "./db/codec";

@@ -3,7 +3,8 @@ import path from "node:path";
 
 // API route tests: the real handlers against a real SQLite file per test file (see setup.ts).
 export default defineConfig({
-  resolve: { alias: { "@": path.resolve(__dirname, "../..") } },
+  // Server modules import "server-only", which throws outside React's server condition; tests run them in plain Node.
+  resolve: { alias: { "@": path.resolve(__dirname, "../.."), "server-only": path.resolve(path.resolve(__dirname, "../.."), "node_modules/server-only/empty.js") } },
   test: {
     root: path.resolve(__dirname, "../.."),
     include: ["tests/api/**/*.test.ts"],

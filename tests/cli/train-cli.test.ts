@@ -51,7 +51,7 @@ describe("train CLI arguments", () => {
 
 describe("train CLI process", () => {
   it("exits 2 with the message on a bad flag", async () => {
-    const err = await run(tsx, ["lib/cli/train.ts", "--episodes", "-3"]).catch((e) => e);
+    const err = await run(tsx, ["--conditions=react-server", "lib/cli/train.ts", "--episodes", "-3"]).catch((e) => e);
     expect(err.code).toBe(2);
     expect(err.stderr).toMatch(/train: .*--episodes/);
     expect(err.stderr).toMatch(/Usage: npm run train/);
@@ -59,7 +59,7 @@ describe("train CLI process", () => {
 
   it("runs, prints the summary JSON line and writes curves", async () => {
     const out = path.join(tmp, "curves.json");
-    const { stdout } = await run(tsx, ["lib/cli/train.ts", "--episodes", "30", "--eval", "5", "--seed", "1", "--out", out]);
+    const { stdout } = await run(tsx, ["--conditions=react-server", "lib/cli/train.ts", "--episodes", "30", "--eval", "5", "--seed", "1", "--out", out]);
     const summary = JSON.parse(stdout.trim().split("\n").pop()!);
     for (const key of ["train_seconds", "env_steps", "first_success_episode", "train_success_last100", "eval_success", "eval_mean_len", "preferences_used", "backend"]) {
       expect(summary).toHaveProperty(key);

@@ -19,8 +19,8 @@ describe.each(BACKENDS)("train --db on $name", (backend) => {
   let env: NodeJS.ProcessEnv;
   let close: () => Promise<void>;
   let experimentId = "";
-  const cli = (args: string[]) => run(tsx, ["lib/cli/train.ts", "--no-progress", ...args], { env, maxBuffer: 1 << 24 });
-  const dataset = (args: string[]) => run(tsx, ["lib/cli/dataset.ts", ...args], { env, maxBuffer: 1 << 24 });
+  const cli = (args: string[]) => run(tsx, ["--conditions=react-server", "lib/cli/train.ts", "--no-progress", ...args], { env, maxBuffer: 1 << 24 });
+  const dataset = (args: string[]) => run(tsx, ["--conditions=react-server", "lib/cli/dataset.ts", ...args], { env, maxBuffer: 1 << 24 });
   const trajectories = (id: string) => db.trajectory.count({ where: { experimentId: id } });
 
   beforeAll(async () => {
@@ -62,7 +62,7 @@ describe.each(BACKENDS)("train --db on $name", (backend) => {
 
   it("a run killed mid-round resumes without losing or duplicating episodes", async () => {
     // node itself with tsx as a loader (the tsx binary runs node as a child, which a kill would orphan).
-    const child = spawn(process.execPath, ["--import", "tsx", "lib/cli/train.ts", "--no-progress", "--db", "--episodes", "1000", "--round-episodes", "1000", "--eval", "5"], { env });
+    const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "lib/cli/train.ts", "--no-progress", "--db", "--episodes", "1000", "--round-episodes", "1000", "--eval", "5"], { env });
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
     // Wait until some episodes are committed, then kill without warning.

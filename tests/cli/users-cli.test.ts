@@ -11,7 +11,7 @@ const tsx = path.resolve("node_modules/.bin/tsx");
 const db = `file:${path.join(mkdtempSync(path.join(tmpdir(), "oprl-users-cli-")), "users.db")}`;
 const env = { ...process.env, DATABASE_URL: db, APP_URL: "https://labels.example.org", PASSWORD_HASH_COST: "4" };
 
-const users = (...args: string[]) => run(tsx, ["lib/cli/users.ts", ...args], { env });
+const users = (...args: string[]) => run(tsx, ["--conditions=react-server", "lib/cli/users.ts", ...args], { env });
 
 async function fails(...args: string[]): Promise<{ code: number; stderr: string }> {
   try {

@@ -5,6 +5,7 @@
 //   labeler     label pairs (its own leases only)
 //   researcher  + read experiments and dashboards, create experiments, switch labelling mode, export data
 //   admin       + start and cancel rounds, manage users, invite people
+import "server-only";
 import type { NextResponse } from "next/server";
 import { getDb } from "../db/client";
 import { AppError } from "../errors";

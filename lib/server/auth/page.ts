@@ -1,5 +1,6 @@
 // The page side of auth.ts: server components ask here who is signed in. Signed out -> the sign-in page (and
 // back afterwards); signed in without the role -> Next's 403 page (app/forbidden.tsx).
+import "server-only";
 import { cookies } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { hasRole, userFromSessionCookie, type SessionUser } from "./guard";

@@ -1,4 +1,5 @@
 // Password hashing: bcrypt (pure-JS bcryptjs, no native build), cost from PASSWORD_HASH_COST.
+import "server-only";
 import bcrypt from "bcryptjs";
 import { getConfig } from "../../config";
 

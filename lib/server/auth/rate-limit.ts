@@ -1,4 +1,5 @@
 // Fixed-window counters kept in memory (one app process; several instances each count their own).
+import "server-only";
 export class RateLimiter {
   private readonly hits = new Map<string, { count: number; resetAt: number }>();
 

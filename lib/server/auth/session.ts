@@ -1,5 +1,6 @@
 // Session cookies: { uid, v } sealed (encrypted + MAC, with an expiry) by iron-session. The secret comes from
 // SESSION_SECRET, or is generated once and kept in ./data/session-secret.
+import "server-only";
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";

@@ -1,4 +1,5 @@
 // Accounts and one-time links: the admin's user management, invites, password resets, and the first admin.
+import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import { getConfig } from "../../config";
 import { getDb, type Db } from "../db/client";

@@ -8,6 +8,7 @@
 // Inside `db.$transaction(async (tx) => ...)` use `tx` only: on SQLite every statement waits
 // for the open transaction (one connection, see sqlite-serialized.ts), so a query on `db`
 // there would wait for its own transaction until the transaction times out.
+import "server-only";
 import { getConfig, databaseKind, redactUrl } from "../../config";
 import type { PrismaClient as SqliteClient } from "../../../generated/sqlite/client";
 import { ensureSqliteDir, sqliteFilePath } from "./sqlite-path";

@@ -5,6 +5,7 @@
 //   Trajectory.cells    cells visited, start included: uint16 LE (so length + 1 of them)
 //   Trajectory.rewards  one float32 LE per step
 //   Checkpoint weights  float32 LE, flat (shapes live in the checkpoint's meta JSON)
+import "server-only";
 import { AppError } from "../errors";
 
 export const MAX_ACTION = 3;

@@ -11,6 +11,7 @@ function asKnown(err: unknown): KnownError {
 }
 
 /** A unique constraint refused the write (optionally: on this model). */
+import "server-only";
 export function isUniqueViolation(err: unknown, model?: string): boolean {
   const e = asKnown(err);
   return e.code === "P2002" && (model === undefined || e.meta?.modelName === model);

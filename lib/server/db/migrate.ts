@@ -2,6 +2,7 @@
 // download): the same engine, published as WebAssembly, driven through our own driver
 // adapters. Applied migrations are recorded in `_prisma_migrations` exactly as
 // `prisma migrate deploy` records them, so the CLI agrees with us where it is available.
+import "server-only";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";

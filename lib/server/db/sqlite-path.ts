@@ -1,4 +1,5 @@
 // SQLite URLs are `file:<path>`, the path relative to the working directory (as Prisma reads them).
+import "server-only";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 

@@ -5,6 +5,7 @@
 // whatever transaction is open at that moment, and vanishes if that transaction rolls back.
 // This wrapper makes every statement, in or out of a transaction, take the same lock, so a
 // plain query waits for the open transaction to finish.
+import "server-only";
 import type {
   SqlDriverAdapter,
   SqlMigrationAwareDriverAdapterFactory,

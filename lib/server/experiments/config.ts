@@ -1,4 +1,5 @@
 // From the form's few choices to the full engine config stored with the experiment (and back).
+import "server-only";
 import { z } from "zod";
 import { layoutToText, randomLayout } from "../../maze/layout";
 import { presetConfig, trainConfigSchema, withTeacher, type TrainConfig } from "../../rl/config";

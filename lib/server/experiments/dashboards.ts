@@ -1,5 +1,6 @@
 // Everything the experiment dashboards plot, computed from stored metrics and labels (no tfjs here:
 // the worker stores each round's learned reward per cell, and held-out accuracy is scored from that table).
+import "server-only";
 import { parseLayout } from "../../maze/layout";
 import { truePotential } from "../../maze/truth";
 import { getDb } from "../db/client";

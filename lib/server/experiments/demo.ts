@@ -1,6 +1,7 @@
 // First start: an empty database gets a demo experiment with trajectories, pairs open for labelling and a
 // queued first round, so /label and the dashboards show something at once. Idempotent across processes:
 // the demo has a fixed id, so a second process racing to create it fails its insert and moves on.
+import "server-only";
 import { randomUUID } from "node:crypto";
 import { makeTeacher } from "../../labelers";
 import { MazeEnv, NUM_ACTIONS, transitionTable } from "../../maze/env";

@@ -1,4 +1,5 @@
 // Experiments: create, list, read, change mode. Routes get DTOs from here, never ORM rows.
+import "server-only";
 import { getDb, type DbOrTx } from "../db/client";
 import { AppError } from "../errors";
 import { createExperiment as insertExperiment } from "../repo";

@@ -1,4 +1,5 @@
 // Shared plumbing of the route handlers: parse input with zod, map errors to statuses, never leak internals.
+import "server-only";
 import { NextResponse } from "next/server";
 import type { z } from "zod";
 import { getConfig } from "../../config";

@@ -4,6 +4,7 @@
 //
 // Ids are not carried over: import makes new ones (so a file can be imported twice, or into
 // another experiment). Users are matched by name and created (role labeler) when missing.
+import "server-only";
 import { encodeSteps } from "../db/codec";
 import { TX_OPTIONS, type Db, type Tx } from "../db/client";
 import { uuidv7 } from "../db/ids";

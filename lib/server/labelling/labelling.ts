@@ -1,6 +1,7 @@
 // The labelling screen's data: which pair comes next for the signed-in labeller (leased through the queue, and the
 // one after it peeked at so the browser can preload it), and how much is left. The caller is an account from
 // requireUser: every lease and label carries its id.
+import "server-only";
 import { getDb, type Db } from "../db/client";
 import { AppError } from "../errors";
 import { parseStoredConfig } from "../experiments/config";

@@ -17,6 +17,7 @@
 //   collects more than k labels, whoever gives them.
 // - Retrying with the same labelId returns the stored label; the same id with different
 //   content is a CONFLICT. Every refusal is an AppError and writes nothing.
+import "server-only";
 import { z } from "zod";
 import { decodeSteps, type TrajectorySteps } from "../db/codec";
 import { TX_OPTIONS, type Db, type Tx } from "../db/client";

@@ -1,6 +1,7 @@
 // The trainer CLI against the database: an experiment in synthetic mode whose rounds run in this process
 // through the same RoundRun as the web app's worker, so trajectories, pairs, labels, checkpoints and
 // metrics land in the database, and a killed run resumes from its last checkpoint.
+import "server-only";
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import { Rng } from "../../rng";

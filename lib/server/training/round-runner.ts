@@ -3,6 +3,7 @@
 // people until the label target or time limit) -> update the reward model -> update the policy -> evaluate
 // -> checkpoint and metrics. Every flush commits trajectories, metrics and a mid-round checkpoint together,
 // so a killed worker resumes from the last flush and loses nothing it committed.
+import "server-only";
 import { randomUUID } from "node:crypto";
 import { choiceToLabel, type Choice } from "../../labelers";
 import { parseLayout } from "../../maze/layout";

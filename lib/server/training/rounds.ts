@@ -1,4 +1,5 @@
 // Training rounds as the web sees them: queue one, cancel one, read its progress. The worker runs them.
+import "server-only";
 import { z } from "zod";
 import { getDb, type DbOrTx } from "../db/client";
 import { withRetry } from "../db/errors";

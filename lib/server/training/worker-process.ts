@@ -1,5 +1,6 @@
 // Spawns lib/cli/worker.ts as a child of the web server, once per server process, restarting it if it
 // dies (its rounds resume from their checkpoints) and ending it with the server.
+import "server-only";
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 
@@ -11,7 +12,7 @@ export function startWorkerProcess(): void {
   let restarts = 0;
   const start = () => {
     const entry = path.join(process.cwd(), "lib", "cli", "worker.ts");
-    const child = spawn(process.execPath, ["--import", "tsx", entry], {
+    const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", entry], {
       cwd: process.cwd(),
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });

@@ -1,6 +1,7 @@
 // The training worker: claims queued rounds from the database and runs them one at a time, beside the
 // web server (started by instrumentation.ts) or alone (`npm run worker`). On start it takes over rounds
 // left running by a worker that died (stale heartbeat) and resumes them from their last checkpoint.
+import "server-only";
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import type { Db } from "../db/client";
