@@ -19,8 +19,8 @@ export default async function RootLayout({ children }: { children: React.ReactNo
   const user = await pageUser();
   return (
     <html lang="en">
-      <body className="min-h-screen bg-slate-50 text-slate-900 antialiased">
-        <header className="bg-slate-800 text-white">
+      <body className="min-h-screen bg-surface-page text-slate-900 antialiased">
+        <header className="bg-surface-header text-white">
           <nav className="mx-auto flex max-w-6xl items-center gap-1 px-3 py-2 sm:gap-3 sm:px-4">
             <Link href="/" className="mr-2 font-semibold tracking-tight">
               oprl-studio

@@ -13,7 +13,7 @@ export default async function Home() {
       </p>
       {!user && (
         <p className="mt-6">
-          <Link href="/sign-in" className="rounded bg-blue-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-700">
+          <Link href="/sign-in" className="rounded bg-primary px-3 py-1.5 text-sm font-medium text-white hover:bg-primary-strong">
             Sign in
           </Link>
           <span className="ml-3 text-sm text-slate-600">Accounts are made by an admin, or through an invite link.</span>

@@ -39,7 +39,7 @@ export function AccountForms() {
           <input name="new" type="password" autoComplete="new-password" required className="rounded border border-slate-300 px-2 py-1.5" />
           {fields.newPassword && <span className="text-xs text-red-700">{fields.newPassword}</span>}
         </label>
-        <button className="justify-self-start rounded bg-blue-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-700">Change password</button>
+        <button className="justify-self-start rounded bg-primary px-3 py-1.5 text-sm font-medium text-white hover:bg-primary-strong">Change password</button>
         {message && (
           <p role="status" className="text-sm text-slate-700">
             {message}
@@ -54,6 +54,8 @@ export function AccountForms() {
           className="mt-3 rounded border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50"
           onClick={async () => {
             await send("/api/auth/sign-out", "POST", { everywhere: true });
+            // A full page load on purpose: the server renders the header and page anew for the changed session.
+            // eslint-disable-next-line @next/next/no-location-assign-relative-destination
             window.location.assign("/sign-in");
           }}
         >

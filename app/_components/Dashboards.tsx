@@ -20,6 +20,7 @@ import {
   YAxis,
 } from "recharts";
 import { fetcher } from "./api";
+import { SIDE_COLORS } from "./theme";
 import type { DashboardDto, EpisodePoint } from "@/lib/server/experiments/dashboards";
 import type { ExperimentSummaryDto } from "@/lib/server/experiments/experiments";
 
@@ -287,8 +288,8 @@ function Labels({ data }: { data: DashboardDto }) {
               <YAxis type="category" dataKey="name" width={70} fontSize={11} />
               <Tooltip />
               <Legend wrapperStyle={{ fontSize: 11 }} />
-              <Bar dataKey="left" stackId="a" fill="#2563eb" isAnimationActive={false} />
-              <Bar dataKey="right" stackId="a" fill="#ea580c" isAnimationActive={false} />
+              <Bar dataKey="left" stackId="a" fill={SIDE_COLORS.left} isAnimationActive={false} />
+              <Bar dataKey="right" stackId="a" fill={SIDE_COLORS.right} isAnimationActive={false} />
               <Bar dataKey="equal" stackId="a" fill="#64748b" isAnimationActive={false} />
               <Bar dataKey="skip" stackId="a" fill="#cbd5e1" isAnimationActive={false} />
             </BarChart>

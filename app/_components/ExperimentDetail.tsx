@@ -135,7 +135,7 @@ export function ExperimentDetail({ id, canRun }: { id: string; canRun: boolean }
                   type="button"
                   disabled={busy}
                   onClick={() => act(() => send(`/api/experiments/${id}/rounds`, "POST", episodes.trim() ? { episodes: Number(episodes) } : {}))}
-                  className="rounded bg-blue-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-700 disabled:opacity-50"
+                  className="rounded bg-primary px-3 py-1.5 text-sm font-medium text-white hover:bg-primary-strong disabled:opacity-50"
                 >
                   Start round {(latest?.index ?? 0) + 1}
                 </button>

@@ -235,7 +235,7 @@ export function ExperimentForm() {
           {formError}
         </p>
       )}
-      <button type="submit" disabled={submitting} className="rounded bg-blue-600 px-4 py-2 font-medium text-white hover:bg-blue-700 disabled:opacity-50">
+      <button type="submit" disabled={submitting} className="rounded bg-primary px-4 py-2 font-medium text-white hover:bg-primary-strong disabled:opacity-50">
         {submitting ? "Creating…" : "Create experiment"}
       </button>
     </form>

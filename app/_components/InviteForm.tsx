@@ -16,6 +16,8 @@ export function InviteForm({ token, askName }: { token: string; askName: boolean
           return;
         }
         const ok = await submit(() => send("/api/auth/invite", "POST", { token, password, ...(askName ? { name: String(form.get("name") ?? "") } : {}) }));
+        // A full page load on purpose: the server renders the header and page anew for the changed session.
+        // eslint-disable-next-line @next/next/no-location-assign-relative-destination
         if (ok) window.location.assign("/label");
       }}
     >
@@ -43,7 +45,7 @@ export function InviteForm({ token, askName }: { token: string; askName: boolean
           {error}
         </p>
       )}
-      <button disabled={busy} className="rounded bg-blue-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-700 disabled:opacity-50">
+      <button disabled={busy} className="rounded bg-primary px-3 py-1.5 text-sm font-medium text-white hover:bg-primary-strong disabled:opacity-50">
         {askName ? "Create account" : "Set password"}
       </button>
     </form>

@@ -30,7 +30,7 @@ export function SignInForm({ next }: { next: string }) {
           {error}
         </p>
       )}
-      <button disabled={busy} className="rounded bg-blue-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-700 disabled:opacity-50">
+      <button disabled={busy} className="rounded bg-primary px-3 py-1.5 text-sm font-medium text-white hover:bg-primary-strong disabled:opacity-50">
         {busy ? "Signing in…" : "Sign in"}
       </button>
     </form>

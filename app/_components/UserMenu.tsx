@@ -14,6 +14,8 @@ export function UserMenu({ name, role }: { name: string; role: string }) {
         className="rounded px-2 py-0.5 text-slate-300 hover:bg-slate-700"
         onClick={async () => {
           await send("/api/auth/sign-out", "POST", {}).catch(() => null);
+          // A full page load on purpose: the server renders the header and page anew for the changed session.
+          // eslint-disable-next-line @next/next/no-location-assign-relative-destination
           window.location.assign("/sign-in");
         }}
       >

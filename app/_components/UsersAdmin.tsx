@@ -142,7 +142,7 @@ export function UsersAdmin({ meId }: { meId: string }) {
             </select>
             <button
               type="button"
-              className="rounded bg-blue-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-700"
+              className="rounded bg-primary px-3 py-1.5 text-sm font-medium text-white hover:bg-primary-strong"
               onClick={() => act(async () => setLink((await send<{ link: NewLinkDto }>("/api/invites", "POST", { role: inviteRole })).link))}
             >
               Create invite link

@@ -20,6 +20,8 @@ async function parse<T>(res: Response): Promise<T> {
     const err = body?.error ?? {};
     // The session ended (expired, signed out elsewhere, account disabled): back to the sign-in page.
     if (res.status === 401 && typeof window !== "undefined" && !window.location.pathname.startsWith("/sign-in")) {
+      // A full page load on purpose: the server renders the header and page anew for the changed session.
+      // eslint-disable-next-line @next/next/no-location-assign-relative-destination
       window.location.assign(`/sign-in?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
     }
     throw new ApiError(res.status, err.code ?? "HTTP", err.message ?? `request failed (${res.status})`, err.details?.fields ?? []);

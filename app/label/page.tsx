@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { hasRole } from "@/lib/server/auth/guard";
 import { requirePageUser } from "@/lib/server/auth/page";
-import { LabelScreen } from "../_components/LabelScreen";
+import { LabelScreen } from "../_components/label/LabelScreen";
 
 export const metadata: Metadata = { title: "Label pairs · oprl-studio" };
 

@@ -28,7 +28,7 @@ import { getDb } from "@/lib/server/db/client";
 import { enqueueRound } from "@/lib/server/training/rounds";
 import { createInvite } from "@/lib/server/auth/users";
 import type { Role } from "@/lib/schemas/auth";
-import { account, body, ctx, goodExperiment, req, type Session } from "./helpers";
+import { account, body, goodExperiment, req, type Session } from "./helpers";
 
 export type Access = Role | "public";
 type Handler = (req: Request, ctx: { params: Promise<{ id: string }> }) => Promise<Response> | Response;

@@ -1,0 +1,97 @@
+"use client";
+// The labelling screen: two trajectories replayed in sync, four choices by button or key, the next pair
+// preloaded so it shows the moment a choice is made. Data lives in useLabelQueue, the replay in useReplay.
+import { useMemo, useState } from "react";
+import { divergenceStep, gridFromText } from "../maze";
+import { ChoiceButtons } from "./ChoiceButtons";
+import { EmptyQueue } from "./EmptyQueue";
+import { PairView } from "./PairView";
+import { ReplayControls } from "./ReplayControls";
+import { useChoiceKeys } from "./useChoiceKeys";
+import { useLabelQueue, type Choice } from "./useLabelQueue";
+import { useReplay } from "./useReplay";
+
+/** `canRun` / `canBrowse`: the viewer may start rounds / see experiments (only changes which links show). */
+export function LabelScreen({ initialExperiment, canRun = false, canBrowse = false }: { initialExperiment: string | null; canRun?: boolean; canBrowse?: boolean }) {
+  const queue = useLabelQueue(initialExperiment);
+  const { current, targets, experimentId, stats } = queue;
+  const [flash, setFlash] = useState<Choice | null>(null);
+  const grid = useMemo(() => (current ? gridFromText(current.maze.text) : null), [current?.maze.text]); // eslint-disable-line react-hooks/exhaustive-deps
+  const maxStep = current ? Math.max(current.left.length, current.right.length) : 0;
+  const divergence = current ? divergenceStep(current.left.cells, current.right.cells) : null;
+  const replay = useReplay(current?.pairId ?? null, maxStep);
+
+  const choose = (choice: Choice) => {
+    if (!current) return;
+    setFlash(choice);
+    setTimeout(() => setFlash(null), 250);
+    queue.choose(choice);
+  };
+  useChoiceKeys({ choose, togglePlay: replay.toggle, stepBy: replay.stepBy });
+
+  const target = targets?.find((t) => t.id === experimentId) ?? null;
+
+  return (
+    <div className="mx-auto flex max-w-6xl flex-col gap-3 px-3 py-3 sm:px-4">
+      <div className="flex flex-wrap items-center gap-x-4 gap-y-2">
+        <h1 className="text-lg font-semibold">Which run is better?</h1>
+        <label className="flex items-center gap-2 text-sm text-slate-600">
+          Experiment
+          <select
+            className="max-w-[14rem] rounded border border-slate-300 bg-white px-2 py-1 text-sm"
+            value={experimentId ?? ""}
+            onChange={(e) => void queue.pick(e.target.value)}
+            aria-label="Experiment to label"
+          >
+            {targets?.map((t) => (
+              <option key={t.id} value={t.id}>
+                {t.name} ({t.openPairs} open)
+              </option>
+            ))}
+            {experimentId && targets && !target && <option value={experimentId}>{experimentId}</option>}
+          </select>
+        </label>
+        <div className="ml-auto flex gap-4 text-sm" aria-live="polite">
+          <span>
+            This session: <strong data-testid="session-count">{queue.session}</strong>
+          </span>
+          <span>
+            Waiting: <strong data-testid="queue-size">{stats?.waiting ?? "–"}</strong>
+          </span>
+          <span className="hidden sm:inline">
+            All yours: <strong data-testid="total-count">{stats?.labelledByYou ?? "–"}</strong>
+          </span>
+        </div>
+      </div>
+
+      {queue.error && (
+        <p role="alert" className="rounded border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+          {queue.error}
+        </p>
+      )}
+
+      {(!queue.loaded || (!current && queue.pending > 0)) && <p className="py-16 text-center text-slate-500">Loading the next pair…</p>}
+
+      {queue.loaded && !current && queue.pending === 0 && (
+        <EmptyQueue experimentId={experimentId} targets={targets ?? []} session={queue.session} onPick={(id) => void queue.pick(id)} canRun={canRun} canBrowse={canBrowse} />
+      )}
+
+      {current && grid && (
+        <>
+          <PairView pair={current} grid={grid} step={replay.step} divergence={divergence} flash={flash} />
+          <ReplayControls
+            step={replay.step}
+            maxStep={maxStep}
+            playing={replay.playing}
+            speed={replay.speed}
+            divergence={divergence}
+            onToggle={replay.toggle}
+            onSeek={replay.seek}
+            onSpeed={replay.setSpeed}
+          />
+          <ChoiceButtons onChoose={choose} flash={flash} />
+        </>
+      )}
+    </div>
+  );
+}
