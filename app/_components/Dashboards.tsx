@@ -21,8 +21,9 @@ import {
 } from "recharts";
 import { fetcher } from "./api";
 import { SIDE_COLORS } from "./theme";
-import type { DashboardDto, EpisodePoint } from "@/lib/server/experiments/dashboards";
-import type { ExperimentSummaryDto } from "@/lib/server/experiments/experiments";
+import type { DashboardDto, EpisodePoint } from "@/lib/contracts/dashboard";
+import type { ExperimentSummaryDto } from "@/lib/contracts/experiment";
+import { COUNTED_CHOICES } from "@/lib/contracts/words";
 
 const fmt = (x: number | null | undefined, digits = 2) => (x === null || x === undefined || Number.isNaN(x) ? "–" : x.toFixed(digits));
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? "–" : `${Math.round(x * 100)}%`);
@@ -305,7 +306,7 @@ function Labels({ data }: { data: DashboardDto }) {
             <thead>
               <tr>
                 <th className="text-left font-normal text-slate-500">person ↓ teacher →</th>
-                {["left", "right", "equal"].map((c) => (
+                {COUNTED_CHOICES.map((c) => (
                   <th key={c} className="font-medium">
                     {c}
                   </th>
@@ -313,10 +314,10 @@ function Labels({ data }: { data: DashboardDto }) {
               </tr>
             </thead>
             <tbody>
-              {["left", "right", "equal"].map((h) => (
+              {COUNTED_CHOICES.map((h) => (
                 <tr key={h}>
                   <th className="text-left font-medium">{h}</th>
-                  {["left", "right", "equal"].map((s) => (
+                  {COUNTED_CHOICES.map((s) => (
                     <td key={s} className={h === s ? "bg-green-50" : ""}>
                       {m[h]?.[s] ?? 0}
                     </td>

@@ -6,15 +6,15 @@ import useSWR from "swr";
 import { ApiError, fetcher, send } from "./api";
 import { Dashboards } from "./Dashboards";
 import { RoundBadge, RoundProgress } from "./RoundProgress";
-import type { DashboardDto } from "@/lib/server/experiments/dashboards";
-import type { ExperimentDto } from "@/lib/server/experiments/experiments";
-import type { RoundDto } from "@/lib/server/training/rounds";
+import type { DashboardDto } from "@/lib/contracts/dashboard";
+import type { ExperimentDto, LabellingMode } from "@/lib/contracts/experiment";
+import type { RoundDto } from "@/lib/contracts/round";
 
 const MODES = [
   { mode: "human", text: "Human", hint: "rounds wait for people's labels (up to the time limit)" },
   { mode: "synthetic", text: "Synthetic", hint: "the teacher labels every pair at once" },
   { mode: "mixed", text: "Mixed", hint: "the teacher labels now, people label the same pairs too" },
-] as const;
+] as const satisfies readonly { mode: LabellingMode; text: string; hint: string }[];
 
 /** `canRun`: the viewer may start and cancel rounds (admin); the server checks it again. */
 export function ExperimentDetail({ id, canRun }: { id: string; canRun: boolean }) {

@@ -6,9 +6,9 @@ import { useMemo, useState } from "react";
 import { TEACHER_KINDS } from "@/lib/labelers";
 import { DEFAULT_LAYOUT_TEXT, LayoutError, layoutToText, parseLayout, randomLayout } from "@/lib/maze/layout";
 import { SHAPING_MODES } from "@/lib/rl/config";
-import { createExperimentSchema, DEFAULT_EXPERIMENT_INPUT, LABELLING_MODES, PAIR_SELECTIONS } from "@/lib/schemas/experiment";
+import { createExperimentSchema, DEFAULT_EXPERIMENT_INPUT, LABELLING_MODES, PAIR_SELECTIONS } from "@/lib/contracts/experiment";
 import { ApiError, byPath, send } from "./api";
-import type { ExperimentDto } from "@/lib/server/experiments/experiments";
+import type { ExperimentDto } from "@/lib/contracts/experiment";
 
 type Form = Record<string, string>;
 

@@ -4,7 +4,7 @@ import Link from "next/link";
 import useSWR from "swr";
 import { fetcher } from "./api";
 import { RoundBadge } from "./RoundProgress";
-import type { ExperimentSummaryDto } from "@/lib/server/experiments/experiments";
+import type { ExperimentSummaryDto } from "@/lib/contracts/experiment";
 
 export function ExperimentList() {
   const { data, error } = useSWR<{ experiments: ExperimentSummaryDto[] }>("/api/experiments", fetcher, {

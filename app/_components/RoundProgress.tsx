@@ -1,6 +1,6 @@
 "use client";
 // A round's status: a small badge, and the full progress bar with episodes done and time left.
-import type { RoundDto } from "@/lib/server/training/rounds";
+import type { RoundDto } from "@/lib/contracts/round";
 
 const STATUS_STYLE: Record<string, string> = {
   queued: "bg-slate-200 text-slate-700",

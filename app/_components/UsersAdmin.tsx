@@ -2,10 +2,10 @@
 // The admin's user management: accounts (role, disable, password reset link), new accounts, invite links.
 import { useState } from "react";
 import useSWR from "swr";
-import type { InviteDto, NewLinkDto, UserDto } from "@/lib/server/auth/users";
+import type { InviteDto, NewLinkDto, UserDto } from "@/lib/contracts/auth";
+import { ROLES, type Role } from "@/lib/contracts/words";
 import { ApiError, byPath, fetcher, send } from "./api";
 
-const ROLES = ["labeler", "researcher", "admin"] as const;
 const cell = "px-2 py-1.5 text-left";
 
 function when(iso: string | null): string {
@@ -46,7 +46,7 @@ export function UsersAdmin({ meId }: { meId: string }) {
   const [link, setLink] = useState<NewLinkDto | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [fields, setFields] = useState<Record<string, string>>({});
-  const [inviteRole, setInviteRole] = useState<(typeof ROLES)[number]>("labeler");
+  const [inviteRole, setInviteRole] = useState<Role>("labeler");
 
   const act = async (fn: () => Promise<unknown>) => {
     setError(null);
@@ -135,7 +135,7 @@ export function UsersAdmin({ meId }: { meId: string }) {
           <h2 className="font-semibold">Invite someone</h2>
           <p className="text-sm text-slate-600">A one-time link: they choose their own name and password.</p>
           <div className="mt-3 flex items-center gap-2">
-            <select aria-label="Role for the invite" value={inviteRole} onChange={(e) => setInviteRole(e.target.value as (typeof ROLES)[number])} className="rounded border border-slate-300 px-2 py-1 text-sm">
+            <select aria-label="Role for the invite" value={inviteRole} onChange={(e) => setInviteRole(e.target.value as Role)} className="rounded border border-slate-300 px-2 py-1 text-sm">
               {ROLES.map((r) => (
                 <option key={r}>{r}</option>
               ))}

@@ -1,7 +1,8 @@
 import type { Rng } from "../rng";
 import type { Trajectory } from "../rl/trajectory";
+import type { Choice } from "../contracts/words";
 
-export type Choice = "left" | "right" | "equal" | "skip";
+export type { Choice } from "../contracts/words";
 
 /** What a teacher does when both sides are equally good by its measure. */
 export type TiePolicy = "equal" | "drop" | "shorter";

@@ -1,7 +1,7 @@
 "use client";
 // Shown when no pair of the chosen experiment waits for this person: where to go instead.
 import Link from "next/link";
-import type { LabelTargetDto } from "@/lib/server/labelling/labelling";
+import type { LabelTargetDto } from "@/lib/contracts/label";
 
 export function EmptyQueue({
   experimentId,

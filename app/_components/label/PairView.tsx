@@ -2,7 +2,7 @@
 // The two trajectories of a pair side by side, replayed to the same step.
 import { MazeView } from "../MazeView";
 import type { MazeGrid } from "../maze";
-import type { PairDto } from "@/lib/server/labelling/labelling";
+import type { PairDto } from "@/lib/contracts/label";
 import { SIDE_COLORS } from "../theme";
 import type { Choice } from "./useLabelQueue";
 

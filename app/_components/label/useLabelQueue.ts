@@ -5,9 +5,10 @@
 import { useCallback, useEffect, useLayoutEffect, useReducer, useRef } from "react";
 import useSWR from "swr";
 import { ApiError, fetcher, send } from "../api";
-import type { LabelResultDto, LabelTargetDto, NextDto, PairDto, QueueStatsDto } from "@/lib/server/labelling/labelling";
+import type { LabelResultDto, LabelTargetDto, NextDto, PairDto, QueueStatsDto } from "@/lib/contracts/label";
+import type { Choice } from "@/lib/contracts/words";
 
-export type Choice = "left" | "right" | "equal" | "skip";
+export type { Choice } from "@/lib/contracts/words";
 
 interface QueueState {
   experimentId: string | null;

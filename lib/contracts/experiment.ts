@@ -3,15 +3,13 @@ import { z } from "zod";
 import { TEACHER_KINDS } from "../labelers";
 import { LayoutError, MAX_SIDE, parseLayout } from "../maze/layout";
 import { SHAPING_MODES } from "../rl/config";
+import { idSchema, isoDate } from "./ids";
+import { roundSchema } from "./round";
+import { EXPERIMENT_STATUSES, LABELLING_MODES, PAIR_SELECTIONS } from "./words";
 
-export const LABELLING_MODES = ["human", "synthetic", "mixed"] as const;
-export type LabellingMode = (typeof LABELLING_MODES)[number];
-export const EXPERIMENT_STATUSES = ["draft", "active", "archived"] as const;
-export const PAIR_SELECTIONS = ["random", "disagreement"] as const;
-export type PairSelection = (typeof PAIR_SELECTIONS)[number];
-
-/** Ids are uuids from the database or the demo's fixed id: anything else cannot exist, so it is a 404, not a 400. */
-export const idSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "not a valid id");
+export { idSchema } from "./ids";
+export { startRoundSchema, type StartRoundInput } from "./round";
+export { EXPERIMENT_STATUSES, LABELLING_MODES, PAIR_SELECTIONS, type LabellingMode, type PairSelection } from "./words";
 
 const mazeTextSchema = z
   .object({
@@ -95,10 +93,41 @@ export const roundSettingsSchema = z.object({
 });
 export type RoundSettings = z.infer<typeof roundSettingsSchema>;
 
-export const startRoundSchema = z
-  .object({
-    /** Overrides the experiment's episodes per round for this round only. */
-    episodes: z.number().int("a whole number").min(1, "at least 1").max(5000, "at most 5000").optional(),
-  })
-  .strict();
-export type StartRoundInput = z.infer<typeof startRoundSchema>;
+// ---------------------------------------------------------------- responses
+
+export const experimentSummarySchema = z.strictObject({
+  id: idSchema,
+  name: z.string(),
+  status: z.enum(EXPERIMENT_STATUSES),
+  labellingMode: z.enum(LABELLING_MODES),
+  labelsPerPair: z.number().int(),
+  createdAt: isoDate,
+  preset: z.string(),
+  teacher: z.string(),
+  maze: z.strictObject({ rows: z.number().int(), cols: z.number().int() }),
+  counts: z.strictObject({
+    trajectories: z.number().int(),
+    openPairs: z.number().int(),
+    labels: z.number().int(),
+    rounds: z.number().int(),
+  }),
+  latestRound: roundSchema.nullable(),
+});
+export type ExperimentSummaryDto = z.infer<typeof experimentSummarySchema>;
+
+export const experimentSchema = experimentSummarySchema.extend({
+  config: z.strictObject({
+    seed: z.number().int(),
+    shaping: z.strictObject({ mode: z.enum(SHAPING_MODES), beta: z.number() }),
+    episodesPerRound: z.number().int(),
+    pairsPerRound: z.number().int(),
+    pairSelection: z.string(),
+    labelTimeLimitSec: z.number(),
+    algorithm: z.string(),
+  }),
+  mazeText: z.string(),
+});
+export type ExperimentDto = z.infer<typeof experimentSchema>;
+
+export const experimentsResponse = z.strictObject({ experiments: z.array(experimentSummarySchema) });
+export const experimentResponse = z.strictObject({ experiment: experimentSchema });

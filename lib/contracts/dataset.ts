@@ -1,12 +1,14 @@
 // One line of a preference dataset (JSONL): a pair, both trajectories decoded, every label.
 import { z } from "zod";
-import { CHOICES, LABEL_SOURCES, pairSelectionSchema, recordIdSchema, teacherNameSchema } from "./label";
+import { idSchema } from "./ids";
+import { pairSelectionSchema, teacherNameSchema } from "./label";
+import { CHOICES, LABEL_SOURCES, PAIR_STATUSES } from "./words";
 
 export const DATASET_FORMAT = "oprl.preferences.v1";
 
 export const datasetTrajectorySchema = z
   .object({
-    id: recordIdSchema,
+    id: idSchema,
     round: z.number().int().min(0),
     policyVersion: z.number().int().min(0),
     return: z.number(),
@@ -48,10 +50,10 @@ export const datasetLineSchema = z
   .object({
     format: z.literal(DATASET_FORMAT),
     pair: z.object({
-      id: recordIdSchema,
+      id: idSchema,
       selection: pairSelectionSchema,
       priority: z.number(),
-      status: z.enum(["open", "done", "retired"]),
+      status: z.enum(PAIR_STATUSES),
       labelsWanted: z.number().int().min(1).max(20),
       createdAt: z.iso.datetime(),
     }),

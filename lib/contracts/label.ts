@@ -1,0 +1,148 @@
+// Labels and the labelling queue: what a client (browser, teacher, importer) may send, and what the labelling
+// routes answer.
+import { z } from "zod";
+import { idSchema, isoDate } from "./ids";
+import { CHOICES, LABEL_SOURCES, LABELLING_MODES, PAIR_STATUSES } from "./words";
+
+export { CHOICES, LABEL_SOURCES, type Choice, type LabelSource } from "./words";
+
+/**
+ * The label's id is made by the client (e.g. crypto.randomUUID()) before the first attempt,
+ * so a retried request carries the same id and is recognised instead of counted twice.
+ */
+export const labelIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{8,64}$/, "label id: 8-64 letters, digits, '-' or '_' (a uuid will do)");
+
+export const teacherNameSchema = z.string().trim().min(1, "teacher name is empty").max(64, "teacher name: at most 64 characters");
+
+/** Time the labeller spent on the pair; capped at a day (anything longer is a stale tab). */
+export const responseMsSchema = z.number().int("a whole number of ms").min(0).max(86_400_000);
+
+export const recordLabelSchema = z
+  .object({
+    labelId: labelIdSchema,
+    pairId: idSchema,
+    experimentId: idSchema,
+    source: z.enum(LABEL_SOURCES),
+    userId: idSchema.nullish(),
+    teacher: teacherNameSchema.nullish(),
+    choice: z.enum(CHOICES, { error: `choice must be one of ${CHOICES.join(", ")}` }),
+    responseMs: responseMsSchema.nullish(),
+  })
+  .superRefine((label, ctx) => {
+    if (label.source === "human") {
+      if (!label.userId) ctx.addIssue({ code: "custom", path: ["userId"], message: "a human label needs the user" });
+      if (label.teacher) ctx.addIssue({ code: "custom", path: ["teacher"], message: "a human label has no teacher" });
+    } else {
+      if (!label.teacher) ctx.addIssue({ code: "custom", path: ["teacher"], message: "a synthetic label names its teacher" });
+      if (label.userId) ctx.addIssue({ code: "custom", path: ["userId"], message: "a synthetic label has no user" });
+    }
+  });
+export type RecordLabelInput = z.input<typeof recordLabelSchema>;
+
+/** What the labelling page posts; the route adds the user (from the session) and the experiment. */
+export const humanLabelBodySchema = z.object({
+  labelId: labelIdSchema,
+  pairId: idSchema,
+  choice: z.enum(CHOICES, { error: `choice must be one of ${CHOICES.join(", ")}` }),
+  responseMs: responseMsSchema.optional(),
+});
+export type HumanLabelBody = z.infer<typeof humanLabelBodySchema>;
+
+export const MIN_LEASE_MS = 1_000;
+export const MAX_LEASE_MS = 24 * 3600_000;
+export const DEFAULT_LEASE_MS = 10 * 60_000;
+
+export const nextPairSchema = z.object({
+  experimentId: idSchema,
+  userId: idSchema,
+  leaseMs: z.number().int().min(MIN_LEASE_MS).max(MAX_LEASE_MS).default(DEFAULT_LEASE_MS),
+});
+export type NextPairInput = z.input<typeof nextPairSchema>;
+
+/** How a pair was chosen ('random', 'disagreement', ...): open-ended, but a short word. */
+export const pairSelectionSchema = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, "selection: a short lowercase word");
+
+// ---------------------------------------------------------------- responses
+
+/** One trajectory, decoded: cells visited (start included), each step's action and reward. */
+export const trajectoryViewSchema = z.strictObject({
+  id: idSchema,
+  round: z.number().int(),
+  policyVersion: z.number().int(),
+  return: z.number(),
+  length: z.number().int(),
+  success: z.boolean(),
+  actions: z.array(z.number()),
+  cells: z.array(z.number()),
+  rewards: z.array(z.number()),
+});
+export type TrajectoryView = z.infer<typeof trajectoryViewSchema>;
+
+export const mazeViewSchema = z.strictObject({ text: z.string(), rows: z.number().int(), cols: z.number().int() });
+export type MazeDto = z.infer<typeof mazeViewSchema>;
+
+export const pairViewSchema = z.strictObject({
+  pairId: idSchema,
+  experimentId: idSchema,
+  experimentName: z.string(),
+  selection: z.string(),
+  leased: z.boolean(),
+  leaseExpiresAt: isoDate.nullable(),
+  maze: mazeViewSchema,
+  left: trajectoryViewSchema,
+  right: trajectoryViewSchema,
+});
+export type PairDto = z.infer<typeof pairViewSchema>;
+
+export const queueStatsSchema = z.strictObject({
+  experimentId: idSchema,
+  /** Open pairs this user could still label. */
+  waiting: z.number().int(),
+  labelledByYou: z.number().int(),
+});
+export type QueueStatsDto = z.infer<typeof queueStatsSchema>;
+
+export const labelTargetSchema = z.strictObject({
+  id: idSchema,
+  name: z.string(),
+  labellingMode: z.enum(LABELLING_MODES),
+  openPairs: z.number().int(),
+});
+export type LabelTargetDto = z.infer<typeof labelTargetSchema>;
+
+export const nextResponse = z.strictObject({
+  pair: pairViewSchema.nullable(),
+  /** The pair after it, to preload (not leased yet). */
+  upcoming: pairViewSchema.nullable(),
+  stats: queueStatsSchema,
+});
+export type NextDto = z.infer<typeof nextResponse>;
+
+export const pairProgressSchema = z.strictObject({
+  id: idSchema,
+  status: z.enum(PAIR_STATUSES),
+  labelsDone: z.number().int(),
+  labelsWanted: z.number().int(),
+});
+export type PairProgress = z.infer<typeof pairProgressSchema>;
+
+export const labelResultResponse = z.strictObject({
+  labelId: z.string(),
+  replayed: z.boolean(),
+  pair: pairProgressSchema,
+  next: nextResponse,
+});
+export type LabelResultDto = z.infer<typeof labelResultResponse>;
+
+/** One pair with both trajectories and its labels, for review. */
+export const pairReviewSchema = pairViewSchema.extend({
+  labels: z.array(
+    z.strictObject({ source: z.enum(LABEL_SOURCES), choice: z.enum(CHOICES), user: z.string().nullable(), teacher: z.string().nullable() }),
+  ),
+});
+export type PairReviewDto = z.infer<typeof pairReviewSchema>;
+
+export const pairResponse = z.strictObject({ pair: pairReviewSchema });
+export const labelTargetsResponse = z.strictObject({ experiments: z.array(labelTargetSchema) });
