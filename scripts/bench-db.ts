@@ -14,7 +14,8 @@ import { redactUrl } from "../lib/config";
 import { openDb, type Db } from "../lib/server/db/client";
 import { uuidv7 } from "../lib/server/db/ids";
 import { nextPair, recordLabel } from "../lib/server/labelling/queue";
-import { createExperiment, createPairs, insertTrajectories, type TrajectoryInput } from "../lib/server/repo";
+import { insertExperiment } from "../lib/server/experiments/experiments";
+import { createPairs, insertTrajectories, type TrajectoryInput } from "../lib/server/labelling/pairs";
 
 type Options = { pgUrl?: string; pairs: number; labels: number; samples: number; write: boolean; only?: "sqlite" | "pg" };
 
@@ -85,7 +86,7 @@ export async function seed(db: Db, options: Options) {
   const t0 = performance.now();
   const users = Array.from({ length: SEED_USERS }, (_, i) => ({ id: uuidv7(), name: `bench-user-${i}` }));
   await db.user.createMany({ data: users });
-  const experiment = await createExperiment(db, { name: "bench", config: { seed: 1 }, labellingMode: "human", labelsPerPair: 8, status: "active" });
+  const experiment = await insertExperiment(db, { name: "bench", config: { seed: 1 }, labellingMode: "human", labelsPerPair: 8, status: "active" });
   const trajectoryIds = await insertTrajectories(
     db,
     experiment.id,
@@ -150,7 +151,7 @@ async function sequential(db: Db, experimentId: string, userIds: string[], sampl
 /** 20 labellers x 200 labels, all at once, on 4000 pairs with k = 1. */
 async function concurrent(db: Db) {
   const total = CONCURRENT_LABELLERS * LABELS_PER_LABELLER;
-  const experiment = await createExperiment(db, { name: "bench-concurrent", config: {}, labellingMode: "human", labelsPerPair: 1, status: "active" });
+  const experiment = await insertExperiment(db, { name: "bench-concurrent", config: {}, labellingMode: "human", labelsPerPair: 1, status: "active" });
   const trajectoryIds = await insertTrajectories(db, experiment.id, Array.from({ length: 400 }, (_, i) => steps(30, i)));
   await createPairs(
     db,

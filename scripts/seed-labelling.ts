@@ -3,8 +3,8 @@
 import { closeDb, getDb } from "../lib/server/db/client";
 import { createExperiment } from "../lib/server/experiments/experiments";
 import { hashPassword } from "../lib/server/auth/password";
-import { createPairs, insertTrajectories, type TrajectoryInput } from "../lib/server/repo";
-import { createExperimentSchema } from "../lib/schemas/experiment";
+import { createPairs, insertTrajectories, type TrajectoryInput } from "../lib/server/labelling/pairs";
+import { createExperimentSchema } from "../lib/contracts/experiment";
 
 const LAYOUT = "S.......\n.##.....\n.#...#..\n.#.#.#..\n...#....\n.###.##.\n......#.\n.......G";
 
@@ -27,6 +27,7 @@ export interface SeededLabelling {
 export async function seedLabelling(opts: { pairs: number; users: number; prefix?: string }): Promise<SeededLabelling> {
   const db = await getDb();
   const exp = await createExperiment(
+    db,
     createExperimentSchema.parse({
       name: "Load: 8x8, human labels",
       preset: "default",

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { closeDb, getDb } from "../server/db/client";
 import { createInvite, createResetLink, listUsers } from "../server/auth/users";
-import { ROLES } from "../schemas/auth";
+import { ROLES } from "../contracts/auth";
 
 class UsageError extends Error {}
 
@@ -39,7 +39,7 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...args] = argv;
   switch (command) {
     case "list": {
-      for (const u of await listUsers()) {
+      for (const u of await listUsers(await getDb())) {
         console.log(`${u.name.padEnd(24)} ${u.role.padEnd(10)} ${u.disabled ? "disabled" : u.hasPassword ? "active" : "no password"}  labels ${u.labels}`);
       }
       return;
@@ -48,13 +48,13 @@ async function main(argv: string[]): Promise<void> {
       const role = parse(roleSchema, flag(args, "role") ?? "labeler", "--role");
       const hours = parse(z.coerce.number().int().min(1).max(720), flag(args, "hours") ?? "72", "--hours");
       if (args.length) throw new UsageError(`unexpected ${args[0]}`);
-      const link = await createInvite(null, { role, expiresInHours: hours });
+      const link = await createInvite(await getDb(), null, { role, expiresInHours: hours });
       console.log(`invite link for a new ${role} (one use, until ${link.expiresAt}):\n${link.url}`);
       return;
     }
     case "reset": {
       const user = await userByName(args[0]);
-      const link = await createResetLink(null, user.id);
+      const link = await createResetLink(await getDb(), null, user.id);
       console.log(`password link for ${user.name} (one use, until ${link.expiresAt}):\n${link.url}`);
       return;
     }

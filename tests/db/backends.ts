@@ -6,7 +6,9 @@ import os from "node:os";
 import path from "node:path";
 import { openDb, type Db } from "@/lib/server/db/client";
 import { throwawayPostgres, throwawaySqlite, type ThrowawayDatabase } from "../../scripts/throwaway-db";
-import { createExperiment, createPairs, createUser, insertTrajectories, type TrajectoryInput } from "@/lib/server/repo";
+import { insertUser } from "@/lib/server/auth/users";
+import { insertExperiment } from "@/lib/server/experiments/experiments";
+import { createPairs, insertTrajectories, type TrajectoryInput } from "@/lib/server/labelling/pairs";
 
 export type Backend = { name: "sqlite" | "postgresql"; create: () => Promise<ThrowawayDatabase> };
 
@@ -63,7 +65,7 @@ export async function seedExperiment(
   db: Db,
   options: { pairCount: number; labelsPerPair?: number; labellingMode?: "human" | "synthetic" | "mixed"; priorities?: number[] },
 ) {
-  const experiment = await createExperiment(db, {
+  const experiment = await insertExperiment(db, {
     name: uniqueName("exp"),
     config: { maze: "S..\n.#.\n..G", seed: 1 },
     labellingMode: options.labellingMode ?? "human",
@@ -90,6 +92,6 @@ export async function seedExperiment(
 
 export async function seedUsers(db: Db, count: number) {
   const users = [];
-  for (let i = 0; i < count; i++) users.push(await createUser(db, { name: uniqueName("user") }));
+  for (let i = 0; i < count; i++) users.push(await insertUser(db, { name: uniqueName("user") }));
   return users;
 }

@@ -4,8 +4,8 @@ import type { Db } from "@/lib/server/db/client";
 import { exportDataset, importDataset } from "@/lib/server/labelling/dataset";
 import { AppError } from "@/lib/server/errors";
 import { nextPair, recordLabel } from "@/lib/server/labelling/queue";
-import { createExperiment } from "@/lib/server/repo";
-import { DATASET_FORMAT, type DatasetLine } from "@/lib/schemas/dataset";
+import { insertExperiment } from "@/lib/server/experiments/experiments";
+import { DATASET_FORMAT, type DatasetLine } from "@/lib/contracts/dataset";
 import { BACKENDS, freshDb, seedExperiment, seedUsers, uniqueName } from "./backends";
 
 /** The dataset without the ids that an import renews, for comparing two exports. */
@@ -66,7 +66,7 @@ describe.each(BACKENDS)("preference dataset (JSONL) on $name", (backend) => {
     expect(first.labels.map((l) => l.choice)).toEqual(["left", "skip"]);
     expect(first.left.cells).toHaveLength(first.left.actions.length + 1);
 
-    const target = await createExperiment(db, { name: uniqueName("copy"), config: {}, labellingMode: "mixed", labelsPerPair: 2 });
+    const target = await insertExperiment(db, { name: uniqueName("copy"), config: {}, labellingMode: "mixed", labelsPerPair: 2 });
     const summary = await importDataset(db, target.id, exported);
     expect(summary).toEqual({ pairs: 3, trajectories: 6, labels: 5, usersCreated: 0 });
     const again = await exportDataset(db, target.id);
@@ -83,7 +83,7 @@ describe.each(BACKENDS)("preference dataset (JSONL) on $name", (backend) => {
     const exported = await exportDataset(db, experiment.id);
     const other = await freshDb(backend);
     try {
-      const target = await createExperiment(other.db, { name: "imported", config: {}, labellingMode: "mixed", labelsPerPair: 2 });
+      const target = await insertExperiment(other.db, { name: "imported", config: {}, labellingMode: "mixed", labelsPerPair: 2 });
       const summary = await importDataset(other.db, target.id, exported);
       expect(summary.usersCreated).toBe(2);
       expect(content(await exportDataset(other.db, target.id))).toEqual(content(exported));
@@ -96,7 +96,7 @@ describe.each(BACKENDS)("preference dataset (JSONL) on $name", (backend) => {
     const { experiment } = await labelledExperiment();
     const exported = await exportDataset(db, experiment.id);
     const lines = exported.trim().split("\n");
-    const target = await createExperiment(db, { name: uniqueName("bad"), config: {}, labelsPerPair: 2 });
+    const target = await insertExperiment(db, { name: uniqueName("bad"), config: {}, labelsPerPair: 2 });
     const counts = async () => ({
       trajectories: await db.trajectory.count({ where: { experimentId: target.id } }),
       pairs: await db.pair.count({ where: { experimentId: target.id } }),

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/lib/server/db/client";
 import { AppError } from "@/lib/server/errors";
 import { nextPair, pairsWaitingTooLong, recordLabel, releaseLease } from "@/lib/server/labelling/queue";
-import type { Choice } from "@/lib/schemas/label";
+import type { Choice } from "@/lib/contracts/label";
 import { BACKENDS, freshDb, seedExperiment, seedUsers } from "./backends";
 
 const MIN = 60_000;

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/lib/server/db/client";
 import { AppError } from "@/lib/server/errors";
-import { createExperiment, createPairs, createUser, getExperiment, insertTrajectories } from "@/lib/server/repo";
+import { insertUser } from "@/lib/server/auth/users";
+import { getExperiment, insertExperiment } from "@/lib/server/experiments/experiments";
+import { createPairs, insertTrajectories } from "@/lib/server/labelling/pairs";
 import { BACKENDS, freshDb, trajectory, uniqueName } from "./backends";
 
 async function expectAppError(promise: Promise<unknown>, code: AppError["code"]) {
@@ -23,16 +25,16 @@ describe.each(BACKENDS)("data access on $name", (backend) => {
 
   it("stores an experiment with its config as JSON text and reads it back", async () => {
     const config = { maze: { kind: "text", text: "S.#\n..G" }, seed: 42, shaping: { beta: 0.5 } };
-    const created = await createExperiment(db, { name: uniqueName("exp"), config, labellingMode: "mixed", labelsPerPair: 3 });
+    const created = await insertExperiment(db, { name: uniqueName("exp"), config, labellingMode: "mixed", labelsPerPair: 3 });
     expect(created).toMatchObject({ labellingMode: "mixed", labelsPerPair: 3, status: "draft" });
     expect((await getExperiment(db, created.id)).config).toEqual(config);
     await expectAppError(getExperiment(db, "missing"), "NOT_FOUND");
-    await expectAppError(createExperiment(db, { name: "", config }), "VALIDATION");
-    await expectAppError(createExperiment(db, { name: "x", config, labelsPerPair: 0 }), "VALIDATION");
+    await expectAppError(insertExperiment(db, { name: "", config }), "VALIDATION");
+    await expectAppError(insertExperiment(db, { name: "x", config, labelsPerPair: 0 }), "VALIDATION");
   });
 
   it("inserts trajectories in bulk and gives them back decoded", async () => {
-    const experiment = await createExperiment(db, { name: uniqueName("exp"), config: {} });
+    const experiment = await insertExperiment(db, { name: uniqueName("exp"), config: {} });
     const inputs = Array.from({ length: 1200 }, (_, i) => trajectory(5 + (i % 30), i, i % 3));
     const ids = await insertTrajectories(db, experiment.id, inputs);
     expect(ids).toHaveLength(1200);
@@ -43,8 +45,8 @@ describe.each(BACKENDS)("data access on $name", (backend) => {
   });
 
   it("refuses bad trajectories and pairs as a whole, writing nothing", async () => {
-    const experiment = await createExperiment(db, { name: uniqueName("exp"), config: {} });
-    const other = await createExperiment(db, { name: uniqueName("exp"), config: {} });
+    const experiment = await insertExperiment(db, { name: uniqueName("exp"), config: {} });
+    const other = await insertExperiment(db, { name: uniqueName("exp"), config: {} });
     const good = trajectory(4, 1);
     await expectAppError(insertTrajectories(db, experiment.id, [good, { ...good, actions: [0, 1, 2, 7] }]), "VALIDATION");
     await expectAppError(insertTrajectories(db, experiment.id, [good, { ...good, cells: [1, 2] }]), "VALIDATION");
@@ -69,8 +71,8 @@ describe.each(BACKENDS)("data access on $name", (backend) => {
 
   it("user names are unique", async () => {
     const name = uniqueName("dup");
-    await createUser(db, { name, role: "researcher" });
-    await expectAppError(createUser(db, { name }), "CONFLICT");
-    await expectAppError(createUser(db, { name: "x", role: "root" as "admin" }), "VALIDATION");
+    await insertUser(db, { name, role: "researcher" });
+    await expectAppError(insertUser(db, { name }), "CONFLICT");
+    await expectAppError(insertUser(db, { name: "x", role: "root" as "admin" }), "VALIDATION");
   });
 });

@@ -1,5 +1,5 @@
-// Who is calling, and may they: every route handler and page asks here (requireUser / the page guards in
-// page-auth.ts), never reads cookies itself. The session names an account; the account row is read on every
+// Who is calling, and may they: the route wrapper (lib/server/http/route.ts) and the page guards (page.ts) ask
+// here, never read cookies themselves. The session names an account; the account row is read on every
 // request, so a role change, a disabled account or a password change takes effect at once.
 //
 //   labeler     label pairs (its own leases only)
@@ -7,14 +7,14 @@
 //   admin       + start and cancel rounds, manage users, invite people
 import "server-only";
 import type { NextResponse } from "next/server";
-import { getDb } from "../db/client";
+import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import { verifyPassword } from "./password";
 import { RateLimiter } from "./rate-limit";
 import { cookieFrom, sealSession, SESSION_COOKIE, sessionTtlSeconds, unsealSession } from "./session";
-import type { Role } from "../../schemas/auth";
+import type { Role, SessionUser } from "../../contracts/auth";
 
-export type SessionUser = { id: string; name: string; role: Role };
+export type { SessionUser } from "../../contracts/auth";
 
 const RANK: Record<Role, number> = { labeler: 0, researcher: 1, admin: 2 };
 
@@ -23,10 +23,9 @@ export function hasRole(user: Pick<SessionUser, "role"> | null, role: Role): boo
 }
 
 /** The signed-in account a session cookie value names, or null (no cookie, bad seal, expired, disabled, revoked). */
-export async function userFromSessionCookie(value: string | undefined): Promise<SessionUser | null> {
+export async function userFromSessionCookie(db: Db, value: string | undefined): Promise<SessionUser | null> {
   const session = await unsealSession(value);
   if (!session) return null;
-  const db = await getDb();
   const user = await db.user.findUnique({
     where: { id: session.uid },
     select: { id: true, name: true, role: true, disabled: true, sessionVersion: true },
@@ -35,8 +34,8 @@ export async function userFromSessionCookie(value: string | undefined): Promise<
   return { id: user.id, name: user.name, role: user.role };
 }
 
-export function currentUser(req: Request): Promise<SessionUser | null> {
-  return userFromSessionCookie(cookieFrom(req.headers.get("cookie"), SESSION_COOKIE));
+export function currentUser(db: Db, req: Request): Promise<SessionUser | null> {
+  return userFromSessionCookie(db, cookieFrom(req.headers.get("cookie"), SESSION_COOKIE));
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -60,9 +59,9 @@ export function assertSameOrigin(req: Request): void {
 }
 
 /** The caller, if signed in with at least `role`: else 401 (not signed in) or 403 (signed in, role too low). */
-export async function requireUser(req: Request, role: Role = "labeler"): Promise<SessionUser> {
+export async function requireUser(db: Db, req: Request, role: Role = "labeler"): Promise<SessionUser> {
   assertSameOrigin(req);
-  const user = await currentUser(req);
+  const user = await currentUser(db, req);
   if (!user) throw new AppError("UNAUTHORIZED", "sign in first");
   if (!hasRole(user, role)) throw new AppError("FORBIDDEN", `needs the ${role} role`);
   return user;
@@ -81,7 +80,7 @@ export function clientKey(req: Request): string {
 }
 
 /** Checks a name and password; returns the account and the session cookie value to set. */
-export async function signIn(req: Request, name: string, password: string): Promise<{ user: SessionUser; cookie: string }> {
+export async function signIn(db: Db, req: Request, name: string, password: string): Promise<{ user: SessionUser; cookie: string }> {
   assertSameOrigin(req);
   const nameKey = name.trim().toLowerCase();
   const client = clientKey(req);
@@ -89,7 +88,6 @@ export async function signIn(req: Request, name: string, password: string): Prom
   if (wait > 0) {
     throw new AppError("RATE_LIMITED", `too many failed sign-ins: try again in ${Math.ceil(wait / 60)} min`, { retryAfterSec: wait });
   }
-  const db = await getDb();
   const row = await db.user.findUnique({
     where: { name: name.trim() },
     select: { id: true, name: true, role: true, disabled: true, passwordHash: true, sessionVersion: true },
@@ -128,8 +126,7 @@ export function clearSessionCookie(res: NextResponse, req: Request): NextRespons
 }
 
 /** A session for an account just created or just given a new password (invite, reset, change). */
-export async function sessionFor(userId: string): Promise<string> {
-  const db = await getDb();
+export async function sessionFor(db: Db, userId: string): Promise<string> {
   const u = await db.user.findUniqueOrThrow({ where: { id: userId }, select: { sessionVersion: true } });
   return sealSession({ uid: userId, v: u.sessionVersion });
 }

@@ -3,12 +3,16 @@
 import "server-only";
 import { cookies } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
+import { getDb } from "../db/client";
 import { hasRole, userFromSessionCookie, type SessionUser } from "./guard";
 import { SESSION_COOKIE } from "./session";
-import type { Role } from "../../schemas/auth";
+import type { Role } from "../../contracts/auth";
+
+/** The database for a server page (pages are entry points, like the route wrapper). */
+export const pageDb = getDb;
 
 export async function pageUser(): Promise<SessionUser | null> {
-  return userFromSessionCookie((await cookies()).get(SESSION_COOKIE)?.value);
+  return userFromSessionCookie(await pageDb(), (await cookies()).get(SESSION_COOKIE)?.value);
 }
 
 /** Only same-site paths: `next` must not send someone to another host after signing in. */

@@ -1,42 +1,13 @@
 // Accounts and one-time links: the admin's user management, invites, password resets, and the first admin.
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
+import { z } from "zod";
 import { getConfig } from "../../config";
-import { getDb, type Db } from "../db/client";
+import type { Db, DbOrTx } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
-import { AppError } from "../errors";
+import { AppError, isAppError, parseInput } from "../errors";
 import { hashPassword, verifyPassword } from "./password";
-import type { Role } from "../../schemas/auth";
-import type { SessionUser } from "./guard";
-
-export type InvitePurpose = "setup" | "invite" | "reset";
-
-export interface UserDto {
-  id: string;
-  name: string;
-  role: Role;
-  disabled: boolean;
-  hasPassword: boolean;
-  labels: number;
-  lastSignInAt: string | null;
-  createdAt: string;
-}
-
-export interface InviteDto {
-  id: string;
-  purpose: InvitePurpose;
-  role: Role;
-  user: string | null;
-  createdBy: string | null;
-  expiresAt: string;
-  createdAt: string;
-}
-
-/** A freshly made link: the only time its token exists outside the person's browser. */
-export interface NewLinkDto extends InviteDto {
-  url: string;
-  path: string;
-}
+import { ROLES, type InviteDto, type InviteInfoDto, type InvitePurpose, type NewLinkDto, type Role, type SessionUser, type UserDto } from "../../contracts/auth";
 
 export const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 
@@ -59,26 +30,41 @@ function userDto(u: UserRow): UserDto {
   };
 }
 
-export async function listUsers(): Promise<UserDto[]> {
-  const db = await getDb();
+const insertUserSchema = z.object({
+  name: z.string().trim().min(1, "name is empty").max(64, "name: at most 64 characters"),
+  role: z.enum(ROLES).default("labeler"),
+  passwordHash: z.string().min(1).nullish(),
+});
+
+/** Stores an account as given (a hash, or no password: imported labellers); a taken name is a CONFLICT. */
+export async function insertUser(db: DbOrTx, input: z.input<typeof insertUserSchema>) {
+  const data = parseInput(insertUserSchema, input, "user");
+  try {
+    return await db.user.create({ data: { name: data.name, role: data.role, passwordHash: data.passwordHash ?? null } });
+  } catch (err) {
+    if (isUniqueViolation(err, "User")) throw new AppError("CONFLICT", `a user named ${data.name} already exists`);
+    throw err;
+  }
+}
+
+export async function listUsers(db: Db): Promise<UserDto[]> {
   const rows = await db.user.findMany({ orderBy: [{ role: "desc" }, { name: "asc" }], include: { _count: { select: { labels: true } } } });
   return rows.map(userDto);
 }
 
-export async function createUser(input: { name: string; role: Role; password: string }): Promise<UserDto> {
-  const db = await getDb();
+/** An account made by an admin, with its first password. */
+export async function createUser(db: Db, input: { name: string; role: Role; password: string }): Promise<UserDto> {
   const passwordHash = await hashPassword(input.password);
   try {
-    return userDto(await db.user.create({ data: { name: input.name, role: input.role, passwordHash } }));
+    return userDto(await insertUser(db, { name: input.name, role: input.role, passwordHash }));
   } catch (err) {
-    if (isUniqueViolation(err, "User")) throw new AppError("CONFLICT", `the name ${input.name} is taken`, { fields: [{ path: "name", message: "taken" }] });
+    if (isAppError(err, "CONFLICT")) throw new AppError("CONFLICT", `the name ${input.name} is taken`, { fields: [{ path: "name", message: "taken" }] });
     throw err;
   }
 }
 
 /** Changes an account's role or disables it. The last active admin cannot be demoted or disabled. */
-export async function updateUser(actor: SessionUser, id: string, change: { role?: Role; disabled?: boolean }): Promise<UserDto> {
-  const db = await getDb();
+export async function updateUser(db: Db, actor: SessionUser, id: string, change: { role?: Role; disabled?: boolean }): Promise<UserDto> {
   return db.$transaction(async (tx) => {
     const user = await tx.user.findUnique({ where: { id } });
     if (!user) throw new AppError("NOT_FOUND", `user ${id} not found`);
@@ -112,7 +98,7 @@ function inviteDto(i: { id: string; purpose: string; role: Role; expiresAt: Date
   };
 }
 
-async function newLink(db: Db, data: { purpose: InvitePurpose; role: Role; userId?: string; createdById?: string; expiresInHours: number }): Promise<NewLinkDto> {
+async function newLink(db: DbOrTx, data: { purpose: InvitePurpose; role: Role; userId?: string; createdById?: string; expiresInHours: number }): Promise<NewLinkDto> {
   const token = randomBytes(24).toString("base64url");
   const invite = await db.invite.create({
     data: {
@@ -130,13 +116,12 @@ async function newLink(db: Db, data: { purpose: InvitePurpose; role: Role; userI
 }
 
 /** `actor`: the admin making it (null from the command line). */
-export async function createInvite(actor: SessionUser | null, input: { role: Role; expiresInHours: number }): Promise<NewLinkDto> {
-  return newLink(await getDb(), { purpose: "invite", role: input.role, createdById: actor?.id, expiresInHours: input.expiresInHours });
+export async function createInvite(db: Db, actor: SessionUser | null, input: { role: Role; expiresInHours: number }): Promise<NewLinkDto> {
+  return newLink(db, { purpose: "invite", role: input.role, createdById: actor?.id, expiresInHours: input.expiresInHours });
 }
 
 /** A one-time link to set a new password for `userId` (earlier unused reset links for it stop working). */
-export async function createResetLink(actor: SessionUser | null, userId: string): Promise<NewLinkDto> {
-  const db = await getDb();
+export async function createResetLink(db: Db, actor: SessionUser | null, userId: string): Promise<NewLinkDto> {
   const user = await db.user.findUnique({ where: { id: userId }, select: { id: true, role: true } });
   if (!user) throw new AppError("NOT_FOUND", `user ${userId} not found`);
   await db.invite.deleteMany({ where: { purpose: "reset", userId, usedAt: null } });
@@ -144,8 +129,7 @@ export async function createResetLink(actor: SessionUser | null, userId: string)
 }
 
 /** Links not used yet and not expired. */
-export async function listInvites(): Promise<InviteDto[]> {
-  const db = await getDb();
+export async function listInvites(db: Db): Promise<InviteDto[]> {
   const rows = await db.invite.findMany({
     where: { usedAt: null, expiresAt: { gt: new Date() } },
     orderBy: { createdAt: "desc" },
@@ -154,21 +138,12 @@ export async function listInvites(): Promise<InviteDto[]> {
   return rows.map(inviteDto);
 }
 
-export async function revokeInvite(id: string): Promise<void> {
-  const db = await getDb();
+export async function revokeInvite(db: Db, id: string): Promise<void> {
   const { count } = await db.invite.deleteMany({ where: { id, usedAt: null } });
   if (count === 0) throw new AppError("NOT_FOUND", `invite ${id} not found`);
 }
 
-export interface InviteInfoDto {
-  purpose: InvitePurpose;
-  role: Role;
-  /** The account a reset link is for. */
-  user: string | null;
-  expiresAt: string;
-}
-
-async function liveInvite(db: Db, token: string) {
+async function liveInvite(db: DbOrTx, token: string) {
   const invite = await db.invite.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: { select: { name: true } } } });
   if (!invite || invite.usedAt || invite.expiresAt <= new Date()) return null;
   if (invite.purpose === "setup" && (await db.user.count({ where: { role: "admin" } })) > 0) return null;
@@ -176,9 +151,9 @@ async function liveInvite(db: Db, token: string) {
 }
 
 /** What an invite link is for, or null when it is unknown, used or expired. */
-export async function inviteInfo(token: string): Promise<InviteInfoDto | null> {
+export async function inviteInfo(db: Db, token: string): Promise<InviteInfoDto | null> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
-  const invite = await liveInvite(await getDb(), token);
+  const invite = await liveInvite(db, token);
   return invite ? { purpose: invite.purpose as InvitePurpose, role: invite.role, user: invite.user?.name ?? null, expiresAt: invite.expiresAt.toISOString() } : null;
 }
 
@@ -186,12 +161,11 @@ export async function inviteInfo(token: string): Promise<InviteInfoDto | null> {
  * Uses a link once: creates the account (invite, setup) or sets the new password (reset, which also ends the
  * account's other sessions). Returns the account's id to sign it in.
  */
-export async function acceptInvite(input: { token: string; name?: string; password: string }): Promise<string> {
-  const db = await getDb();
+export async function acceptInvite(db: Db, input: { token: string; name?: string; password: string }): Promise<string> {
   const passwordHash = await hashPassword(input.password);
   try {
     return await db.$transaction(async (tx) => {
-      const invite = await liveInvite(tx as unknown as Db, input.token);
+      const invite = await liveInvite(tx, input.token);
       if (!invite) throw new AppError("NOT_FOUND", "this link is unknown, used or expired");
       // Claim it first: of two people racing with one link, one gets it.
       const { count } = await tx.invite.updateMany({ where: { id: invite.id, usedAt: null }, data: { usedAt: new Date() } });
@@ -211,8 +185,7 @@ export async function acceptInvite(input: { token: string; name?: string; passwo
 }
 
 /** Changes the caller's own password (the current one is checked); other sessions of the account end. */
-export async function changePassword(userId: string, currentPassword: string, newPassword: string): Promise<void> {
-  const db = await getDb();
+export async function changePassword(db: Db, userId: string, currentPassword: string, newPassword: string): Promise<void> {
   const user = await db.user.findUnique({ where: { id: userId }, select: { passwordHash: true } });
   if (!(await verifyPassword(currentPassword, user?.passwordHash))) {
     throw new AppError("VALIDATION", "the current password is wrong", { fields: [{ path: "currentPassword", message: "wrong password" }] });

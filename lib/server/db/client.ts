@@ -1,8 +1,13 @@
-// The database client: SQLite (default, file:./data/oprl.db) or PostgreSQL, chosen by
-// DATABASE_URL. One client per process, kept on globalThis so Next's hot reload reuses it,
-// and the committed migrations are applied before the first query (once per process).
+// The database convention: every domain function takes the database (a Db, or a transaction's
+// Tx where it accepts DbOrTx) as its first parameter and never looks it up itself. Only entry
+// points call getDb(): the route wrapper (lib/server/http/route.ts), server pages (through
+// lib/server/auth/page.ts), instrumentation.ts, and CLI entry points and scripts.
 //
-//   In a route or the CLI:   const db = await getDb();
+// The client: SQLite (default, file:./data/oprl.db) or PostgreSQL, chosen by DATABASE_URL. One
+// client per process, kept on globalThis so Next's hot reload reuses it, and the committed
+// migrations are applied before the first query (once per process).
+//
+//   In an entry point:       const db = await getDb();
 //   For an explicit URL:     const db = await openDb(url); ... await db.$disconnect();
 //
 // Inside `db.$transaction(async (tx) => ...)` use `tx` only: on SQLite every statement waits

@@ -3,7 +3,7 @@ import "server-only";
 import { z } from "zod";
 import { layoutToText, randomLayout } from "../../maze/layout";
 import { presetConfig, trainConfigSchema, withTeacher, type TrainConfig } from "../../rl/config";
-import { roundSettingsSchema, type CreateExperimentInput, type RoundSettings } from "../../schemas/experiment";
+import { roundSettingsSchema, type CreateExperimentInput, type RoundSettings } from "../../contracts/experiment";
 
 /** Experiment.config: the engine's TrainConfig (episodes = episodes per round) plus the round loop's settings. */
 export const storedConfigSchema = trainConfigSchema.extend({ studio: roundSettingsSchema });

@@ -3,57 +3,19 @@
 import "server-only";
 import { parseLayout } from "../../maze/layout";
 import { truePotential } from "../../maze/truth";
-import { getDb } from "../db/client";
+import type { DbOrTx } from "../db/client";
 import { getExperimentOrThrow } from "./experiments";
 import { parseStoredConfig } from "./config";
 import type { RoundSummary } from "../training/round-runner";
 import { movingAverage } from "../../rl/stats";
+import { COUNTED_CHOICES } from "../../contracts/words";
+import type { DashboardDto, EpisodePoint } from "../../contracts/dashboard";
 
 export const MOVING_AVERAGE_WINDOW = 20;
 const MAX_EPISODE_POINTS = 1500;
 
-export interface EpisodePoint {
-  episode: number;
-  round: number;
-  /** Episode number within its round, from 0 (for comparing rounds). */
-  inRound: number;
-  return: number;
-  returnMA: number;
-  success: number;
-  successMA: number;
-  length: number;
-  policyLoss: number | null;
-  epsilon: number;
-}
-
-export interface DashboardDto {
-  experiment: { id: string; name: string; labellingMode: string; teacher: string };
-  episodes: EpisodePoint[];
-  rewardUpdates: { step: number; round: number; loss: number; accuracy: number | null }[];
-  rounds: (Omit<RoundSummary, "rewardTable"> & { roundId: string })[];
-  heatmap: {
-    rows: number;
-    cols: number;
-    walls: boolean[];
-    start: number;
-    goal: number;
-    potential: (number | null)[];
-    learned: number[] | null;
-    round: number | null;
-    spearman: number | null;
-  };
-  labels: {
-    bySource: { human: number; synthetic: number };
-    byPerson: { name: string; left: number; right: number; equal: number; skip: number; total: number }[];
-  };
-  agreement: { pairs: number; compared: number; agree: number; rate: number | null; matrix: Record<string, Record<string, number>> };
-}
-
-const CHOICES = ["left", "right", "equal", "skip"] as const;
-
-export async function getDashboard(experimentId: string): Promise<DashboardDto> {
-  const db = await getDb();
-  const exp = await getExperimentOrThrow(experimentId, db);
+export async function getDashboard(db: DbOrTx, experimentId: string): Promise<DashboardDto> {
+  const exp = await getExperimentOrThrow(db, experimentId);
   const config = parseStoredConfig(exp.config);
 
   const [episodeRows, rewardRows, roundRows, labels] = await Promise.all([
@@ -103,7 +65,7 @@ export async function getDashboard(experimentId: string): Promise<DashboardDto> 
   // --- labels by source and person; human vs synthetic on pairs both labelled ---
   const bySource = { human: 0, synthetic: 0 };
   const people = new Map<string, { name: string; left: number; right: number; equal: number; skip: number; total: number }>();
-  const perPair = new Map<string, { human: string[]; synthetic: string[] }>();
+  const perPair = new Map<string, { human: (typeof COUNTED_CHOICES)[number][]; synthetic: (typeof COUNTED_CHOICES)[number][] }>();
   for (const l of labels) {
     bySource[l.source]++;
     if (l.source === "human") {
@@ -118,8 +80,7 @@ export async function getDashboard(experimentId: string): Promise<DashboardDto> 
     entry[l.source].push(l.choice);
     perPair.set(l.pairId, entry);
   }
-  const matrix: Record<string, Record<string, number>> = {};
-  for (const h of CHOICES.slice(0, 3)) matrix[h] = Object.fromEntries(CHOICES.slice(0, 3).map((s) => [s, 0]));
+  const matrix = Object.fromEntries(COUNTED_CHOICES.map((h) => [h, Object.fromEntries(COUNTED_CHOICES.map((s) => [s, 0]))])) as DashboardDto["agreement"]["matrix"];
   let both = 0;
   let compared = 0;
   let agree = 0;

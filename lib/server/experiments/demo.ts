@@ -15,7 +15,7 @@ import { recordLabel } from "../labelling/queue";
 import { withRetry } from "../db/errors";
 import type { Db } from "../db/client";
 import { resolveConfig } from "./config";
-import { DEFAULT_EXPERIMENT_INPUT } from "../../schemas/experiment";
+import { DEFAULT_EXPERIMENT_INPUT } from "../../contracts/experiment";
 
 export const DEMO_EXPERIMENT_ID = "demo";
 const DEMO_EPISODES = 48;

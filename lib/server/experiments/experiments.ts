@@ -1,64 +1,73 @@
 // Experiments: create, list, read, change mode. Routes get DTOs from here, never ORM rows.
 import "server-only";
-import { getDb, type DbOrTx } from "../db/client";
-import { AppError } from "../errors";
-import { createExperiment as insertExperiment } from "../repo";
-import { parseStoredConfig, resolveConfig, type StoredConfig } from "./config";
-import { roundDto, type RoundDto } from "../training/rounds";
-import type { CreateExperimentInput, LabellingMode, UpdateExperimentInput } from "../../schemas/experiment";
-import type { Experiment } from "../../../generated/sqlite/client";
+import { z } from "zod";
+import type { DbOrTx } from "../db/client";
+import { AppError, parseInput } from "../errors";
+import { parseStoredConfig, resolveConfig } from "./config";
+import { roundDto } from "../training/rounds";
+import { idSchema } from "../../contracts/ids";
+import { EXPERIMENT_STATUSES, LABELLING_MODES } from "../../contracts/words";
+import type { CreateExperimentInput, ExperimentDto, ExperimentSummaryDto, UpdateExperimentInput } from "../../contracts/experiment";
+import type { Experiment, TrainingRound } from "../../../generated/sqlite/client";
 
-export interface ExperimentSummaryDto {
-  id: string;
-  name: string;
-  status: string;
-  labellingMode: LabellingMode;
-  labelsPerPair: number;
-  createdAt: string;
-  preset: string;
-  teacher: string;
-  maze: { rows: number; cols: number };
-  counts: { trajectories: number; openPairs: number; labels: number; rounds: number };
-  latestRound: RoundDto | null;
+/** The list shows the newest experiments, at most this many. */
+const LIST_LIMIT = 200;
+
+const insertExperimentSchema = z.object({
+  name: z.string().trim().min(1, "name is empty").max(120),
+  /** The resolved engine config (maze layout text, seed, ...): any JSON object. */
+  config: z.record(z.string(), z.unknown()),
+  labellingMode: z.enum(LABELLING_MODES).default("human"),
+  labelsPerPair: z.number().int().min(1).max(20).default(1),
+  status: z.enum(EXPERIMENT_STATUSES).default("draft"),
+});
+
+/** Stores an experiment with an already resolved config (the CLI, tests, importers); the form goes through createExperiment. */
+export async function insertExperiment(db: DbOrTx, input: z.input<typeof insertExperimentSchema>) {
+  const data = parseInput(insertExperimentSchema, input, "experiment");
+  return db.experiment.create({ data: { ...data, config: JSON.stringify(data.config) } });
 }
 
-export interface ExperimentDto extends ExperimentSummaryDto {
-  config: {
-    seed: number;
-    shaping: StoredConfig["shaping"];
-    episodesPerRound: number;
-    pairsPerRound: number;
-    pairSelection: string;
-    labelTimeLimitSec: number;
-    algorithm: string;
-  };
-  mazeText: string;
+/** The experiment with its config parsed back from JSON text (any config, not only a studio one). */
+export async function getExperiment(db: DbOrTx, experimentId: string) {
+  const experiment = await db.experiment.findUnique({ where: { id: parseInput(idSchema, experimentId, "experiment id") } });
+  if (!experiment) throw new AppError("NOT_FOUND", `experiment ${experimentId} not found`);
+  return { ...experiment, config: JSON.parse(experiment.config) as Record<string, unknown> };
 }
 
-export async function getExperimentOrThrow(id: string, db?: DbOrTx): Promise<Experiment> {
-  const client = db ?? (await getDb());
-  const exp = await client.experiment.findUnique({ where: { id } });
+export async function getExperimentOrThrow(db: DbOrTx, id: string): Promise<Experiment> {
+  const exp = await db.experiment.findUnique({ where: { id } });
   if (!exp) throw new AppError("NOT_FOUND", `experiment ${id} not found`);
   return exp;
 }
 
-export async function createExperiment(input: CreateExperimentInput): Promise<ExperimentDto> {
-  const db = await getDb();
+/** An experiment from the form's fields: the preset resolved into the full engine config, active at once. */
+export async function createExperiment(db: DbOrTx, input: CreateExperimentInput): Promise<ExperimentDto> {
   const config = resolveConfig(input);
   const exp = await insertExperiment(db, { name: input.name, config, labellingMode: input.labellingMode, labelsPerPair: input.labelsPerPair, status: "active" });
-  return getExperimentDto(exp.id);
+  return getExperimentDto(db, exp.id);
 }
 
-export async function listExperiments(): Promise<ExperimentSummaryDto[]> {
-  const db = await getDb();
-  const rows = await db.experiment.findMany({ orderBy: { createdAt: "desc" }, take: 200 });
-  return Promise.all(rows.map((row) => summarise(db, row)));
+/** The newest experiments with their counts: one query for the counts of all of them, one for their latest rounds. */
+export async function listExperiments(db: DbOrTx): Promise<ExperimentSummaryDto[]> {
+  const counts = await countsOf(db, { limit: LIST_LIMIT });
+  const ids = counts.map((c) => c.id);
+  const rows = await db.experiment.findMany({ where: { id: { in: ids } } });
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const latest = await latestRounds(db, ids);
+  const out: ExperimentSummaryDto[] = [];
+  for (const c of counts) {
+    const row = byId.get(c.id);
+    if (row) out.push(await summarise(db, row, c, latest.get(c.id) ?? null));
+  }
+  return out;
 }
 
-export async function getExperimentDto(id: string): Promise<ExperimentDto> {
-  const db = await getDb();
-  const exp = await getExperimentOrThrow(id, db);
-  const summary = await summarise(db, exp);
+export async function getExperimentDto(db: DbOrTx, id: string): Promise<ExperimentDto> {
+  const exp = await getExperimentOrThrow(db, id);
+  const [counts] = await countsOf(db, { only: id });
+  const latest = await latestRounds(db, [id]);
+  const summary = await summarise(db, exp, counts, latest.get(id) ?? null);
   const config = parseStoredConfig(exp.config);
   return {
     ...summary,
@@ -75,23 +84,53 @@ export async function getExperimentDto(id: string): Promise<ExperimentDto> {
   };
 }
 
-export async function updateExperiment(id: string, input: UpdateExperimentInput): Promise<ExperimentDto> {
-  const db = await getDb();
-  await getExperimentOrThrow(id, db);
+export async function updateExperiment(db: DbOrTx, id: string, input: UpdateExperimentInput): Promise<ExperimentDto> {
+  await getExperimentOrThrow(db, id);
   await db.experiment.update({ where: { id }, data: input });
-  return getExperimentDto(id);
+  return getExperimentDto(db, id);
 }
 
-async function summarise(db: DbOrTx, exp: Experiment): Promise<ExperimentSummaryDto> {
+type Counts = { id: string } & ExperimentSummaryDto["counts"];
+type CountRow = { id: string; trajectories: number | bigint; openPairs: number | bigint; labels: number | bigint; rounds: number | bigint };
+
+/**
+ * Trajectories, open pairs, labels and rounds of the newest `limit` experiments (or of the one `only`), newest
+ * first, in one statement that SQLite and PostgreSQL both run (each count uses its table's experiment index).
+ */
+async function countsOf(db: DbOrTx, { only = null, limit = 1 }: { only?: string | null; limit?: number }): Promise<Counts[]> {
+  const rows = await db.$queryRaw<CountRow[]>`
+    SELECT e."id" AS "id",
+      (SELECT COUNT(*) FROM "Trajectory" t WHERE t."experimentId" = e."id") AS "trajectories",
+      (SELECT COUNT(*) FROM "Pair" p WHERE p."experimentId" = e."id" AND p."status" = 'open') AS "openPairs",
+      (SELECT COUNT(*) FROM "Label" l JOIN "Pair" lp ON lp."id" = l."pairId" WHERE lp."experimentId" = e."id") AS "labels",
+      (SELECT COUNT(*) FROM "TrainingRound" r WHERE r."experimentId" = e."id") AS "rounds"
+    FROM "Experiment" e
+    WHERE CAST(${only} AS TEXT) IS NULL OR e."id" = ${only}
+    ORDER BY e."createdAt" DESC, e."id" DESC
+    LIMIT ${limit}`;
+  return rows.map((r) => ({
+    id: r.id,
+    trajectories: Number(r.trajectories),
+    openPairs: Number(r.openPairs),
+    labels: Number(r.labels),
+    rounds: Number(r.rounds),
+  }));
+}
+
+/** The highest-numbered round of each experiment, in one query. */
+async function latestRounds(db: DbOrTx, experimentIds: string[]): Promise<Map<string, TrainingRound>> {
+  if (experimentIds.length === 0) return new Map();
+  const rounds = await db.trainingRound.findMany({
+    where: { experimentId: { in: experimentIds } },
+    orderBy: [{ experimentId: "asc" }, { index: "desc" }],
+    distinct: ["experimentId"],
+  });
+  return new Map(rounds.map((r) => [r.experimentId, r]));
+}
+
+async function summarise(db: DbOrTx, exp: Experiment, counts: Counts | undefined, latest: TrainingRound | null): Promise<ExperimentSummaryDto> {
   const config = parseStoredConfig(exp.config);
   const lines = config.env.layout.split("\n");
-  const [trajectories, openPairs, labels, rounds, latest] = await Promise.all([
-    db.trajectory.count({ where: { experimentId: exp.id } }),
-    db.pair.count({ where: { experimentId: exp.id, status: "open" } }),
-    db.label.count({ where: { pair: { experimentId: exp.id } } }),
-    db.trainingRound.count({ where: { experimentId: exp.id } }),
-    db.trainingRound.findFirst({ where: { experimentId: exp.id }, orderBy: { index: "desc" } }),
-  ]);
   return {
     id: exp.id,
     name: exp.name,
@@ -102,7 +141,12 @@ async function summarise(db: DbOrTx, exp: Experiment): Promise<ExperimentSummary
     preset: config.preset,
     teacher: config.teacher.kind,
     maze: { rows: lines.length, cols: lines[0].length },
-    counts: { trajectories, openPairs, labels, rounds },
+    counts: {
+      trajectories: counts?.trajectories ?? 0,
+      openPairs: counts?.openPairs ?? 0,
+      labels: counts?.labels ?? 0,
+      rounds: counts?.rounds ?? 0,
+    },
     latestRound: latest ? await roundDto(db, latest) : null,
   };
 }

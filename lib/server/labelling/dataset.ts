@@ -9,9 +9,9 @@ import { encodeSteps } from "../db/codec";
 import { TX_OPTIONS, type Db, type Tx } from "../db/client";
 import { uuidv7 } from "../db/ids";
 import { AppError } from "../errors";
-import { toTrajectoryView } from "./queue";
-import { DATASET_FORMAT, datasetLineSchema, type DatasetLine, type DatasetTrajectory } from "../../schemas/dataset";
-import { recordIdSchema } from "../../schemas/label";
+import { toTrajectoryView } from "./views";
+import { DATASET_FORMAT, datasetLineSchema, type DatasetLine, type DatasetTrajectory } from "../../contracts/dataset";
+import { idSchema } from "../../contracts/ids";
 
 const EXPORT_PAGE = 200;
 /** An import is one transaction; give a big file time (SQLite queues other writers meanwhile). */
@@ -43,7 +43,7 @@ export async function* exportDatasetLines(
   experimentId: string,
   options: { labelledOnly?: boolean } = {},
 ): AsyncGenerator<string> {
-  const id = recordIdSchema.safeParse(experimentId);
+  const id = idSchema.safeParse(experimentId);
   if (!id.success || !(await db.experiment.findUnique({ where: { id: experimentId }, select: { id: true } }))) {
     throw new AppError("NOT_FOUND", `experiment ${experimentId} not found`);
   }
@@ -156,7 +156,7 @@ export type ImportSummary = { pairs: number; trajectories: number; labels: numbe
  */
 export async function importDataset(db: Db, experimentId: string, jsonl: string): Promise<ImportSummary> {
   const lines = parseDataset(jsonl);
-  const id = recordIdSchema.safeParse(experimentId);
+  const id = idSchema.safeParse(experimentId);
   if (!id.success || !(await db.experiment.findUnique({ where: { id: experimentId }, select: { id: true } }))) {
     throw new AppError("NOT_FOUND", `experiment ${experimentId} not found`);
   }

@@ -2,48 +2,26 @@
 // one after it peeked at so the browser can preload it), and how much is left. The caller is an account from
 // requireUser: every lease and label carries its id.
 import "server-only";
-import { getDb, type Db } from "../db/client";
+import type { Db, DbOrTx } from "../db/client";
 import { AppError } from "../errors";
 import { parseStoredConfig } from "../experiments/config";
-import { freeSlot, nextPair, recordLabel, toTrajectoryView, type LeasedPair, type TrajectoryView } from "./queue";
+import { freeSlot, nextPair, recordLabel } from "./queue";
+import { openForUser, QUEUE_ORDER, toTrajectoryView, trajectorySelect, type LeasedPair } from "./views";
 import { ensureDemoOnce } from "../experiments/demo";
-import type { HumanLabelBody } from "../../schemas/label";
-
-export interface MazeDto {
-  text: string;
-  rows: number;
-  cols: number;
-}
-
-export interface PairDto {
-  pairId: string;
-  experimentId: string;
-  experimentName: string;
-  selection: string;
-  leased: boolean;
-  leaseExpiresAt: string | null;
-  maze: MazeDto;
-  left: TrajectoryView;
-  right: TrajectoryView;
-}
-
-export interface QueueStatsDto {
-  experimentId: string;
-  /** Open pairs this user could still label. */
-  waiting: number;
-  labelledByYou: number;
-}
-
-export interface LabelTargetDto {
-  id: string;
-  name: string;
-  labellingMode: string;
-  openPairs: number;
-}
+import type {
+  HumanLabelBody,
+  LabelResultDto,
+  LabelTargetDto,
+  MazeDto,
+  NextDto,
+  PairDto,
+  PairReviewDto,
+  QueueStatsDto,
+} from "../../contracts/label";
 
 const mazeCache = new Map<string, { name: string; maze: MazeDto }>();
 
-async function experimentView(db: Db, experimentId: string) {
+async function experimentView(db: DbOrTx, experimentId: string) {
   const hit = mazeCache.get(experimentId);
   if (hit) return hit;
   const exp = await db.experiment.findUnique({ where: { id: experimentId } });
@@ -55,7 +33,7 @@ async function experimentView(db: Db, experimentId: string) {
   return view;
 }
 
-async function toPairDto(db: Db, p: Pick<LeasedPair, "pairId" | "experimentId" | "selection" | "left" | "right">, lease: Date | null): Promise<PairDto> {
+async function toPairDto(db: DbOrTx, p: Pick<LeasedPair, "pairId" | "experimentId" | "selection" | "left" | "right">, lease: Date | null): Promise<PairDto> {
   const view = await experimentView(db, p.experimentId);
   return {
     pairId: p.pairId,
@@ -71,8 +49,7 @@ async function toPairDto(db: Db, p: Pick<LeasedPair, "pairId" | "experimentId" |
 }
 
 /** Experiments people can label now (not synthetic-only, not archived), most open pairs first. */
-export async function labelTargets(): Promise<LabelTargetDto[]> {
-  const db = await getDb();
+export async function labelTargets(db: Db): Promise<LabelTargetDto[]> {
   await ensureDemoOnce(db);
   const exps = await db.experiment.findMany({
     where: { labellingMode: { not: "synthetic" }, status: { not: "archived" } },
@@ -83,9 +60,9 @@ export async function labelTargets(): Promise<LabelTargetDto[]> {
     .sort((a, b) => b.openPairs - a.openPairs);
 }
 
-export async function queueStats(db: Db, experimentId: string, userId: string): Promise<QueueStatsDto> {
+export async function queueStats(db: DbOrTx, experimentId: string, userId: string): Promise<QueueStatsDto> {
   const [waiting, labelledByYou] = await Promise.all([
-    db.pair.count({ where: { experimentId, status: "open", labels: { none: { userId } } } }),
+    db.pair.count({ where: openForUser(experimentId, userId) }),
     db.label.count({ where: { userId, pair: { experimentId }, choice: { not: "skip" } } }),
   ]);
   return { experimentId, waiting, labelledByYou };
@@ -95,29 +72,21 @@ export async function queueStats(db: Db, experimentId: string, userId: string): 
  * The pair nextPair would lease after the user's current one, read-only: same order as the queue
  * (priority, then age), a free slot, not labelled by this user, not `exclude`.
  */
-export async function peekPair(db: Db, experimentId: string, userId: string, exclude: string[]): Promise<PairDto | null> {
+export async function peekPair(db: DbOrTx, experimentId: string, userId: string, exclude: string[]): Promise<PairDto | null> {
   const now = new Date();
   const candidates = await db.pair.findMany({
-    where: { experimentId, status: "open", id: { notIn: exclude }, labels: { none: { userId } } },
-    orderBy: [{ priority: "desc" }, { createdAt: "asc" }, { id: "asc" }],
+    where: { ...openForUser(experimentId, userId), id: { notIn: exclude } },
+    orderBy: [...QUEUE_ORDER],
     take: 16,
     select: { id: true, labelsWanted: true, leases: { select: { slot: true, expiresAt: true, labelId: true, userId: true } } },
   });
   const pick = candidates.find((c) => !c.leases.some((l) => l.userId === userId) && freeSlot(c.labelsWanted, c.leases, now) !== null);
   if (!pick) return null;
-  const pair = await db.pair.findUniqueOrThrow({ where: { id: pick.id }, include: { left: true, right: true } });
+  const pair = await db.pair.findUniqueOrThrow({ where: { id: pick.id }, include: { left: { select: trajectorySelect }, right: { select: trajectorySelect } } });
   return toPairDto(db, { pairId: pair.id, experimentId, selection: pair.selection, left: toTrajectoryView(pair.left), right: toTrajectoryView(pair.right) }, null);
 }
 
-export interface NextDto {
-  pair: PairDto | null;
-  /** The pair after it, to preload (not leased yet). */
-  upcoming: PairDto | null;
-  stats: QueueStatsDto;
-}
-
-export async function next(experimentId: string, userId: string): Promise<NextDto> {
-  const db = await getDb();
+export async function next(db: Db, experimentId: string, userId: string): Promise<NextDto> {
   await ensureDemoOnce(db);
   await experimentView(db, experimentId);
   const leased = await nextPair(db, { experimentId, userId });
@@ -129,16 +98,8 @@ export async function next(experimentId: string, userId: string): Promise<NextDt
   return { pair, upcoming, stats };
 }
 
-export interface LabelResultDto {
-  labelId: string;
-  replayed: boolean;
-  pair: { id: string; status: string; labelsDone: number; labelsWanted: number };
-  next: NextDto;
-}
-
 /** Records a person's label, then leases their next pair, in one round trip. */
-export async function labelAndNext(pairId: string, body: Omit<HumanLabelBody, "pairId">, userId: string): Promise<LabelResultDto> {
-  const db = await getDb();
+export async function labelAndNext(db: Db, pairId: string, body: Omit<HumanLabelBody, "pairId">, userId: string): Promise<LabelResultDto> {
   const pair = await db.pair.findUnique({ where: { id: pairId }, select: { experimentId: true } });
   if (!pair) throw new AppError("NOT_FOUND", `pair ${pairId} not found`);
   const result = await recordLabel(db, {
@@ -154,16 +115,15 @@ export async function labelAndNext(pairId: string, body: Omit<HumanLabelBody, "p
     labelId: result.label.id,
     replayed: result.replayed,
     pair: result.pair,
-    next: await next(pair.experimentId, userId),
+    next: await next(db, pair.experimentId, userId),
   };
 }
 
 /** One pair with both trajectories, for review (no lease). */
-export async function getPair(pairId: string): Promise<PairDto & { labels: { source: string; choice: string; user: string | null; teacher: string | null }[] }> {
-  const db = await getDb();
+export async function getPair(db: DbOrTx, pairId: string): Promise<PairReviewDto> {
   const pair = await db.pair.findUnique({
     where: { id: pairId },
-    include: { left: true, right: true, labels: { include: { user: { select: { name: true } } } } },
+    include: { left: { select: trajectorySelect }, right: { select: trajectorySelect }, labels: { include: { user: { select: { name: true } } } } },
   });
   if (!pair) throw new AppError("NOT_FOUND", `pair ${pairId} not found`);
   const dto = await toPairDto(db, { pairId: pair.id, experimentId: pair.experimentId, selection: pair.selection, left: toTrajectoryView(pair.left), right: toTrajectoryView(pair.right) }, null);

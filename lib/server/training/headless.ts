@@ -12,9 +12,9 @@ import { evaluate, type RunSummary } from "../../rl/train";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import { parseStoredConfig, storedConfigSchema } from "../experiments/config";
-import { createExperiment } from "../repo";
+import { insertExperiment as createExperiment } from "../experiments/experiments";
 import { applyCheckpoint, RoundRun } from "./round-runner";
-import { roundSettingsSchema } from "../../schemas/experiment";
+import { roundSettingsSchema } from "../../contracts/experiment";
 
 export interface HeadlessOptions {
   /** Episodes per round: the run's episodes are split into rounds of this size. */

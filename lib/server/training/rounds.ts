@@ -7,8 +7,9 @@ import { AppError } from "../errors";
 import { parseStoredConfig } from "../experiments/config";
 import type { TrainingRound } from "../../../generated/sqlite/client";
 
-export const ROUND_PHASES = ["queued", "collecting", "selecting", "labelling", "reward-model", "policy", "evaluating", "finished"] as const;
-export type RoundPhase = (typeof ROUND_PHASES)[number];
+import { ROUND_PHASES, type RoundPhase } from "../../contracts/words";
+import type { RoundDto } from "../../contracts/round";
+export { ROUND_PHASES, type RoundPhase, type RoundDto };
 
 /** Metric kind 'round-state': one row per round, the worker's live view of where it is. */
 export const roundStateSchema = z.object({
@@ -25,26 +26,6 @@ export const roundStateSchema = z.object({
 });
 export type RoundState = z.infer<typeof roundStateSchema>;
 export const ROUND_STATE_KIND = "round-state";
-
-export interface RoundDto {
-  id: string;
-  experimentId: string;
-  index: number;
-  status: TrainingRound["status"];
-  phase: RoundPhase;
-  progress: number;
-  episodesDone: number;
-  episodesTotal: number;
-  labels: { have: number; target: number; deadline: string | null };
-  /** Estimated seconds until the round finishes; null while unknown. */
-  etaSeconds: number | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  heartbeatAt: string | null;
-  error: string | null;
-  note: string | null;
-}
 
 const ACTIVE = ["queued", "running"] as const;
 

@@ -1,60 +1,14 @@
-// Data access for users, experiments, trajectories and pairs (the queue itself is in queue.ts).
-// Pure functions taking a client; inputs validated with zod, refusals as AppError.
+// Trajectories and pairs as the round runner, the CLI and tests store them: validated with zod, written in
+// chunks inside one transaction (all or nothing), refusals as AppError.
 import "server-only";
 import { z } from "zod";
-import { EXPERIMENT_STATUSES, LABELLING_MODES } from "../schemas/experiment";
-import { encodeSteps } from "./db/codec";
-import type { Db, DbOrTx } from "./db/client";
-import { isForeignKeyViolation, isUniqueViolation } from "./db/errors";
-import { uuidv7 } from "./db/ids";
-import { AppError, parseInput } from "./errors";
-import { TX_OPTIONS } from "./db/client";
-import { pairSelectionSchema, recordIdSchema } from "../schemas/label";
-
-// ---------------------------------------------------------------- users
-
-export const ROLES = ["labeler", "researcher", "admin"] as const;
-
-const createUserSchema = z.object({
-  name: z.string().trim().min(1, "name is empty").max(64, "name: at most 64 characters"),
-  role: z.enum(ROLES).default("labeler"),
-  passwordHash: z.string().min(1).nullish(),
-});
-
-export async function createUser(db: DbOrTx, input: z.input<typeof createUserSchema>) {
-  const data = parseInput(createUserSchema, input, "user");
-  try {
-    return await db.user.create({ data: { name: data.name, role: data.role, passwordHash: data.passwordHash ?? null } });
-  } catch (err) {
-    if (isUniqueViolation(err, "User")) throw new AppError("CONFLICT", `a user named ${data.name} already exists`);
-    throw err;
-  }
-}
-
-// ---------------------------------------------------------------- experiments
-
-const createExperimentSchema = z.object({
-  name: z.string().trim().min(1, "name is empty").max(120),
-  /** The resolved engine config (maze layout text, seed, ...): any JSON object. */
-  config: z.record(z.string(), z.unknown()),
-  labellingMode: z.enum(LABELLING_MODES).default("human"),
-  labelsPerPair: z.number().int().min(1).max(20).default(1),
-  status: z.enum(EXPERIMENT_STATUSES).default("draft"),
-});
-
-export async function createExperiment(db: DbOrTx, input: z.input<typeof createExperimentSchema>) {
-  const data = parseInput(createExperimentSchema, input, "experiment");
-  return db.experiment.create({ data: { ...data, config: JSON.stringify(data.config) } });
-}
-
-/** The experiment with its config parsed back from JSON text. */
-export async function getExperiment(db: DbOrTx, experimentId: string) {
-  const experiment = await db.experiment.findUnique({ where: { id: parseInput(recordIdSchema, experimentId, "experiment id") } });
-  if (!experiment) throw new AppError("NOT_FOUND", `experiment ${experimentId} not found`);
-  return { ...experiment, config: JSON.parse(experiment.config) as Record<string, unknown> };
-}
-
-// ---------------------------------------------------------------- trajectories
+import { encodeSteps } from "../db/codec";
+import { TX_OPTIONS, type Db } from "../db/client";
+import { isForeignKeyViolation } from "../db/errors";
+import { uuidv7 } from "../db/ids";
+import { AppError, parseInput } from "../errors";
+import { idSchema } from "../../contracts/ids";
+import { pairSelectionSchema } from "../../contracts/label";
 
 const trajectoryInputSchema = z.object({
   round: z.number().int().min(0),
@@ -75,7 +29,7 @@ const INSERT_CHUNK = 500;
  * Returns their ids in input order.
  */
 export async function insertTrajectories(db: Db, experimentId: string, trajectories: TrajectoryInput[]): Promise<string[]> {
-  parseInput(recordIdSchema, experimentId, "experiment id");
+  parseInput(idSchema, experimentId, "experiment id");
   const rows = trajectories.map((t, i) => {
     const parsed = parseInput(trajectoryInputSchema, t, `trajectory ${i}`);
     const encoded = encodeSteps(parsed);
@@ -102,12 +56,10 @@ export async function insertTrajectories(db: Db, experimentId: string, trajector
   return rows.map((r) => r.id);
 }
 
-// ---------------------------------------------------------------- pairs
-
 const pairInputSchema = z
   .object({
-    leftId: recordIdSchema,
-    rightId: recordIdSchema,
+    leftId: idSchema,
+    rightId: idSchema,
     selection: pairSelectionSchema,
     priority: z.number().finite().default(0),
     /** Defaults to the experiment's labelsPerPair. */
@@ -118,7 +70,7 @@ export type PairInput = z.input<typeof pairInputSchema>;
 
 /** Creates pairs of one experiment (all or nothing); both trajectories must belong to it. */
 export async function createPairs(db: Db, experimentId: string, pairs: PairInput[]): Promise<string[]> {
-  parseInput(recordIdSchema, experimentId, "experiment id");
+  parseInput(idSchema, experimentId, "experiment id");
   const parsed = pairs.map((p, i) => parseInput(pairInputSchema, p, `pair ${i}`));
   const experiment = await db.experiment.findUnique({ where: { id: experimentId }, select: { labelsPerPair: true } });
   if (!experiment) throw new AppError("NOT_FOUND", `experiment ${experimentId} not found`);
