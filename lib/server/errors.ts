@@ -2,10 +2,13 @@ import "server-only";
 import type { z } from "zod";
 
 // One error type for everything the data layer refuses, so a route (or the CLI) can map
-// it to a status without knowing which function threw it.
+// it to a status without knowing which function threw it: one status per code.
 
 export const ERROR_STATUS = {
-  VALIDATION: 400,
+  /** Well-formed input whose values are not acceptable (body, query or a domain check); `details.fields` names them. */
+  VALIDATION: 422,
+  /** A request body that is not JSON at all. */
+  MALFORMED_JSON: 400,
   UNAUTHORIZED: 401,
   PAYLOAD_TOO_LARGE: 413,
   RATE_LIMITED: 429,
@@ -42,12 +45,21 @@ export function isAppError(err: unknown, code?: ErrorCode): err is AppError {
   return err instanceof AppError && (code === undefined || err.code === code);
 }
 
-/** Turns a zod failure into a VALIDATION AppError listing the offending fields. */
-export function validationError(
-  what: string,
-  issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>,
-): AppError {
-  const fields = issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
+export type FieldError = { path: string; message: string };
+type Issues = ReadonlyArray<{ path: PropertyKey[]; message: string }>;
+
+/** zod issues as field errors: the dotted path ("maze.text") and the message. */
+export function fieldErrors(issues: Issues): FieldError[] {
+  return issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
+}
+
+/**
+ * Turns a zod failure into a VALIDATION AppError listing the offending fields. The message names `what` and, unless
+ * `summary` is false (the HTTP layer: the fields travel in `details`), each field.
+ */
+export function validationError(what: string, issues: Issues, { summary: withSummary = true } = {}): AppError {
+  const fields = fieldErrors(issues);
+  if (!withSummary) return new AppError("VALIDATION", `invalid ${what}`, { fields });
   const summary = fields.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message)).join("; ");
   return new AppError("VALIDATION", `invalid ${what}: ${summary}`, { fields });
 }

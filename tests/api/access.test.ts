@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/lib/server/db/client";
 import { signInLimits } from "@/lib/server/auth/guard";
-import { ROLES, type Role } from "@/lib/schemas/auth";
+import { ROLES, type Role } from "@/lib/contracts/auth";
 import { account, ctx, tableCounts, type Session } from "./helpers";
 import { callRequest, exportedHandlers, makeFixtures, routeCases, type Access, type Fixtures } from "./routes";
 

@@ -67,7 +67,7 @@ describe("/api/experiments", () => {
     expect(fieldPaths(await body(unsolvable))).toEqual(["maze.text"]);
     const malformed = await list.POST(req("/api/experiments", { method: "POST", raw: "{not json" }));
     expect(malformed.status).toBe(400);
-    expect((await body(malformed)).error.code).toBe("VALIDATION");
+    expect((await body(malformed)).error.code).toBe("MALFORMED_JSON");
   });
 
   it("GET /:id returns it; unknown or malformed ids are 404", async () => {

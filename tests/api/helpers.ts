@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { sealSession, SESSION_COOKIE } from "@/lib/server/auth/session";
 import { getDb } from "@/lib/server/db/client";
 import { hashPassword } from "@/lib/server/auth/password";
-import type { Role } from "@/lib/schemas/auth";
+import type { Role } from "@/lib/contracts/auth";
 
 export const BASE = "http://localhost:3000";
 

@@ -37,9 +37,9 @@ describe("labelling API", () => {
     expect(again.pair.pairId).toBe(b.pair.pairId);
   });
 
-  it("next: missing experiment 400, unknown experiment 404, signed out 401, synthetic-only 403", async () => {
+  it("next: missing experiment 422, unknown experiment 404, signed out 401, synthetic-only 403", async () => {
     const missing = await next.GET(req("/api/label/next", { as: await account("ana") }));
-    expect(missing.status).toBe(400);
+    expect(missing.status).toBe(422);
     expect(fieldPaths(await body(missing))).toEqual(["experiment"]);
     expect((await next.GET(req("/api/label/next?experiment=nope", { as: await account("ana") }))).status).toBe(404);
     const signedOut = await next.GET(req("/api/label/next?experiment=demo", { as: null }));

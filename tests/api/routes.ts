@@ -27,7 +27,7 @@ import * as oneInvite from "@/app/api/invites/[id]/route";
 import { getDb } from "@/lib/server/db/client";
 import { enqueueRound } from "@/lib/server/training/rounds";
 import { createInvite } from "@/lib/server/auth/users";
-import type { Role } from "@/lib/schemas/auth";
+import type { Role } from "@/lib/contracts/auth";
 import { account, body, goodExperiment, req, type Session } from "./helpers";
 
 export type Access = Role | "public";
@@ -171,7 +171,7 @@ export function routeCases(f: () => Fixtures): RouteCase[] {
       handler: invite.POST,
       prepare: async () => {
         const admin = await account("fixture-admin", "admin");
-        const link = await createInvite(admin, { role: "labeler", expiresInHours: 1 });
+        const link = await createInvite(await getDb(), admin, { role: "labeler", expiresInHours: 1 });
         return { method: "POST", path: "/api/auth/invite", body: { token: link.path.split("/").pop(), name: unique("inv"), password: "invited-pass-1" } };
       },
     },
@@ -199,7 +199,7 @@ export function routeCases(f: () => Fixtures): RouteCase[] {
       access: "admin",
       handler: oneInvite.DELETE,
       prepare: async () => {
-        const link = await createInvite(await account("fixture-admin", "admin"), { role: "labeler", expiresInHours: 1 });
+        const link = await createInvite(await getDb(), await account("fixture-admin", "admin"), { role: "labeler", expiresInHours: 1 });
         return { method: "DELETE", path: `/api/invites/${link.id}`, id: link.id };
       },
     },

@@ -1,9 +1,5 @@
 // GET /api/me - the signed-in account (401 when signed out)
-import { requireUser } from "@/lib/server/auth/guard";
-import { handle, json } from "@/lib/server/http/route";
+import { route } from "@/lib/server/http/route";
+import { meResponse } from "@/lib/contracts/auth";
 
-export const dynamic = "force-dynamic";
-
-export function GET(req: Request) {
-  return handle(async () => json({ user: await requireUser(req, "labeler") }));
-}
+export const GET = route({ role: "labeler", response: meResponse }, async ({ user }) => ({ user }));

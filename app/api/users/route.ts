@@ -1,23 +1,11 @@
 // GET /api/users - every account with its label count; POST {name, role, password} - create one (admin)
-import { requireUser } from "@/lib/server/auth/guard";
-import { handle, json, parseBody } from "@/lib/server/http/route";
 import { createUser, listUsers } from "@/lib/server/auth/users";
-import { createUserSchema } from "@/lib/schemas/auth";
+import { route } from "@/lib/server/http/route";
+import { createUserSchema, userResponse, usersResponse } from "@/lib/contracts/auth";
 
-export const dynamic = "force-dynamic";
+export const GET = route({ role: "admin", response: usersResponse }, async ({ db }) => ({ users: await listUsers(db) }));
 
-export function GET(req: Request) {
-  return handle(async () => {
-    await requireUser(req, "admin");
-    return json({ users: await listUsers() });
-  });
-}
-
-export function POST(req: Request) {
-  return handle(async () => {
-    await requireUser(req, "admin");
-    const body = await parseBody(req, createUserSchema, "user");
-    if (!body.ok) return body.response;
-    return json({ user: await createUser(body.data) }, 201);
-  });
-}
+export const POST = route(
+  { role: "admin", body: createUserSchema, name: "user", response: userResponse, status: 201 },
+  async ({ db, body }) => ({ user: await createUser(db, body) }),
+);

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { pageDb } from "@/lib/server/auth/page";
 import { inviteInfo } from "@/lib/server/auth/users";
 import { InviteForm } from "../../_components/InviteForm";
 
@@ -10,7 +11,7 @@ const TITLES = { setup: "Create the admin account", invite: "Create your account
 
 export default async function InvitePage({ params }: { params: Promise<{ token: string }> }) {
   const { token } = await params;
-  const info = await inviteInfo(token);
+  const info = await inviteInfo(await pageDb(), token);
   if (!info) {
     return (
       <div className="mx-auto max-w-sm px-4 py-12" data-testid="invite-invalid">

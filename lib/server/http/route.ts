@@ -1,103 +1,159 @@
-// Shared plumbing of the route handlers: parse input with zod, map errors to statuses, never leak internals.
+// The one wrapper every handler under app/api is written with. It checks the caller (requireUser: 401 signed out,
+// 403 role too low or a cross-site state change), reads the `[id]` params (an id that cannot exist is a 404),
+// the query and the JSON body with their zod schemas (bad values: 422 VALIDATION with details.fields; malformed
+// JSON: 400 MALFORMED_JSON; too big: 413), hands the handler the database, and answers with its result as JSON,
+// checked against the response schema outside production (a mismatch throws, so tests fail on it). Every
+// AppError becomes its code's status; anything else is a bare 500 that never leaks internals.
+//
+//   export const GET = route({ role: "researcher", params: { id: "experiment" }, response: experimentResponse },
+//     async ({ db, params }) => ({ experiment: await getExperimentDto(db, params.id) }));
 import "server-only";
 import { NextResponse } from "next/server";
 import type { z } from "zod";
-import { getConfig } from "../../config";
-import { AppError, isAppError } from "../errors";
-import { idSchema } from "../../schemas/experiment";
+import { idSchema } from "../../contracts/ids";
+import type { Role, SessionUser } from "../../contracts/auth";
+import { assertSameOrigin, clearSessionCookie, requireUser, setSessionCookie } from "../auth/guard";
+import { getDb, type Db } from "../db/client";
+import { AppError, isAppError, validationError } from "../errors";
+import { readJson } from "./body";
 
-export type FieldError = { path: string; message: string };
+/** Who may call: at least this role, or "public" (no session needed; state changes still same-site only). */
+export type Access = Role | "public";
 
-export function fieldErrors(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): FieldError[] {
-  return issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
+type Schema = z.ZodType | undefined;
+type Out<S extends Schema> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface RouteSpec<A extends Access, P extends string, Q extends Schema, B extends Schema, R extends Schema> {
+  role: A;
+  /** Dynamic segments, each an id, with what it names: `{ id: "experiment" }` answers "experiment not found". */
+  params?: Record<P, string>;
+  query?: Q;
+  body?: B;
+  /** What the body is, for "invalid <name>" (default "request body"). */
+  name?: string;
+  /** The JSON answer's schema; without one the handler returns its own Response (a stream). */
+  response?: R;
+  /** The success status (default 200). */
+  status?: number;
 }
 
-/** 422 with the field errors: the body was well-formed JSON but its values are not acceptable. */
-export function unprocessable(what: string, issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): NextResponse {
-  const fields = fieldErrors(issues);
-  return NextResponse.json(
-    { error: { code: "VALIDATION", message: `invalid ${what}`, details: { fields } } },
-    { status: 422 },
-  );
+export interface RouteContext<A extends Access, P extends string, Q, B> {
+  req: Request;
+  db: Db;
+  user: A extends "public" ? null : SessionUser;
+  params: Record<P, string>;
+  query: Q;
+  body: B;
+  /** Start a session (the sealed cookie value) or end it, on the answer. */
+  session: { start(cookie: string): void; end(): void };
 }
+
+type Handler<A extends Access, P extends string, Q extends Schema, B extends Schema, R extends Schema> = (
+  ctx: RouteContext<A, P, Out<Q>, Out<B>>,
+) => Promise<R extends z.ZodType ? z.input<R> : Response>;
+
+/** What Next calls: the request, and the dynamic segments as a promise. */
+export type RouteHandler<P extends string> = (req: Request, ctx?: { params: Promise<Record<P, string>> }) => Promise<Response>;
 
 export const notFound = (what: string) => new AppError("NOT_FOUND", `${what} not found`);
 
-/** The `[id]` of a dynamic route; an id that cannot exist is a 404 for `what`, not a 400. */
-export async function routeId(ctx: { params: Promise<{ id: string }> }, what: string): Promise<string> {
-  const id = idSchema.safeParse((await ctx.params).id);
-  if (!id.success) throw notFound(what);
-  return id.data;
-}
-
-/**
- * The body as text, refusing more than `limit` bytes with a 413 (checked against Content-Length
- * first, then counted while reading, so a lying or absent length cannot get past it).
- */
-export async function readText(req: Request, limit = getConfig().API_MAX_BODY_BYTES): Promise<string> {
-  const tooLarge = () => new AppError("PAYLOAD_TOO_LARGE", `request body over ${limit} bytes`, { limit });
-  const declared = Number(req.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > limit) throw tooLarge();
-  if (!req.body) return "";
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge();
+export function route<const A extends Access, P extends string = never, Q extends Schema = undefined, B extends Schema = undefined, R extends Schema = undefined>(
+  spec: RouteSpec<A, P, Q, B, R>,
+  handler: Handler<A, P, Q, B, R>,
+): RouteHandler<P> {
+  return async (req, routeCtx) => {
+    try {
+      const db = await getDb();
+      let user: SessionUser | null = null;
+      if (spec.role === "public") assertSameOrigin(req);
+      else user = await requireUser(db, req, spec.role);
+      const params = await readParams(spec.params, routeCtx);
+      const query = spec.query ? parseWith(spec.query, Object.fromEntries(new URL(req.url).searchParams), "query parameters") : undefined;
+      const body = spec.body ? parseWith(spec.body, await readJson(req), spec.name ?? "request body") : undefined;
+      let cookie: string | null = null;
+      const session = { start: (value: string) => void (cookie = value), end: () => void (cookie = "") };
+      const ctx = { req, db, user, params, query, body, session } as RouteContext<A, P, Out<Q>, Out<B>>;
+      const result: unknown = await handler(ctx);
+      if (!spec.response) {
+        if (!(result instanceof Response)) throw new Error("a route without a response schema must return a Response");
+        return result;
+      }
+      if (process.env.NODE_ENV !== "production") checkResponse(spec.response, result, req);
+      const res = NextResponse.json(result, { status: spec.status ?? 200 });
+      if (cookie === "") clearSessionCookie(res, req);
+      else if (cookie !== null) setSessionCookie(res, req, cookie);
+      return res;
+    } catch (err) {
+      return errorResponse(err);
     }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
+  };
 }
 
-/** Reads a JSON body; malformed JSON is a 400 (an empty body counts as `{}`), over the size limit a 413. */
-export async function readJson(req: Request): Promise<unknown> {
-  const text = await readText(req);
-  if (text.trim() === "") return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new AppError("VALIDATION", "request body is not valid JSON", { fields: [{ path: "", message: "not valid JSON" }] });
+async function readParams<P extends string>(spec: Record<P, string> | undefined, ctx?: { params: Promise<Record<P, string>> }) {
+  const out = {} as Record<P, string>;
+  if (!spec) return out;
+  const raw: Partial<Record<P, string>> = (await ctx?.params) ?? {};
+  for (const key of Object.keys(spec) as P[]) {
+    const id = idSchema.safeParse(raw[key]);
+    if (!id.success) throw notFound(spec[key]);
+    out[key] = id.data;
   }
+  return out;
 }
 
-type Parsed<T> = { ok: true; data: T } | { ok: false; response: NextResponse };
-
-export async function parseBody<S extends z.ZodType>(req: Request, schema: S, what: string): Promise<Parsed<z.infer<S>>> {
-  const body = await readJson(req);
-  const result = schema.safeParse(body);
-  return result.success ? { ok: true, data: result.data } : { ok: false, response: unprocessable(what, result.error.issues) };
-}
-
-/** Query parameters: a bad one is a 400 with the field named. */
-export function parseQuery<S extends z.ZodType>(req: Request, schema: S): z.infer<S> {
-  const params = Object.fromEntries(new URL(req.url).searchParams);
-  const result = schema.safeParse(params);
-  if (!result.success) {
-    throw new AppError("VALIDATION", "invalid query parameters", { fields: fieldErrors(result.error.issues) });
-  }
+function parseWith<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) throw validationError(what, result.error.issues, { summary: false });
   return result.data;
 }
 
-/** Runs a handler body and turns thrown errors into JSON responses; unknown errors are a bare 500. */
-export async function handle(fn: () => Promise<Response>): Promise<Response> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (isAppError(err)) {
-      const res = NextResponse.json(err.toJSON(), { status: err.status });
-      const retry = (err.details as { retryAfterSec?: number } | undefined)?.retryAfterSec;
-      if (err.code === "RATE_LIMITED" && retry) res.headers.set("retry-after", String(retry));
-      return res;
-    }
-    console.error("[api] unexpected error:", err);
-    return NextResponse.json({ error: { code: "INTERNAL", message: "internal error" } }, { status: 500 });
-  }
+/** The answer must be what the contract says (development and tests only): a mismatch is a bug, not a 4xx. */
+function checkResponse(schema: z.ZodType, data: unknown, req: Request): void {
+  const result = schema.safeParse(data);
+  if (result.success) return;
+  const where = result.error.issues.map((i) => `${i.path.map(String).join(".") || "(root)"}: ${i.message}`).join("; ");
+  throw new Error(`response of ${req.method} ${new URL(req.url).pathname} breaks its contract: ${where}`);
 }
 
-export const json = (data: unknown, status = 200) => NextResponse.json(data, { status });
+/** AppError: its code's status and JSON (429 with retry-after); anything else: a logged, bare 500. */
+export function errorResponse(err: unknown): Response {
+  if (isAppError(err)) {
+    const res = NextResponse.json(err.toJSON(), { status: err.status });
+    const retry = (err.details as { retryAfterSec?: number } | undefined)?.retryAfterSec;
+    if (err.code === "RATE_LIMITED" && retry) res.headers.set("retry-after", String(retry));
+    return res;
+  }
+  console.error("[api] unexpected error:", err);
+  return NextResponse.json({ error: { code: "INTERNAL", message: "internal error" } }, { status: 500 });
+}
+
+/**
+ * Lines of text as a streamed JSONL download. The first line is read before answering, so an error there (an
+ * unknown id) is still a proper error response and not a broken stream.
+ */
+export async function jsonlDownload(lines: AsyncGenerator<string>, filename: string): Promise<Response> {
+  const first = await lines.next();
+  const encoder = new TextEncoder();
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (!first.done) controller.enqueue(encoder.encode(first.value + "\n"));
+      if (first.done) controller.close();
+    },
+    async pull(controller) {
+      if (first.done) return;
+      const { value, done } = await lines.next();
+      if (done) controller.close();
+      else controller.enqueue(encoder.encode(value + "\n"));
+    },
+    async cancel() {
+      await lines.return(undefined);
+    },
+  });
+  return new Response(stream, {
+    headers: {
+      "content-type": "application/x-ndjson; charset=utf-8",
+      "content-disposition": `attachment; filename="${filename}"`,
+      "cache-control": "no-store",
+    },
+  });
+}

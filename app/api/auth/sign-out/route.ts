@@ -1,22 +1,11 @@
 // POST /api/auth/sign-out {everywhere?} - end this session (everywhere: every session of the account)
-import { z } from "zod";
-import { NextResponse } from "next/server";
-import { assertSameOrigin, clearSessionCookie, currentUser } from "@/lib/server/auth/guard";
-import { getDb } from "@/lib/server/db/client";
-import { handle, parseBody } from "@/lib/server/http/route";
+import { currentUser } from "@/lib/server/auth/guard";
+import { route } from "@/lib/server/http/route";
+import { okSchema, signOutSchema } from "@/lib/contracts/auth";
 
-export const dynamic = "force-dynamic";
-const bodySchema = z.object({ everywhere: z.boolean().default(false) }).strict();
-
-export function POST(req: Request) {
-  return handle(async () => {
-    assertSameOrigin(req);
-    const body = await parseBody(req, bodySchema, "sign-out");
-    if (!body.ok) return body.response;
-    const user = await currentUser(req);
-    if (user && body.data.everywhere) {
-      await (await getDb()).user.update({ where: { id: user.id }, data: { sessionVersion: { increment: 1 } } });
-    }
-    return clearSessionCookie(NextResponse.json({ ok: true }), req);
-  });
-}
+export const POST = route({ role: "public", body: signOutSchema, name: "sign-out", response: okSchema }, async ({ db, req, body, session }) => {
+  const user = await currentUser(db, req);
+  if (user && body.everywhere) await db.user.update({ where: { id: user.id }, data: { sessionVersion: { increment: 1 } } });
+  session.end();
+  return { ok: true };
+});

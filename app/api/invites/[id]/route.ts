@@ -1,16 +1,9 @@
 // DELETE /api/invites/:id - revoke a link not used yet (admin)
-import { requireUser } from "@/lib/server/auth/guard";
-import { handle, json, routeId } from "@/lib/server/http/route";
 import { revokeInvite } from "@/lib/server/auth/users";
+import { route } from "@/lib/server/http/route";
+import { okSchema } from "@/lib/contracts/auth";
 
-export const dynamic = "force-dynamic";
-type Ctx = { params: Promise<{ id: string }> };
-
-export function DELETE(req: Request, ctx: Ctx) {
-  return handle(async () => {
-    await requireUser(req, "admin");
-    const id = await routeId(ctx, "invite");
-    await revokeInvite(id);
-    return json({ ok: true });
-  });
-}
+export const DELETE = route({ role: "admin", params: { id: "invite" }, response: okSchema }, async ({ db, params }) => {
+  await revokeInvite(db, params.id);
+  return { ok: true };
+});

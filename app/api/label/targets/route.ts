@@ -1,13 +1,6 @@
 // GET /api/label/targets - experiments people can label now, with their open pair counts
 import { labelTargets } from "@/lib/server/labelling/labelling";
-import { handle, json } from "@/lib/server/http/route";
-import { requireUser } from "@/lib/server/auth/guard";
+import { route } from "@/lib/server/http/route";
+import { labelTargetsResponse } from "@/lib/contracts/label";
 
-export const dynamic = "force-dynamic";
-
-export function GET(req: Request) {
-  return handle(async () => {
-    await requireUser(req, "labeler");
-    return json({ experiments: await labelTargets() });
-  });
-}
+export const GET = route({ role: "labeler", response: labelTargetsResponse }, async ({ db }) => ({ experiments: await labelTargets(db) }));

@@ -1,18 +1,14 @@
 // PUT /api/me/password {currentPassword, newPassword} - change one's own password; other sessions end, this one goes on
-import { NextResponse } from "next/server";
-import { requireUser, sessionFor, setSessionCookie } from "@/lib/server/auth/guard";
-import { handle, parseBody } from "@/lib/server/http/route";
+import { sessionFor } from "@/lib/server/auth/guard";
 import { changePassword } from "@/lib/server/auth/users";
-import { changePasswordSchema } from "@/lib/schemas/auth";
+import { route } from "@/lib/server/http/route";
+import { changePasswordSchema, okSchema } from "@/lib/contracts/auth";
 
-export const dynamic = "force-dynamic";
-
-export function PUT(req: Request) {
-  return handle(async () => {
-    const user = await requireUser(req, "labeler");
-    const body = await parseBody(req, changePasswordSchema, "password change");
-    if (!body.ok) return body.response;
-    await changePassword(user.id, body.data.currentPassword, body.data.newPassword);
-    return setSessionCookie(NextResponse.json({ ok: true }), req, await sessionFor(user.id));
-  });
-}
+export const PUT = route(
+  { role: "labeler", body: changePasswordSchema, name: "password change", response: okSchema },
+  async ({ db, user, body, session }) => {
+    await changePassword(db, user.id, body.currentPassword, body.newPassword);
+    session.start(await sessionFor(db, user.id));
+    return { ok: true };
+  },
+);

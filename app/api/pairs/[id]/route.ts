@@ -1,15 +1,6 @@
 // GET /api/pairs/:id - one pair with both trajectories and its labels (review by researchers; takes no lease)
 import { getPair } from "@/lib/server/labelling/labelling";
-import { handle, json, routeId } from "@/lib/server/http/route";
-import { requireUser } from "@/lib/server/auth/guard";
+import { route } from "@/lib/server/http/route";
+import { pairResponse } from "@/lib/contracts/label";
 
-export const dynamic = "force-dynamic";
-type Ctx = { params: Promise<{ id: string }> };
-
-export function GET(req: Request, ctx: Ctx) {
-  return handle(async () => {
-    await requireUser(req, "researcher");
-    const id = await routeId(ctx, "pair");
-    return json({ pair: await getPair(id) });
-  });
-}
+export const GET = route({ role: "researcher", params: { id: "pair" }, response: pairResponse }, async ({ db, params }) => ({ pair: await getPair(db, params.id) }));
