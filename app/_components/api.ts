@@ -1,7 +1,8 @@
 // Browser-side fetch helpers shared by the pages (SWR fetcher, JSON mutations, form state).
 import { useState } from "react";
+import type { FieldError } from "@/lib/contracts/errors";
 
-export type FieldError = { path: string; message: string };
+export type { FieldError } from "@/lib/contracts/errors";
 
 export class ApiError extends Error {
   constructor(

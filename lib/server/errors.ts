@@ -1,5 +1,6 @@
 import "server-only";
 import type { z } from "zod";
+import type { FieldError } from "../contracts/errors";
 
 // One error type for everything the data layer refuses, so a route (or the CLI) can map
 // it to a status without knowing which function threw it: one status per code.
@@ -45,7 +46,7 @@ export function isAppError(err: unknown, code?: ErrorCode): err is AppError {
   return err instanceof AppError && (code === undefined || err.code === code);
 }
 
-export type FieldError = { path: string; message: string };
+export type { FieldError } from "../contracts/errors";
 type Issues = ReadonlyArray<{ path: PropertyKey[]; message: string }>;
 
 /** zod issues as field errors: the dotted path ("maze.text") and the message. */

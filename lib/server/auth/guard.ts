@@ -12,14 +12,13 @@ import { AppError } from "../errors";
 import { verifyPassword } from "./password";
 import { RateLimiter } from "./rate-limit";
 import { cookieFrom, sealSession, SESSION_COOKIE, sessionTtlSeconds, unsealSession } from "./session";
-import type { Role, SessionUser } from "../../contracts/auth";
+import { ROLES, type Role, type SessionUser } from "../../contracts/auth";
 
 export type { SessionUser } from "../../contracts/auth";
 
-const RANK: Record<Role, number> = { labeler: 0, researcher: 1, admin: 2 };
-
+/** ROLES is ordered: each role can do what the ones before it can. */
 export function hasRole(user: Pick<SessionUser, "role"> | null, role: Role): boolean {
-  return user !== null && RANK[user.role] >= RANK[role];
+  return user !== null && ROLES.indexOf(user.role) >= ROLES.indexOf(role);
 }
 
 /** The signed-in account a session cookie value names, or null (no cookie, bad seal, expired, disabled, revoked). */
