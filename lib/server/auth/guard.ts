@@ -24,7 +24,11 @@ export function hasRole(user: Pick<SessionUser, "role"> | null, role: Role): boo
 /** The signed-in account a session cookie value names, or null (no cookie, bad seal, expired, disabled, revoked). */
 export async function userFromSessionCookie(db: Db, value: string | undefined): Promise<SessionUser | null> {
   const session = await unsealSession(value);
-  if (!session) return null;
+  return session ? userForSession(db, session) : null;
+}
+
+/** The account an unsealed session names, or null (disabled, revoked, gone). */
+export async function userForSession(db: Db, session: { uid: string; v: number }): Promise<SessionUser | null> {
   const user = await db.user.findUnique({
     where: { id: session.uid },
     select: { id: true, name: true, role: true, disabled: true, sessionVersion: true },

@@ -4,15 +4,17 @@ import "server-only";
 import { cookies } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { getDb } from "../db/client";
-import { hasRole, userFromSessionCookie, type SessionUser } from "./guard";
-import { SESSION_COOKIE } from "./session";
+import { hasRole, userForSession, type SessionUser } from "./guard";
+import { SESSION_COOKIE, unsealSession } from "./session";
 import type { Role } from "../../contracts/auth";
 
 /** The database for a server page (pages are entry points, like the route wrapper). */
 export const pageDb = getDb;
 
+/** The signed-in account; the database is opened only for a valid session (not for signed-out views or the build). */
 export async function pageUser(): Promise<SessionUser | null> {
-  return userFromSessionCookie(await pageDb(), (await cookies()).get(SESSION_COOKIE)?.value);
+  const session = await unsealSession((await cookies()).get(SESSION_COOKIE)?.value);
+  return session ? userForSession(await pageDb(), session) : null;
 }
 
 /** Only same-site paths: `next` must not send someone to another host after signing in. */

@@ -52,8 +52,11 @@ type Handler<A extends Access, P extends string, Q extends Schema, B extends Sch
   ctx: RouteContext<A, P, Out<Q>, Out<B>>,
 ) => Promise<R extends z.ZodType ? z.input<R> : Response>;
 
-/** What Next calls: the request, and the dynamic segments as a promise. */
-export type RouteHandler<P extends string> = (req: Request, ctx?: { params: Promise<Record<P, string>> }) => Promise<Response>;
+/** What Next calls: the request, and the dynamic segments as a promise (tests may leave them out where there are none). */
+export type RouteHandler<P extends string> = {
+  (req: Request): Promise<Response>;
+  (req: Request, ctx: { params: Promise<Record<P, string>> }): Promise<Response>;
+};
 
 export const notFound = (what: string) => new AppError("NOT_FOUND", `${what} not found`);
 
@@ -61,7 +64,7 @@ export function route<const A extends Access, P extends string = never, Q extend
   spec: RouteSpec<A, P, Q, B, R>,
   handler: Handler<A, P, Q, B, R>,
 ): RouteHandler<P> {
-  return async (req, routeCtx) => {
+  return async (req: Request, routeCtx?: { params: Promise<Record<P, string>> }) => {
     try {
       const db = await getDb();
       let user: SessionUser | null = null;
