@@ -1,30 +1,13 @@
 // Training rounds as the web sees them: queue one, cancel one, read its progress. The worker runs them.
 import "server-only";
-import { z } from "zod";
 import { getDb, type DbOrTx } from "../db/client";
 import { withRetry } from "../db/errors";
 import { AppError } from "../errors";
 import { parseStoredConfig } from "../experiments/config";
 import type { TrainingRound } from "../../../generated/sqlite/client";
+import { parseRoundState, type RoundPhase } from "./round-state";
 
-export const ROUND_PHASES = ["queued", "collecting", "selecting", "labelling", "reward-model", "policy", "evaluating", "finished"] as const;
-export type RoundPhase = (typeof ROUND_PHASES)[number];
-
-/** Metric kind 'round-state': one row per round, the worker's live view of where it is. */
-export const roundStateSchema = z.object({
-  phase: z.enum(ROUND_PHASES),
-  /** When the current collect phase started, and how many episodes were done then (a resumed round). */
-  collectStartedAt: z.number().nullable().default(null),
-  collectStartEpisodes: z.number().default(0),
-  labelsHave: z.number().default(0),
-  labelsTarget: z.number().default(0),
-  /** Epoch ms when the round stops waiting for people. */
-  labelDeadline: z.number().nullable().default(null),
-  resumes: z.number().default(0),
-  note: z.string().nullable().default(null),
-});
-export type RoundState = z.infer<typeof roundStateSchema>;
-export const ROUND_STATE_KIND = "round-state";
+export { ROUND_PHASES, roundStateSchema, type RoundPhase, type RoundState } from "./round-state";
 
 export interface RoundDto {
   id: string;
@@ -48,15 +31,8 @@ export interface RoundDto {
 
 const ACTIVE = ["queued", "running"] as const;
 
-export async function readRoundState(db: DbOrTx, roundId: string): Promise<RoundState | null> {
-  const row = await db.metric.findFirst({ where: { roundId, kind: ROUND_STATE_KIND }, orderBy: { createdAt: "desc" } });
-  if (!row) return null;
-  const parsed = roundStateSchema.safeParse(JSON.parse(row.data));
-  return parsed.success ? parsed.data : null;
-}
-
-export async function roundDto(db: DbOrTx, round: TrainingRound, now = Date.now()): Promise<RoundDto> {
-  const state = round.status === "queued" ? null : await readRoundState(db, round.id);
+export async function roundDto(_db: DbOrTx, round: TrainingRound, now = Date.now()): Promise<RoundDto> {
+  const state = round.status === "queued" ? null : parseRoundState(round.state);
   const phase: RoundPhase = round.status === "queued" ? "queued" : round.status === "running" ? (state?.phase ?? "collecting") : "finished";
   let eta: number | null = null;
   if (round.status === "running" && state) {
