@@ -32,6 +32,8 @@ export const TRAIN_USAGE = `Usage: npm run train -- [options]
   --eval N                   evaluation episodes after training                         [100]
   --backend NAME             auto | tensorflow | wasm | cpu                             [auto]
   --out FILE                 write per-episode curves as JSON
+  --rounds                   in memory, in the web app's round schedule (--round-episodes, --pairs-per-round):
+                             the numbers of --db with the same flags, without the database
 
  Against the database (DATABASE_URL, default ./data/oprl.db):
   --db                       store trajectories, pairs, labels, checkpoints and metrics; the run is split
@@ -82,8 +84,15 @@ export interface DatabaseArgs {
   resume: string | null;
 }
 
+/** The in-memory run in the round schedule (--rounds). */
+export interface RoundsArgs {
+  roundEpisodes: number;
+  pairsPerRound: number;
+}
+
 export interface TrainArgs {
   config: TrainConfig;
+  rounds: RoundsArgs | null;
   /** Set when the run goes through the database. */
   db: DatabaseArgs | null;
   backend: "auto" | "tensorflow" | "wasm" | "cpu";
@@ -111,6 +120,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
         layout: { type: "string" },
         out: { type: "string" },
         db: { type: "boolean" },
+        rounds: { type: "boolean" },
         "no-progress": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -160,21 +170,18 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     const clash = CONFIG_FLAGS.find((f) => v[f] !== undefined);
     if (clash) throw new UsageError(`--${clash} cannot be combined with --resume: the experiment keeps the config it was created with`);
   }
+  const roundsMode = Boolean(v.rounds);
+  if (roundsMode && dbMode) throw new UsageError("--rounds is the in-memory form of --db: use one of them");
   if (!dbMode) {
-    const dbOnly = ["name", "round-episodes", "pairs-per-round"].find((f) => v[f] !== undefined);
-    if (dbOnly) throw new UsageError(`--${dbOnly} needs --db`);
+    const dbOnly = ["name", ...(roundsMode ? [] : ["round-episodes", "pairs-per-round"])].find((f) => v[f] !== undefined);
+    if (dbOnly) throw new UsageError(`--${dbOnly} needs --db${dbOnly === "name" ? "" : " or --rounds"}`);
   }
+  const roundEpisodes = value("round-episodes", str("round-episodes")) ?? 100;
+  const pairsPerRound = value("pairs-per-round", str("pairs-per-round")) ?? 24;
   return {
     config: trainConfigSchema.parse(config),
-    db: dbMode
-      ? {
-          url,
-          name: value("name", str("name")) ?? null,
-          roundEpisodes: value("round-episodes", str("round-episodes")) ?? 100,
-          pairsPerRound: value("pairs-per-round", str("pairs-per-round")) ?? 24,
-          resume,
-        }
-      : null,
+    rounds: roundsMode ? { roundEpisodes, pairsPerRound } : null,
+    db: dbMode ? { url, name: value("name", str("name")) ?? null, roundEpisodes, pairsPerRound, resume } : null,
     backend: value("backend", str("backend")) ?? "auto",
     out: str("out") ?? null,
     progress: !v["no-progress"],

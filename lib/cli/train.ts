@@ -1,8 +1,10 @@
 import { writeFileSync } from "node:fs";
 import { SingleBar, Presets } from "cli-progress";
 import { initBackend } from "../rl/backend";
-import { train, type EpisodeMetrics } from "../rl/train";
-import { parseTrainArgs, TRAIN_USAGE, UsageError, type TrainArgs, type DatabaseArgs } from "./args";
+import { train, type EpisodeMetrics, type RunSummary } from "../rl/train";
+import { trainRounds } from "../rl/train-rounds";
+import { roundSettingsSchema } from "../contracts/experiment";
+import { parseTrainArgs, TRAIN_USAGE, UsageError, type TrainArgs, type DatabaseArgs, type RoundsArgs } from "./args";
 
 // npm run train -- --preset default --episodes 500 --seed 0 ...: one headless OPRL run, summary as a JSON line.
 async function main(): Promise<number> {
@@ -20,7 +22,7 @@ async function main(): Promise<number> {
     process.stdout.write(`${TRAIN_USAGE}\n`);
     return 0;
   }
-  const summary = args.db ? await trainWithDatabase(args, args.db) : await trainInMemory(args);
+  const summary = args.db ? await trainWithDatabase(args, args.db) : args.rounds ? await trainInMemoryRounds(args, args.rounds) : await trainInMemory(args);
   // maxRSS is in KiB: the whole process's peak, the figure the memory target is about.
   const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
   process.stdout.write(`${JSON.stringify({ ...summary, peak_rss_mb: peakRssMb })}\n`);
@@ -61,6 +63,39 @@ async function trainInMemory(args: TrainArgs) {
   agent.dispose();
   if (args.out) writeFileSync(args.out, JSON.stringify({ summary, config, episodes: curves }, null, 1));
   return summary;
+}
+
+/** The round schedule of --db (lib/rl/train-rounds.ts), in memory: same flags, same numbers, nothing stored. */
+async function trainInMemoryRounds(args: TrainArgs, rounds: RoundsArgs): Promise<RunSummary & { rounds: number }> {
+  const { config } = args;
+  await initBackend(args.backend, log);
+  // The settings a --db run stores with its experiment (lib/server/training/headless.ts).
+  const studio = roundSettingsSchema.parse({ pairsPerRound: rounds.pairsPerRound, pairSelection: "random", labelTimeLimitSec: 60 });
+  const bar = progressBar(args.progress, "round {value}/{total} |{bar}| eval success {evalSuccess} | {eta_formatted} left");
+  bar?.start(Math.ceil(config.episodes / rounds.roundEpisodes), 0, { evalSuccess: "-" });
+  const started = performance.now();
+  const result = await trainRounds(
+    config,
+    { roundEpisodes: rounds.roundEpisodes, pairsPerRound: studio.pairsPerRound, pairSelection: studio.pairSelection, rewardUpdates: studio.rewardUpdates, heldOutShare: studio.heldOutShare },
+    { backend: args.backend, log: bar ? () => {} : log, onRound: (r) => bar?.update(r.round, { evalSuccess: r.evalSuccess.toFixed(2) }) },
+  );
+  bar?.stop();
+  const successes = result.episodes.map((e) => e.success);
+  const firstSuccess = successes.indexOf(true);
+  const last100 = successes.slice(-100);
+  if (args.out) writeFileSync(args.out, JSON.stringify({ rounds: result.rounds, config, episodes: result.episodes }, null, 1));
+  return {
+    rounds: result.rounds.length,
+    episodes: successes.length,
+    backend: result.backend,
+    train_seconds: Math.round(performance.now() - started) / 1000,
+    env_steps: result.episodes.reduce((n, e) => n + e.length, 0),
+    first_success_episode: firstSuccess >= 0 ? firstSuccess : null,
+    train_success_last100: last100.length ? last100.filter(Boolean).length / last100.length : 0,
+    eval_success: result.evaluation.success,
+    eval_mean_len: Math.round(result.evaluation.meanLength * 100) / 100,
+    preferences_used: result.preferences,
+  };
 }
 
 /** Rounds stored in the database (lib/server/training/headless.ts); Ctrl-C stops at the next flush, resumable. */

@@ -33,7 +33,10 @@ export type RoundStatus = (typeof ROUND_STATUSES)[number];
 /** A round that still holds its experiment's one slot: a new round waits until it ends. */
 export const ACTIVE_ROUND_STATUSES = ["queued", "running"] as const satisfies readonly RoundStatus[];
 
-export const ROUND_PHASES = ["queued", "collecting", "selecting", "labelling", "reward-model", "policy", "evaluating", "finished"] as const;
+/** The named steps a running round goes through, in order (the learning core reports them). */
+export const ROUND_STEPS = ["collecting", "selecting", "labelling", "reward-model", "policy", "evaluating"] as const;
+export type RoundStep = (typeof ROUND_STEPS)[number];
+export const ROUND_PHASES = ["queued", ...ROUND_STEPS, "finished"] as const;
 export type RoundPhase = (typeof ROUND_PHASES)[number];
 
 /** What a one-time link is for: the first admin, a new account, a new password. */

@@ -3,6 +3,9 @@ import { Rng } from "../rng";
 import { OprlAgent } from "./agent";
 import { initBackend, type BackendChoice, type BackendName } from "./backend";
 import type { TrainConfig } from "./config";
+import { evaluate, perEpisodeFeedback, stepEpisode } from "./episode";
+
+export { evaluate, type EvalResult } from "./episode";
 
 export interface EpisodeMetrics {
   episode: number;
@@ -51,32 +54,15 @@ export interface TrainHooks {
   log?: (line: string) => void;
 }
 
-export interface EvalResult {
-  success: number;
-  meanLength: number;
-}
-
-/** As the original evaluates: `episodes` fresh episodes, epsilon 0, actions sampled from the policy, nothing stored. */
-export function evaluate(agent: OprlAgent, episodes: number): EvalResult {
-  let wins = 0;
-  let steps = 0;
-  for (let i = 0; i < episodes; i++) {
-    const t = agent.collectEpisode(0, false);
-    wins += t.success ? 1 : 0;
-    steps += t.length;
-  }
-  return { success: episodes ? wins / episodes : 0, meanLength: episodes ? steps / episodes : 0 };
-}
-
 /**
- * The online OPRL loop with a synthetic teacher, one episode at a time:
- * collect -> (every k) query the teacher -> (every k) update the reward model -> update the policy.
+ * The online OPRL loop with a synthetic teacher, one episode at a time (stepEpisode with the per-episode
+ * label schedule): collect -> (every k) query the teacher -> (every k) update the reward model -> update
+ * the policy. trainRounds (train-rounds.ts) runs the same episodes in the web app's round schedule.
  */
 export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promise<{ summary: TrainSummary; agent: OprlAgent }> {
   const backend = await initBackend(hooks.backend ?? "auto", hooks.log);
   const tensorsStart = tf.memory().numTensors;
   const agent = new OprlAgent(config, new Rng(config.seed));
-  const { rewardModel: rm, preferences: pq, policy: pc } = config;
   const started = performance.now();
   let envSteps = 0;
   let firstSuccess: number | null = null;
@@ -89,35 +75,32 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
   let episode = 0;
   for (; episode < config.episodes; episode++) {
     if (hooks.signal?.aborted) break;
-    const epsilon = agent.epsilon(episode);
-    const t = agent.collectEpisode(epsilon);
+    const step = stepEpisode(agent, episode, perEpisodeFeedback);
+    const t = step.trajectory;
     envSteps += t.length;
     successes.push(t.success);
     if (t.success && firstSuccess === null) firstSuccess = episode;
-
-    if (episode >= pq.startAfter && episode % pq.every === 0) preferencesUsed += agent.queryTeacher(pq.perQuery);
-
-    let rewardLoss: number | null = null;
-    let rewardAccuracy: number | null = null;
-    let rewardMargin: number | null = null;
-    if (episode >= rm.startAfter && episode % rm.every === 0) {
-      const stats = agent.updateRewardModel(rm.updates);
-      if (stats) {
-        rewardLoss = stats.loss;
-        rewardAccuracy = Number.isNaN(stats.accuracy) ? null : stats.accuracy;
-        rewardMargin = Number.isNaN(stats.margin) ? null : stats.margin;
-        lastAccuracy = rewardAccuracy ?? lastAccuracy;
-        rewardUpdates += stats.updates;
-      }
+    preferencesUsed += step.preferencesAdded;
+    if (step.reward) {
+      lastAccuracy = step.reward.accuracy ?? lastAccuracy;
+      rewardUpdates += step.reward.updates;
     }
-
-    const policyStats = episode >= pc.startAfter ? agent.trainPolicy(pc.updatesPerEpisode) : null;
-    policyUpdates += policyStats?.updates ?? 0;
-    const policyLoss = policyStats?.loss ?? null;
-    const entropy = policyStats?.entropy ?? null;
+    policyUpdates += step.policy?.updates ?? 0;
 
     hooks.onEpisode?.(
-      { episode, return: t.return, length: t.length, success: t.success, epsilon, rewardLoss, rewardAccuracy, rewardMargin, policyLoss, entropy, preferences: agent.preferences.length },
+      {
+        episode,
+        return: t.return,
+        length: t.length,
+        success: t.success,
+        epsilon: step.epsilon,
+        rewardLoss: step.reward?.loss ?? null,
+        rewardAccuracy: step.reward?.accuracy ?? null,
+        rewardMargin: step.reward?.margin ?? null,
+        policyLoss: step.policy?.loss ?? null,
+        entropy: step.policy?.entropy ?? null,
+        preferences: agent.preferences.length,
+      },
       agent,
     );
     // Let timers, progress output and cancellation through now and then.

@@ -42,6 +42,14 @@ describe("train CLI arguments", () => {
     expect(() => parseTrainArgs(argv as string[])).toThrow(message);
   });
 
+  it("--rounds: the round schedule in memory, with the round flags of --db", () => {
+    expect(parseTrainArgs(["--rounds", "--round-episodes", "20", "--pairs-per-round", "6"]).rounds).toEqual({ roundEpisodes: 20, pairsPerRound: 6 });
+    expect(parseTrainArgs([]).rounds).toBeNull();
+    expect(() => parseTrainArgs(["--rounds", "--db"])).toThrow(/--rounds is the in-memory form of --db/);
+    expect(() => parseTrainArgs(["--round-episodes", "20"])).toThrow(/--round-episodes needs --db or --rounds/);
+    expect(() => parseTrainArgs(["--rounds", "--name", "x"])).toThrow(/--name needs --db/);
+  });
+
   it("a bad layout file names the problem and its position", () => {
     const file = path.join(tmp, "bad.txt");
     writeFileSync(file, "S..\n.x.\n..G\n");

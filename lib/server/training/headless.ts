@@ -1,5 +1,5 @@
 // The trainer CLI against the database: an experiment in synthetic mode whose rounds run in this process
-// through the same RoundRun as the web app's worker, so trajectories, pairs, labels, checkpoints and
+// through the same RoundRun as the web app's worker (claimed the same way, claim.ts), so trajectories, pairs, labels, checkpoints and
 // metrics land in the database, and a killed run resumes from its last checkpoint.
 import "server-only";
 import { hostname } from "node:os";
@@ -12,8 +12,11 @@ import { evaluate, type RunSummary } from "../../rl/train";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import { parseStoredConfig, storedConfigSchema } from "../experiments/config";
-import { insertExperiment as createExperiment } from "../experiments/experiments";
-import { applyCheckpoint, RoundRun } from "./round-runner";
+import { insertExperiment } from "../experiments/experiments";
+import type { TrainingRound } from "../../../generated/sqlite/client";
+import { applyCheckpoint } from "./checkpoint";
+import { claimRound } from "./claim";
+import { RoundRun } from "./round-runner";
 import { roundSettingsSchema } from "../../contracts/experiment";
 
 export interface HeadlessOptions {
@@ -29,7 +32,7 @@ export async function createHeadlessExperiment(db: Db, name: string, config: Tra
     episodes: opts.roundEpisodes,
     studio: roundSettingsSchema.parse({ pairsPerRound: opts.pairsPerRound, pairSelection: "random", labelTimeLimitSec: 60 }),
   });
-  const exp = await createExperiment(db, { name, config: stored, labellingMode: "synthetic", labelsPerPair: 1, status: "active" });
+  const exp = await insertExperiment(db, { name, config: stored, labellingMode: "synthetic", labelsPerPair: 1, status: "active" });
   return exp.id;
 }
 
@@ -48,6 +51,27 @@ export interface HeadlessSummary extends RunSummary {
 }
 
 const ACTIVE = ["queued", "running"] as const;
+const CLAIM_POLL_MS = 1000;
+
+/**
+ * Claims the experiment's active round (claim.ts); while another live process runs it, waits (saying so)
+ * until it finishes or goes stale. Null when it finished meanwhile or the run was aborted.
+ */
+async function claimActive(db: Db, roundId: string, workerId: string, log: (line: string) => void, signal?: AbortSignal): Promise<TrainingRound | null> {
+  let told = false;
+  for (;;) {
+    const seen = await db.trainingRound.findUnique({ where: { id: roundId } });
+    if (!seen || (seen.status !== "queued" && seen.status !== "running")) return null;
+    const round = await claimRound(db, seen, { workerId });
+    if (round) return round;
+    if (!told) {
+      log(`round ${seen.index} is running in ${seen.workerId ?? "another process"}; waiting until it finishes or its heartbeat goes stale`);
+      told = true;
+    }
+    if (signal?.aborted) return null;
+    await new Promise((r) => setTimeout(r, CLAIM_POLL_MS));
+  }
+}
 
 /**
  * Runs rounds of `experimentId` until `totalEpisodes` episodes are done, first finishing a round that a
@@ -74,14 +98,13 @@ export async function runHeadless(
 
   for (;;) {
     if (hooks.signal?.aborted) break;
-    let round = await db.trainingRound.findFirst({ where: { experimentId, status: { in: [...ACTIVE] } }, orderBy: { index: "asc" } });
     const before = await doneEpisodes();
-    if (round) {
-      // Left by a killed run (or queued from the web app): take it over.
-      round = await db.trainingRound.update({
-        where: { id: round.id },
-        data: { status: "running", workerId, heartbeatAt: new Date(), startedAt: round.startedAt ?? new Date() },
-      });
+    let round: TrainingRound | null = null;
+    const active = await db.trainingRound.findFirst({ where: { experimentId, status: { in: [...ACTIVE] } }, orderBy: { index: "asc" } });
+    if (active) {
+      // Left by a killed run (or queued from the web app): claim it like a worker does, so a live owner keeps it.
+      round = await claimActive(db, active.id, workerId, log, hooks.signal);
+      if (!round) break;
       resumedRound ??= round.index;
       log(`resuming round ${round.index}`);
     } else {

@@ -1,43 +1,20 @@
 // Training rounds as the web sees them: queue one, cancel one, read its progress. The worker runs them.
 import "server-only";
-import { z } from "zod";
 import { getDb, type DbOrTx } from "../db/client";
 import { withRetry } from "../db/errors";
 import { AppError } from "../errors";
 import { parseStoredConfig } from "../experiments/config";
 import type { TrainingRound } from "../../../generated/sqlite/client";
+import { parseRoundState, type RoundPhase } from "./round-state";
 
-import { ROUND_PHASES, type RoundPhase } from "../../contracts/words";
 import type { RoundDto } from "../../contracts/round";
-export { ROUND_PHASES, type RoundPhase, type RoundDto };
+import { ACTIVE_ROUND_STATUSES } from "../../contracts/words";
 
-/** Metric kind 'round-state': one row per round, the worker's live view of where it is. */
-export const roundStateSchema = z.object({
-  phase: z.enum(ROUND_PHASES),
-  /** When the current collect phase started, and how many episodes were done then (a resumed round). */
-  collectStartedAt: z.number().nullable().default(null),
-  collectStartEpisodes: z.number().default(0),
-  labelsHave: z.number().default(0),
-  labelsTarget: z.number().default(0),
-  /** Epoch ms when the round stops waiting for people. */
-  labelDeadline: z.number().nullable().default(null),
-  resumes: z.number().default(0),
-  note: z.string().nullable().default(null),
-});
-export type RoundState = z.infer<typeof roundStateSchema>;
-export const ROUND_STATE_KIND = "round-state";
+export { ROUND_PHASES, roundStateSchema, type RoundPhase, type RoundState } from "./round-state";
+export type { RoundDto };
 
-const ACTIVE = ["queued", "running"] as const;
-
-export async function readRoundState(db: DbOrTx, roundId: string): Promise<RoundState | null> {
-  const row = await db.metric.findFirst({ where: { roundId, kind: ROUND_STATE_KIND }, orderBy: { createdAt: "desc" } });
-  if (!row) return null;
-  const parsed = roundStateSchema.safeParse(JSON.parse(row.data));
-  return parsed.success ? parsed.data : null;
-}
-
-export async function roundDto(db: DbOrTx, round: TrainingRound, now = Date.now()): Promise<RoundDto> {
-  const state = round.status === "queued" ? null : await readRoundState(db, round.id);
+export async function roundDto(_db: DbOrTx, round: TrainingRound, now = Date.now()): Promise<RoundDto> {
+  const state = round.status === "queued" ? null : parseRoundState(round.state);
   const phase: RoundPhase = round.status === "queued" ? "queued" : round.status === "running" ? (state?.phase ?? "collecting") : "finished";
   let eta: number | null = null;
   if (round.status === "running" && state) {
@@ -96,7 +73,7 @@ export async function enqueueRound(experimentId: string, opts: { episodes?: numb
   const round = await withRetry(() => db.$transaction(async (tx) => {
     const exp = await tx.experiment.findUnique({ where: { id: experimentId } });
     if (!exp) throw new AppError("NOT_FOUND", `experiment ${experimentId} not found`);
-    const active = await tx.trainingRound.findFirst({ where: { experimentId, status: { in: [...ACTIVE] } } });
+    const active = await tx.trainingRound.findFirst({ where: { experimentId, status: { in: [...ACTIVE_ROUND_STATUSES] } } });
     if (active) throw new AppError("CONFLICT", `round ${active.index} is already ${active.status}; cancel it or wait for it to finish`, { roundId: active.id });
     const last = await tx.trainingRound.findFirst({ where: { experimentId }, orderBy: { index: "desc" } });
     const episodes = opts.episodes ?? parseStoredConfig(exp.config).episodes;
@@ -111,7 +88,7 @@ export async function cancelRound(id: string): Promise<RoundDto> {
   const round = await db.trainingRound.findUnique({ where: { id } });
   if (!round) throw new AppError("NOT_FOUND", `round ${id} not found`);
   const { count } = await db.trainingRound.updateMany({
-    where: { id, status: { in: [...ACTIVE] } },
+    where: { id, status: { in: [...ACTIVE_ROUND_STATUSES] } },
     data: { status: "cancelled", finishedAt: new Date(), error: "cancelled by a user" },
   });
   if (count === 0) throw new AppError("CONFLICT", `round ${round.index} is already ${round.status}`);

@@ -6,6 +6,8 @@ import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import type { Db } from "../db/client";
 import { ensureDemo } from "../experiments/demo";
+import type { TrainingRound } from "../../../generated/sqlite/client";
+import { claimNext, DEFAULT_STALE_MS } from "./claim";
 import { RoundRun } from "./round-runner";
 
 export interface WorkerOptions {
@@ -28,7 +30,7 @@ export class TrainingWorker {
     opts: WorkerOptions = {},
   ) {
     this.pollMs = opts.pollMs ?? 500;
-    this.staleMs = opts.staleMs ?? 15_000;
+    this.staleMs = opts.staleMs ?? DEFAULT_STALE_MS;
     this.log = opts.log ?? ((line) => console.log(`[worker] ${line}`));
   }
 
@@ -37,32 +39,13 @@ export class TrainingWorker {
     this.wake?.();
   }
 
-  /** Claims one round: an orphaned running one first (to resume), else the oldest queued. */
-  async claim(): Promise<import("../../../generated/sqlite/client").TrainingRound | null> {
-    const db = this.db;
-    const staleBefore = new Date(Date.now() - this.staleMs);
-    const orphan = await db.trainingRound.findFirst({
-      where: { status: "running", OR: [{ heartbeatAt: null }, { heartbeatAt: { lt: staleBefore } }] },
-      orderBy: { createdAt: "asc" },
-    });
-    if (orphan) {
-      const { count } = await db.trainingRound.updateMany({
-        where: { id: orphan.id, status: "running", workerId: orphan.workerId, heartbeatAt: orphan.heartbeatAt },
-        data: { workerId: this.id, heartbeatAt: new Date() },
-      });
-      if (count === 1) {
-        this.log(`resuming round ${orphan.index} of ${orphan.experimentId} (worker ${orphan.workerId ?? "?"} stopped)`);
-        return { ...orphan, workerId: this.id };
-      }
+  /** Claims one round (claim.ts): an orphaned running one first (to resume), else the oldest queued. */
+  async claim(): Promise<TrainingRound | null> {
+    const claimed = await claimNext(this.db, { workerId: this.id, staleMs: this.staleMs });
+    if (claimed?.resumed) {
+      this.log(`resuming round ${claimed.round.index} of ${claimed.round.experimentId} (worker ${claimed.previousWorker ?? "?"} stopped)`);
     }
-    const queued = await db.trainingRound.findFirst({ where: { status: "queued" }, orderBy: { createdAt: "asc" } });
-    if (!queued) return null;
-    const now = new Date();
-    const { count } = await db.trainingRound.updateMany({
-      where: { id: queued.id, status: "queued" },
-      data: { status: "running", workerId: this.id, startedAt: now, heartbeatAt: now, progress: 0 },
-    });
-    return count === 1 ? { ...queued, status: "running", workerId: this.id, startedAt: now, heartbeatAt: now } : null;
+    return claimed?.round ?? null;
   }
 
   /** Runs until stop(): claim, run, repeat; sleeps `pollMs` when there is nothing to do. */

@@ -1,0 +1,81 @@
+// One episode of the training loop, shared by every path that trains: the in-memory trainer (train.ts),
+// its round schedule (train-rounds.ts) and the web app's round runner (lib/server/training). Collect with
+// epsilon-greedy sampling, then (per-episode schedule only) query the teacher and update the reward model,
+// then the online policy update. No storage, no schedule of rounds: callers decide what happens around it.
+import type { OprlAgent } from "./agent";
+import type { Trajectory } from "./trajectory";
+
+export interface RewardStepStats {
+  /** Mean Bradley-Terry loss of the updates; accuracy and margin of the last batch (null when undefined). */
+  loss: number;
+  accuracy: number | null;
+  margin: number | null;
+  updates: number;
+}
+
+export interface EpisodeStep {
+  episode: number;
+  epsilon: number;
+  trajectory: Trajectory;
+  /** Labels the per-episode schedule stored this episode (0 in the round schedule). */
+  preferencesAdded: number;
+  reward: RewardStepStats | null;
+  policy: { loss: number; entropy: number; updates: number } | null;
+}
+
+/**
+ * Label schedule strategy: what happens between collecting an episode and the policy update. The in-memory
+ * trainer asks the teacher and updates the reward model here; rounds collect labels after the episodes.
+ */
+export type EpisodeFeedback = (agent: OprlAgent, episode: number) => { preferencesAdded: number; reward: RewardStepStats | null };
+
+/** The original's schedule: every `preferences.every` episodes a teacher query, every `rewardModel.every` an update. */
+export const perEpisodeFeedback: EpisodeFeedback = (agent, episode) => {
+  const { preferences: pq, rewardModel: rm } = agent.config;
+  const preferencesAdded = episode >= pq.startAfter && episode % pq.every === 0 ? agent.queryTeacher(pq.perQuery) : 0;
+  let reward: RewardStepStats | null = null;
+  if (episode >= rm.startAfter && episode % rm.every === 0) {
+    const stats = agent.updateRewardModel(rm.updates);
+    if (stats) reward = toRewardStats(stats);
+  }
+  return { preferencesAdded, reward };
+};
+
+/** Rounds: no labels during the episodes. */
+export const noFeedback: EpisodeFeedback = () => ({ preferencesAdded: 0, reward: null });
+
+export function toRewardStats(s: { loss: number; accuracy: number; margin: number; updates: number }): RewardStepStats {
+  return {
+    loss: s.loss,
+    accuracy: Number.isNaN(s.accuracy) ? null : s.accuracy,
+    margin: Number.isNaN(s.margin) ? null : s.margin,
+    updates: s.updates,
+  };
+}
+
+/** Episode number `episode` of the run (it sets epsilon and whether the policy learns yet). */
+export function stepEpisode(agent: OprlAgent, episode: number, feedback: EpisodeFeedback = noFeedback): EpisodeStep {
+  const epsilon = agent.epsilon(episode);
+  const trajectory = agent.collectEpisode(epsilon);
+  const { preferencesAdded, reward } = feedback(agent, episode);
+  const pc = agent.config.policy;
+  const policy = episode >= pc.startAfter ? agent.trainPolicy(pc.updatesPerEpisode) : null;
+  return { episode, epsilon, trajectory, preferencesAdded, reward, policy };
+}
+
+export interface EvalResult {
+  success: number;
+  meanLength: number;
+}
+
+/** As the original evaluates: `episodes` fresh episodes, epsilon 0, actions sampled from the policy, nothing stored. */
+export function evaluate(agent: OprlAgent, episodes: number): EvalResult {
+  let wins = 0;
+  let steps = 0;
+  for (let i = 0; i < episodes; i++) {
+    const t = agent.collectEpisode(0, false);
+    wins += t.success ? 1 : 0;
+    steps += t.length;
+  }
+  return { success: episodes ? wins / episodes : 0, meanLength: episodes ? steps / episodes : 0 };
+}

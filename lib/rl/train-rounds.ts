@@ -1,0 +1,131 @@
+// The web app's round schedule, in memory: the run's episodes split into rounds, each one runRound (round.ts)
+// with the synthetic teacher labelling the round's pairs at once. Between rounds only the weights carry
+// over (what a checkpoint holds), and each round draws from its own generator, as the round runner does,
+// so this and `npm run train -- --db` (same config, seed and schedule) give the same numbers.
+import { choiceToLabel } from "../labelers";
+import { Rng } from "../rng";
+import { OprlAgent } from "./agent";
+import { initBackend, type BackendChoice, type BackendName } from "./backend";
+import type { TrainConfig } from "./config";
+import { evaluate, type EvalResult } from "./episode";
+import type { Preference } from "./preferences";
+import { roundStrategies, runRound, summarizeRound, type PAIR_SELECTORS, type RoundIo, type RoundSummary } from "./round";
+import { isHeldOut } from "./stats";
+
+export interface RoundSchedule {
+  /** Episodes per round (the last round takes what is left of `config.episodes`). */
+  roundEpisodes: number;
+  pairsPerRound: number;
+  pairSelection: keyof typeof PAIR_SELECTORS;
+  rewardUpdates: number;
+  /** Share of labelled pairs held out, by a hash of the pair id. */
+  heldOutShare: number;
+}
+
+export interface EpisodeRecord {
+  episode: number;
+  round: number;
+  return: number;
+  length: number;
+  success: boolean;
+}
+
+export interface RoundsResult {
+  rounds: RoundSummary[];
+  episodes: EpisodeRecord[];
+  /** The final weights evaluated as the database run reports them: a fresh generator, `config.evalEpisodes` episodes. */
+  evaluation: EvalResult;
+  backend: BackendName;
+  preferences: number;
+}
+
+interface Weights {
+  policy: Float32Array[];
+  reward: Float32Array[];
+}
+
+function agentFrom(config: TrainConfig, rng: Rng, weights: Weights | null): OprlAgent {
+  const agent = new OprlAgent(config, rng);
+  if (weights) {
+    agent.policy.setWeights(weights.policy);
+    agent.rewardModel.setWeights(weights.reward);
+  }
+  return agent;
+}
+
+export async function trainRounds(
+  config: TrainConfig,
+  schedule: RoundSchedule,
+  hooks: { backend?: BackendChoice; log?: (line: string) => void; onRound?: (s: RoundSummary) => void; signal?: AbortSignal } = {},
+): Promise<RoundsResult> {
+  const backend = await initBackend(hooks.backend ?? "auto", hooks.log);
+  const rounds: RoundSummary[] = [];
+  const episodes: EpisodeRecord[] = [];
+  // Every label of the run, in the order it was given (pair ids are the run's own).
+  const labelled: { pairId: string; preference: Preference }[] = [];
+  const split = () => {
+    const train: Preference[] = [];
+    const heldOut: Preference[] = [];
+    for (const l of labelled) (isHeldOut(l.pairId, schedule.heldOutShare) ? heldOut : train).push(l.preference);
+    return { train, heldOut };
+  };
+  let weights: Weights | null = null;
+  let base = 0;
+  for (let index = 1; base < config.episodes && !hooks.signal?.aborted; index++) {
+    const agent = agentFrom(config, new Rng(`${config.seed}:round:${index}:0`), weights);
+    const total = Math.min(schedule.roundEpisodes, config.episodes - base);
+    const pairs = new Map<string, { left: string; right: string }>();
+    const pool = new Map<string, OprlAgent["trajectories"]["items"][number]>();
+    let synthetic = 0;
+    const io: RoundIo = {
+      shouldStop: () => null,
+      enter: async () => {},
+      episode: async (step, done) => {
+        const id = `${index}:e${done}`;
+        pool.set(id, step.trajectory);
+        const t = step.trajectory;
+        episodes.push({ episode: step.episode, round: index, return: t.return, length: t.length, success: t.success });
+        return id;
+      },
+      collected: async () => {},
+      labelled: async () => split().train,
+      storePairs: async (planned) =>
+        planned.map((p, k) => {
+          const id = `${index}:p${k}`;
+          pairs.set(id, { left: p.left.id, right: p.right.id });
+          return id;
+        }),
+      labels: async (pairIds) => {
+        for (const id of pairIds) {
+          const p = pairs.get(id)!;
+          const left = pool.get(p.left)!;
+          const right = pool.get(p.right)!;
+          const label = choiceToLabel(agent.teacher.judge(left, right, agent.rng));
+          synthetic++;
+          if (label !== null) labelled.push({ pairId: id, preference: { left, right, label } });
+        }
+        return split();
+      },
+      note: (text) => hooks.log?.(`round ${index}: ${text}`),
+    };
+    try {
+      const plan = { index, baseEpisodes: base, episodesTotal: total, episodesDone: 0, pool: [] };
+      const settings = { pairsPerRound: schedule.pairsPerRound, rewardUpdates: schedule.rewardUpdates, evalEpisodes: config.evalEpisodes };
+      const result = await runRound(agent, plan, settings, roundStrategies(schedule.pairSelection), io);
+      if (typeof result === "string") break;
+      const summary = summarizeRound(agent, index, result, { human: 0, synthetic });
+      rounds.push(summary);
+      hooks.onRound?.(summary);
+      weights = { policy: agent.policy.getWeights().map((w) => w.slice()), reward: agent.rewardModel.getWeights().map((w) => w.slice()) };
+      base += result.episodesDone;
+    } finally {
+      agent.dispose();
+    }
+  }
+  const finalAgent = agentFrom(config, new Rng(`${config.seed}:eval`), weights);
+  try {
+    return { rounds, episodes, evaluation: evaluate(finalAgent, config.evalEpisodes), backend, preferences: labelled.length };
+  } finally {
+    finalAgent.dispose();
+  }
+}
