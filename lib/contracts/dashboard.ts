@@ -18,9 +18,8 @@ export const episodePointSchema = z.strictObject({
 });
 export type EpisodePoint = z.infer<typeof episodePointSchema>;
 
-/** A finished round's numbers (the worker's summary without its reward table). */
-export const roundMetricsSchema = z.strictObject({
-  roundId: z.string(),
+/** What a finished round reports (the learning core computes it; the database keeps it as a metric row). */
+const roundSummaryFields = {
   round: z.number().int(),
   episodes: z.number().int(),
   meanReturn: z.number(),
@@ -36,7 +35,12 @@ export const roundMetricsSchema = z.strictObject({
   spearman: z.number().nullable(),
   pairs: z.number().int(),
   labels: z.strictObject({ human: z.number().int(), synthetic: z.number().int() }),
-});
+};
+export const roundSummarySchema = z.strictObject({ ...roundSummaryFields, rewardTable: z.array(z.number()) });
+export type RoundSummary = z.infer<typeof roundSummarySchema>;
+
+/** A round's summary on the dashboard: without its reward table, with the round's id. */
+export const roundMetricsSchema = z.strictObject({ roundId: z.string(), ...roundSummaryFields });
 export type RoundMetrics = z.infer<typeof roundMetricsSchema>;
 
 const count = z.number().int().min(0);

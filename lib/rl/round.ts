@@ -6,6 +6,7 @@
 // an in-memory one with the synthetic teacher. Same agent, seed and schedule: same numbers.
 // Strategies (pair selection, reward-model fit) are plain functions chosen by name, so new ones plug in
 // here rather than as branches in the two callers.
+import type { RoundSummary } from "../contracts/dashboard";
 import type { OprlAgent } from "./agent";
 import { choosePairs, ensembleTables, type CandidatePair } from "./ensemble";
 import { evaluate, stepEpisode, type EpisodeStep, type EvalResult } from "./episode";
@@ -220,24 +221,7 @@ export async function runRound(agent: OprlAgent, plan: RoundPlan, settings: Roun
 }
 
 /** What a finished round reports (stored as its 'round' metric, plotted by the dashboards). */
-export interface RoundSummary {
-  round: number;
-  episodes: number;
-  meanReturn: number;
-  successRate: number;
-  evalSuccess: number;
-  evalMeanLength: number;
-  rewardLoss: number | null;
-  rewardAccuracy: number | null;
-  heldOutAccuracy: number | null;
-  heldOutPairs: number;
-  trainPreferences: number;
-  policyLoss: number | null;
-  spearman: number | null;
-  pairs: number;
-  labels: { human: number; synthetic: number };
-  rewardTable: number[];
-}
+export type { RoundSummary };
 
 export function summarizeRound(agent: OprlAgent, index: number, r: RoundResult, labels: RoundSummary["labels"]): RoundSummary {
   const last = r.rewardRows[r.rewardRows.length - 1];

@@ -70,13 +70,13 @@ export async function makeFixtures(): Promise<Fixtures> {
   const experimentId = created.experiment.id;
   const db = await getDb();
   const pairId = (await db.pair.findFirstOrThrow({ where: { experimentId: "demo" } })).id;
-  const roundId = (await enqueueRound(experimentId)).id;
+  const roundId = (await enqueueRound(db, experimentId)).id;
   return { experimentId, pairId, roundId, target: await account("fixture-target", "labeler") };
 }
 
 async function freshRound(): Promise<string> {
   const res = await experiments.POST(req("/api/experiments", { method: "POST", body: goodExperiment({ name: unique("r") }), as: await account("fixture-admin", "admin") }));
-  return (await enqueueRound((await body(res)).experiment.id)).id;
+  return (await enqueueRound(await getDb(), (await body(res)).experiment.id)).id;
 }
 
 export function routeCases(f: () => Fixtures): RouteCase[] {

@@ -6,10 +6,9 @@ import { truePotential } from "../../maze/truth";
 import type { DbOrTx } from "../db/client";
 import { getExperimentOrThrow } from "./experiments";
 import { parseStoredConfig } from "./config";
-import type { RoundSummary } from "../training/round-runner";
 import { movingAverage } from "../../rl/stats";
 import { COUNTED_CHOICES } from "../../contracts/words";
-import type { DashboardDto, EpisodePoint } from "../../contracts/dashboard";
+import { roundSummarySchema, type DashboardDto, type EpisodePoint } from "../../contracts/dashboard";
 
 export const MOVING_AVERAGE_WINDOW = 20;
 const MAX_EPISODE_POINTS = 1500;
@@ -54,7 +53,11 @@ export async function getDashboard(db: DbOrTx, experimentId: string): Promise<Da
     return { step: i, round: d.round, loss: d.loss, accuracy: d.accuracy };
   });
 
-  const summaries = roundRows.map((r) => ({ ...(JSON.parse(r.data) as RoundSummary), roundId: r.roundId ?? "" }));
+  // Stored by the round runner from the same contract; a row that does not parse (an older format) is left out.
+  const summaries = roundRows.flatMap((r) => {
+    const parsed = roundSummarySchema.safeParse(JSON.parse(r.data));
+    return parsed.success ? [{ ...parsed.data, roundId: r.roundId ?? "" }] : [];
+  });
   const rounds = summaries.map(({ rewardTable: _table, ...rest }) => rest);
   const latest = summaries[summaries.length - 1] ?? null;
 

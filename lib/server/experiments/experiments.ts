@@ -147,6 +147,6 @@ async function summarise(db: DbOrTx, exp: Experiment, counts: Counts | undefined
       labels: counts?.labels ?? 0,
       rounds: counts?.rounds ?? 0,
     },
-    latestRound: latest ? await roundDto(db, latest) : null,
+    latestRound: latest ? roundDto(latest) : null,
   };
 }

@@ -26,10 +26,6 @@ import {
 } from "./round-store";
 import type { TrainingRound } from "../../../generated/sqlite/client";
 
-export { applyCheckpoint, type CheckpointMeta } from "./checkpoint";
-export { loadPreferences, toTrajectory } from "./round-store";
-export { rewardVsPotential, tableAccuracy } from "../../rl/reward-quality";
-export type { RoundSummary } from "../../rl/round";
 
 const FLUSH_EVERY_EPISODES = 25;
 const FLUSH_EVERY_MS = 1000;

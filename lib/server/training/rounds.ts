@@ -1,6 +1,6 @@
 // Training rounds as the web sees them: queue one, cancel one, read its progress. The worker runs them.
 import "server-only";
-import { getDb, type DbOrTx } from "../db/client";
+import type { Db } from "../db/client";
 import { withRetry } from "../db/errors";
 import { AppError } from "../errors";
 import { parseStoredConfig } from "../experiments/config";
@@ -13,7 +13,8 @@ import { ACTIVE_ROUND_STATUSES } from "../../contracts/words";
 export { ROUND_PHASES, roundStateSchema, type RoundPhase, type RoundState } from "./round-state";
 export type { RoundDto };
 
-export async function roundDto(_db: DbOrTx, round: TrainingRound, now = Date.now()): Promise<RoundDto> {
+/** A round as the web shows it: its phase, progress, labels and an estimate of the time left, from its row alone. */
+export function roundDto(round: TrainingRound, now = Date.now()): RoundDto {
   const state = round.status === "queued" ? null : parseRoundState(round.state);
   const phase: RoundPhase = round.status === "queued" ? "queued" : round.status === "running" ? (state?.phase ?? "collecting") : "finished";
   let eta: number | null = null;
@@ -51,24 +52,21 @@ export async function roundDto(_db: DbOrTx, round: TrainingRound, now = Date.now
   };
 }
 
-export async function getRoundDto(id: string): Promise<RoundDto> {
-  const db = await getDb();
+export async function getRoundDto(db: Db, id: string): Promise<RoundDto> {
   const round = await db.trainingRound.findUnique({ where: { id } });
   if (!round) throw new AppError("NOT_FOUND", `round ${id} not found`);
-  return roundDto(db, round);
+  return roundDto(round);
 }
 
-export async function listRounds(experimentId: string): Promise<RoundDto[]> {
-  const db = await getDb();
+export async function listRounds(db: Db, experimentId: string): Promise<RoundDto[]> {
   const exp = await db.experiment.findUnique({ where: { id: experimentId }, select: { id: true } });
   if (!exp) throw new AppError("NOT_FOUND", `experiment ${experimentId} not found`);
   const rounds = await db.trainingRound.findMany({ where: { experimentId }, orderBy: { index: "desc" }, take: 100 });
-  return Promise.all(rounds.map((r) => roundDto(db, r)));
+  return rounds.map((r) => roundDto(r));
 }
 
 /** Queues the next round of an experiment; one queued or running round at a time per experiment. */
-export async function enqueueRound(experimentId: string, opts: { episodes?: number } = {}): Promise<RoundDto> {
-  const db = await getDb();
+export async function enqueueRound(db: Db, experimentId: string, opts: { episodes?: number } = {}): Promise<RoundDto> {
   // Read-then-write: on SQLite it can meet the worker's commit (busy), so it is retried.
   const round = await withRetry(() => db.$transaction(async (tx) => {
     const exp = await tx.experiment.findUnique({ where: { id: experimentId } });
@@ -79,12 +77,11 @@ export async function enqueueRound(experimentId: string, opts: { episodes?: numb
     const episodes = opts.episodes ?? parseStoredConfig(exp.config).episodes;
     return tx.trainingRound.create({ data: { experimentId, index: (last?.index ?? 0) + 1, episodesTotal: episodes } });
   }));
-  return roundDto(db, round);
+  return roundDto(round);
 }
 
 /** Cancels a queued or running round; the worker sees it at its next heartbeat and stops, keeping what it committed. */
-export async function cancelRound(id: string): Promise<RoundDto> {
-  const db = await getDb();
+export async function cancelRound(db: Db, id: string): Promise<RoundDto> {
   const round = await db.trainingRound.findUnique({ where: { id } });
   if (!round) throw new AppError("NOT_FOUND", `round ${id} not found`);
   const { count } = await db.trainingRound.updateMany({
@@ -92,5 +89,5 @@ export async function cancelRound(id: string): Promise<RoundDto> {
     data: { status: "cancelled", finishedAt: new Date(), error: "cancelled by a user" },
   });
   if (count === 0) throw new AppError("CONFLICT", `round ${round.index} is already ${round.status}`);
-  return getRoundDto(id);
+  return getRoundDto(db, id);
 }

@@ -3,4 +3,4 @@ import { cancelRound } from "@/lib/server/training/rounds";
 import { route } from "@/lib/server/http/route";
 import { roundResponse } from "@/lib/contracts/round";
 
-export const POST = route({ role: "admin", params: { id: "round" }, response: roundResponse }, async ({ params }) => ({ round: await cancelRound(params.id) }));
+export const POST = route({ role: "admin", params: { id: "round" }, response: roundResponse }, async ({ db, params }) => ({ round: await cancelRound(db, params.id) }));
