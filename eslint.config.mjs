@@ -23,7 +23,14 @@ export default defineConfig([
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [{ group: ["next", "next/*", "react", "react-dom", "@prisma/*", "**/generated/**", "**/server/**", "@/lib/server/**", "server-only"], message: "learning code stays free of the web, React and the database" }] },
+        {
+          patterns: [
+            {
+              group: ["next", "next/*", "react", "react-dom", "@prisma/*", "**/generated/**", "**/server/**", "@/lib/server/**", "server-only"],
+              message: "learning code stays free of the web, React and the database",
+            },
+          ],
+        },
       ],
     },
   },
@@ -32,7 +39,15 @@ export default defineConfig([
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [{ group: ["@/lib/server/**", "**/lib/server/**"], allowTypeImports: false, message: "client components take their shapes from lib/contracts, not from server modules" }] },
+        {
+          patterns: [
+            {
+              group: ["@/lib/server/**", "**/lib/server/**"],
+              allowTypeImports: false,
+              message: "client components take their shapes from lib/contracts, not from server modules",
+            },
+          ],
+        },
       ],
     },
   },

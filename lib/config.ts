@@ -32,18 +32,30 @@ const envSchema = z.object({
    */
   SESSION_SECRET: z.string().min(32, "at least 32 characters").optional(),
   /** How long a session lasts after sign-in. */
-  SESSION_TTL_HOURS: z.coerce.number().min(0.01).max(24 * 90).default(24 * 7),
+  SESSION_TTL_HOURS: z.coerce
+    .number()
+    .min(0.01)
+    .max(24 * 90)
+    .default(24 * 7),
   /** First start with no admin: create one with this password (else a one-time setup link is printed). */
   ADMIN_PASSWORD: z
     .string()
     .min(8, "at least 8 characters")
     .refine((p) => Buffer.byteLength(p) <= 72, "at most 72 bytes (bcrypt ignores the rest)")
     .optional(),
-  ADMIN_NAME: z.string().regex(/^[A-Za-z0-9_.@-]{2,40}$/, "2-40 letters, digits or _ . @ -").default("admin"),
+  ADMIN_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_.@-]{2,40}$/, "2-40 letters, digits or _ . @ -")
+    .default("admin"),
   /** bcrypt cost (2^cost rounds); 12 takes ~0.3 s in pure JS here. Tests lower it. */
   PASSWORD_HASH_COST: z.coerce.number().int().min(4).max(15).default(12),
   /** Largest JSON body an API route reads. */
-  API_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(64 * 1024),
+  API_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(50 * 1024 * 1024)
+    .default(64 * 1024),
   /** Base URL printed in setup and invite links (default http://localhost:$PORT). */
   APP_URL: z.string().url().optional(),
 });

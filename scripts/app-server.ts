@@ -30,7 +30,11 @@ export function ensureBuild(log: (line: string) => void = console.log): void {
     return;
   }
   log("[app] building (next build)…");
-  execFileSync(process.execPath, [NEXT_BIN, "build"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+  execFileSync(process.execPath, [NEXT_BIN, "build"], {
+    cwd: ROOT,
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+  });
 }
 
 export function freePort(): Promise<number> {
@@ -104,7 +108,11 @@ export async function startServer(opts: { port: number; databaseUrl: string; env
 
 /** Signs in through the API; returns the Cookie header value for later requests. */
 export async function signIn(base: string, name: string, password: string): Promise<string> {
-  const res = await fetch(`${base}/api/auth/sign-in`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name, password }) });
+  const res = await fetch(`${base}/api/auth/sign-in`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name, password }),
+  });
   if (!res.ok) throw new Error(`sign-in as ${name}: ${res.status} ${await res.text()}`);
   return res.headers.get("set-cookie")!.split(";")[0];
 }

@@ -43,8 +43,7 @@ function parseArgs(argv: string[]): Options {
       const v = value();
       if (v !== "sqlite" && v !== "pg") throw new Error("--only takes sqlite or pg");
       options.only = v;
-    }
-    else throw new Error(`unknown argument ${arg} (known: --pg URL, --pairs N, --labels N, --samples N, --only sqlite|pg, --no-write)`);
+    } else throw new Error(`unknown argument ${arg} (known: --pg URL, --pairs N, --labels N, --samples N, --only sqlite|pg, --no-write)`);
   }
   return options;
 }
@@ -108,10 +107,13 @@ export async function seed(db: Db, options: Options) {
   let labels: object[] = [];
   let leases: object[] = [];
   const flush = async () => {
-    await db.$transaction(async (tx) => {
-      await tx.label.createMany({ data: labels as never });
-      await tx.lease.createMany({ data: leases as never });
-    }, { maxWait: 30_000, timeout: 300_000 });
+    await db.$transaction(
+      async (tx) => {
+        await tx.label.createMany({ data: labels as never });
+        await tx.lease.createMany({ data: leases as never });
+      },
+      { maxWait: 30_000, timeout: 300_000 },
+    );
     labels = [];
     leases = [];
   };
@@ -152,7 +154,11 @@ async function sequential(db: Db, experimentId: string, userIds: string[], sampl
 async function concurrent(db: Db) {
   const total = CONCURRENT_LABELLERS * LABELS_PER_LABELLER;
   const experiment = await insertExperiment(db, { name: "bench-concurrent", config: {}, labellingMode: "human", labelsPerPair: 1, status: "active" });
-  const trajectoryIds = await insertTrajectories(db, experiment.id, Array.from({ length: 400 }, (_, i) => steps(30, i)));
+  const trajectoryIds = await insertTrajectories(
+    db,
+    experiment.id,
+    Array.from({ length: 400 }, (_, i) => steps(30, i)),
+  );
   await createPairs(
     db,
     experiment.id,
@@ -190,9 +196,9 @@ async function concurrent(db: Db) {
 
   const stored = await db.label.count({ where: { pair: { experimentId: experiment.id } } });
   const distinctPairs = (await db.label.groupBy({ by: ["pairId"], where: { pair: { experimentId: experiment.id } } })).length;
-  const pairsHeldTwice = (
-    await db.lease.groupBy({ by: ["pairId"], where: { pair: { experimentId: experiment.id } }, _count: true })
-  ).filter((g) => g._count > 1).length;
+  const pairsHeldTwice = (await db.lease.groupBy({ by: ["pairId"], where: { pair: { experimentId: experiment.id } }, _count: true })).filter(
+    (g) => g._count > 1,
+  ).length;
   return {
     expected: total,
     stored,
@@ -222,7 +228,12 @@ async function runBackend(name: string, database: ThrowawayDatabase, options: Op
     // database file and collect its garbage (the script runs with --expose-gc) before timing.
     if (name === "SQLite") await db.$queryRawUnsafe("PRAGMA wal_checkpoint(TRUNCATE)");
     (globalThis as { gc?: () => void }).gc?.();
-    const seq = await sequential(db, seeded.experiment.id, seeded.users.map((u) => u.id), options.samples);
+    const seq = await sequential(
+      db,
+      seeded.experiment.id,
+      seeded.users.map((u) => u.id),
+      options.samples,
+    );
     console.log(`[${name}] nextPair p50/p95/p99 ${fmt(seq.nextPair)} ms; recordLabel ${fmt(seq.recordLabel)} ms`);
     const conc = await concurrent(db);
     console.log(
@@ -246,8 +257,7 @@ function section(results: BackendResult[], options: Options, pgTested: boolean):
   const lines = [
     "## Database: labelling queue (`npm run bench:db`)",
     "",
-    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB RAM; Node ${m.node}; run ${m.date} ` +
-      `(load average 1/5/15 min at the end: ${m.load}).`,
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB RAM; Node ${m.node}; run ${m.date} ` + `(load average 1/5/15 min at the end: ${m.load}).`,
     "",
     `Seed: ${options.pairs.toLocaleString("en")} pairs (k = 8) with ${results[0]?.seededLabels.toLocaleString("en")} labels ` +
       `by ${SEED_USERS} users (${LABELS_PER_SEEDED_PAIR} per pair), ${(options.pairs * 2).toLocaleString("en")} trajectories of 20-40 steps. ` +

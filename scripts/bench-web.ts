@@ -78,7 +78,11 @@ let adminCookie = "";
 const cookies = new Map<string, string>();
 
 async function signIn(name: string, password: string): Promise<string> {
-  const res = await fetch(`${BASE}/api/auth/sign-in`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name, password }) });
+  const res = await fetch(`${BASE}/api/auth/sign-in`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name, password }),
+  });
   if (!res.ok) throw new Error(`sign-in as ${name}: ${res.status} ${await res.text()}`);
   return res.headers.get("set-cookie")!.split(";")[0];
 }
@@ -193,7 +197,14 @@ async function main() {
     await api("/api/experiments");
     const labelExp = await api<{ experiment: { id: string } }>("/api/experiments", {
       method: "POST",
-      body: JSON.stringify({ ...EXPERIMENT, name: "bench: labelling", labellingMode: "mixed", episodesPerRound: 400, pairsPerRound: 300, pairSelection: "random" }),
+      body: JSON.stringify({
+        ...EXPERIMENT,
+        name: "bench: labelling",
+        labellingMode: "mixed",
+        episodesPerRound: 400,
+        pairsPerRound: 300,
+        pairSelection: "random",
+      }),
     });
     LABEL_EXP = labelExp.experiment.id;
     await api(`/api/experiments/${LABEL_EXP}/rounds`, { method: "POST", body: "{}" });

@@ -18,7 +18,6 @@ import { z } from "zod";
 import { ensureBuild, freePort, signIn, startServer } from "./app-server";
 import { seedLabelling } from "./seed-labelling";
 
-
 const flagsSchema = z.object({
   duration: z.coerce.number().int().min(1).max(3600).default(60),
   connections: z.coerce.number().int().min(1).max(500).default(50),
@@ -145,7 +144,9 @@ async function main() {
   // Read back from the file, with the server stopped.
   const db = new Database(dbFile, { readonly: true });
   const stored = new Map(
-    (db.prepare("SELECT l.id, u.name FROM Label l JOIN User u ON u.id = l.userId WHERE u.name LIKE 'load-%'").all() as { id: string; name: string }[]).map((r) => [r.id, r.name]),
+    (db.prepare("SELECT l.id, u.name FROM Label l JOIN User u ON u.id = l.userId WHERE u.name LIKE 'load-%'").all() as { id: string; name: string }[]).map(
+      (r) => [r.id, r.name],
+    ),
   );
   const duplicates = (db.prepare("SELECT COUNT(*) AS n FROM (SELECT pairId FROM Label GROUP BY pairId HAVING COUNT(*) > 1)").get() as { n: number }).n;
   db.close();

@@ -46,7 +46,11 @@ export async function seedLabelling(opts: { pairs: number; users: number; prefix
   const CHUNK = 5000;
   for (let start = 0; start < opts.pairs; start += CHUNK) {
     const count = Math.min(CHUNK, opts.pairs - start);
-    const ids = await insertTrajectories(db, exp.id, Array.from({ length: count * 2 }, (_, i) => walk(12 + ((start * 2 + i) % 30), start * 2 + i)));
+    const ids = await insertTrajectories(
+      db,
+      exp.id,
+      Array.from({ length: count * 2 }, (_, i) => walk(12 + ((start * 2 + i) % 30), start * 2 + i)),
+    );
     await createPairs(
       db,
       exp.id,
@@ -54,7 +58,10 @@ export async function seedLabelling(opts: { pairs: number; users: number; prefix
     );
   }
   const prefix = opts.prefix ?? "labeller";
-  const labellers = Array.from({ length: opts.users }, (_, i) => ({ name: `${prefix}-${i + 1}`, password: `pw-${prefix}-${i + 1}-${Math.random().toString(36).slice(2, 10)}` }));
+  const labellers = Array.from({ length: opts.users }, (_, i) => ({
+    name: `${prefix}-${i + 1}`,
+    password: `pw-${prefix}-${i + 1}-${Math.random().toString(36).slice(2, 10)}`,
+  }));
   for (const l of labellers) await db.user.create({ data: { name: l.name, role: "labeler", passwordHash: await hashPassword(l.password) } });
   await closeDb();
   return { experimentId: exp.id, labellers };

@@ -54,14 +54,34 @@ function roundStarts(episodes: EpisodePoint[]): { episode: number; round: number
 export function Dashboards({ data, experimentId }: { data: DashboardDto; experimentId: string }) {
   const starts = useMemo(() => roundStarts(data.episodes), [data.episodes]);
   const last = data.rounds[data.rounds.length - 1] ?? null;
-  const boundaries = starts.slice(1).map((s) => <ReferenceLine key={s.episode} x={s.episode} stroke="#94a3b8" strokeDasharray="3 3" label={{ value: `R${s.round}`, fontSize: 10, position: "insideTopLeft" }} />);
+  const boundaries = starts
+    .slice(1)
+    .map((s) => (
+      <ReferenceLine
+        key={s.episode}
+        x={s.episode}
+        stroke="#94a3b8"
+        strokeDasharray="3 3"
+        label={{ value: `R${s.round}`, fontSize: 10, position: "insideTopLeft" }}
+      />
+    ));
   return (
     <div className="grid gap-4 lg:grid-cols-2" data-testid="dashboards" data-rounds={data.rounds.length} data-episodes={data.episodes.length}>
       <div className="grid grid-cols-2 gap-2 sm:grid-cols-4 lg:col-span-2">
         <Stat label="Eval success (last round)" value={pct(last?.evalSuccess)} testId="stat-eval" />
-        <Stat label="Held-out accuracy" value={pct(last?.heldOutAccuracy)} hint={last ? `${last.heldOutPairs} held-out labels` : undefined} testId="stat-heldout" />
+        <Stat
+          label="Held-out accuracy"
+          value={pct(last?.heldOutAccuracy)}
+          hint={last ? `${last.heldOutPairs} held-out labels` : undefined}
+          testId="stat-heldout"
+        />
         <Stat label="Rank corr. with −distance" value={fmt(last?.spearman)} hint="Spearman, learned reward vs true potential" testId="stat-spearman" />
-        <Stat label="Human–teacher agreement" value={pct(data.agreement.rate)} hint={`${data.agreement.pairs} pairs labelled by both`} testId="stat-agreement" />
+        <Stat
+          label="Human–teacher agreement"
+          value={pct(data.agreement.rate)}
+          hint={`${data.agreement.pairs} pairs labelled by both`}
+          testId="stat-agreement"
+        />
       </div>
 
       <Card title="Return per episode (dots) and 20-episode moving average" testId="chart-return">
@@ -217,7 +237,9 @@ function Grid({ title, values, data, testId }: { title: string; values: (number 
             title={data.walls[i] ? "wall" : `cell ${i}: ${v === null ? "–" : v.toFixed(3)}`}
           >
             {(i === data.start || i === data.goal) && (
-              <span className="absolute inset-0 flex items-center justify-center font-bold text-white [text-shadow:0_0_2px_#000]">{i === data.start ? "S" : "G"}</span>
+              <span className="absolute inset-0 flex items-center justify-center font-bold text-white [text-shadow:0_0_2px_#000]">
+                {i === data.start ? "S" : "G"}
+              </span>
             )}
           </div>
         ))}
@@ -230,9 +252,7 @@ function Heatmaps({ data }: { data: DashboardDto }) {
   const h = data.heatmap;
   const points = useMemo(
     () =>
-      h.learned
-        ? h.potential.flatMap((p, i) => (p === null || h.walls[i] || i === h.goal ? [] : [{ potential: p, learned: h.learned![i], cell: i }]))
-        : [],
+      h.learned ? h.potential.flatMap((p, i) => (p === null || h.walls[i] || i === h.goal ? [] : [{ potential: p, learned: h.learned![i], cell: i }])) : [],
     [h],
   );
   return (
@@ -300,7 +320,8 @@ function Labels({ data }: { data: DashboardDto }) {
         )}
         <div className="text-sm">
           <p className="mb-2">
-            Agreement <strong data-testid="agreement-rate">{pct(data.agreement.rate)}</strong> over {data.agreement.compared} comparisons on {data.agreement.pairs} pairs.
+            Agreement <strong data-testid="agreement-rate">{pct(data.agreement.rate)}</strong> over {data.agreement.compared} comparisons on{" "}
+            {data.agreement.pairs} pairs.
           </p>
           <table className="w-full text-center text-xs tabular-nums">
             <thead>
@@ -406,7 +427,13 @@ function Compare({ data, experimentId }: { data: DashboardDto; experimentId: str
         <ResponsiveContainer width="100%" height={220}>
           <LineChart data={series} margin={{ top: 5, right: 10, left: -15, bottom: 0 }}>
             <CartesianGrid stroke="#f1f5f9" />
-            <XAxis dataKey="x" type="number" domain={["dataMin", "dataMax"]} fontSize={11} label={{ value: mode === "rounds" ? "episode in round" : "episode", fontSize: 10, position: "insideBottomRight", offset: -2 }} />
+            <XAxis
+              dataKey="x"
+              type="number"
+              domain={["dataMin", "dataMax"]}
+              fontSize={11}
+              label={{ value: mode === "rounds" ? "episode in round" : "episode", fontSize: 10, position: "insideBottomRight", offset: -2 }}
+            />
             <YAxis fontSize={11} />
             <Tooltip />
             <Legend wrapperStyle={{ fontSize: 11 }} />

@@ -72,8 +72,8 @@ export function ExperimentDetail({ id, canRun }: { id: string; canRun: boolean }
       <div className="flex flex-wrap items-baseline gap-x-3 gap-y-1">
         <h1 className="text-xl font-semibold">{e.name}</h1>
         <span className="text-sm text-slate-600">
-          {e.preset} preset ({e.config.algorithm}) · teacher {e.teacher} · shaping {e.config.shaping.mode} β={e.config.shaping.beta} · seed {e.config.seed} · maze{" "}
-          {e.maze.rows}×{e.maze.cols}
+          {e.preset} preset ({e.config.algorithm}) · teacher {e.teacher} · shaping {e.config.shaping.mode} β={e.config.shaping.beta} · seed {e.config.seed} ·
+          maze {e.maze.rows}×{e.maze.cols}
         </span>
       </div>
 
@@ -113,34 +113,34 @@ export function ExperimentDetail({ id, canRun }: { id: string; canRun: boolean }
               Export labels (JSONL)
             </a>
             {canRun ? (
-            <span className="ml-auto flex items-center gap-2">
-              <input
-                className="w-24 rounded border border-slate-300 px-2 py-1 text-sm"
-                placeholder={`${e.config.episodesPerRound} eps`}
-                value={episodes}
-                onChange={(ev) => setEpisodes(ev.target.value)}
-                aria-label="Episodes for this round"
-              />
-              {active ? (
-                <button
-                  type="button"
-                  disabled={busy}
-                  onClick={() => act(() => send(`/api/rounds/${active.id}/cancel`, "POST"))}
-                  className="rounded bg-amber-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-amber-700 disabled:opacity-50"
-                >
-                  Cancel round {active.index}
-                </button>
-              ) : (
-                <button
-                  type="button"
-                  disabled={busy}
-                  onClick={() => act(() => send(`/api/experiments/${id}/rounds`, "POST", episodes.trim() ? { episodes: Number(episodes) } : {}))}
-                  className="rounded bg-primary px-3 py-1.5 text-sm font-medium text-white hover:bg-primary-strong disabled:opacity-50"
-                >
-                  Start round {(latest?.index ?? 0) + 1}
-                </button>
-              )}
-            </span>
+              <span className="ml-auto flex items-center gap-2">
+                <input
+                  className="w-24 rounded border border-slate-300 px-2 py-1 text-sm"
+                  placeholder={`${e.config.episodesPerRound} eps`}
+                  value={episodes}
+                  onChange={(ev) => setEpisodes(ev.target.value)}
+                  aria-label="Episodes for this round"
+                />
+                {active ? (
+                  <button
+                    type="button"
+                    disabled={busy}
+                    onClick={() => act(() => send(`/api/rounds/${active.id}/cancel`, "POST"))}
+                    className="rounded bg-amber-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-amber-700 disabled:opacity-50"
+                  >
+                    Cancel round {active.index}
+                  </button>
+                ) : (
+                  <button
+                    type="button"
+                    disabled={busy}
+                    onClick={() => act(() => send(`/api/experiments/${id}/rounds`, "POST", episodes.trim() ? { episodes: Number(episodes) } : {}))}
+                    className="rounded bg-primary px-3 py-1.5 text-sm font-medium text-white hover:bg-primary-strong disabled:opacity-50"
+                  >
+                    Start round {(latest?.index ?? 0) + 1}
+                  </button>
+                )}
+              </span>
             ) : (
               <span className="ml-auto text-xs text-slate-500">Rounds are started by an admin.</span>
             )}

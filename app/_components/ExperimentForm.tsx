@@ -65,12 +65,15 @@ export function ExperimentForm() {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [submitting, setSubmitting] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
-  const set = (k: string) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) => setForm((f) => ({ ...f, [k]: e.target.value }));
+  const set = (k: string) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) =>
+    setForm((f) => ({ ...f, [k]: e.target.value }));
 
   const preview = useMemo(() => {
     try {
       if (form.mazeKind === "text") return layoutToText(parseLayout(form.mazeText));
-      return layoutToText(randomLayout({ rows: Number(form.rows), cols: Number(form.cols), seed: Number(form.mazeSeed), wallDensity: Number(form.wallDensity) }));
+      return layoutToText(
+        randomLayout({ rows: Number(form.rows), cols: Number(form.cols), seed: Number(form.mazeSeed), wallDensity: Number(form.wallDensity) }),
+      );
     } catch (e) {
       return e instanceof LayoutError || e instanceof RangeError ? null : null;
     }
@@ -142,7 +145,15 @@ export function ExperimentForm() {
           {form.mazeKind === "text" ? (
             <label className="text-sm">
               <span className="text-xs text-slate-500">S start, G goal, # wall, . free</span>
-              <textarea className={`${input} font-mono`} rows={8} value={form.mazeText} onChange={set("mazeText")} name="mazeText" spellCheck={false} {...field("maze.text")} />
+              <textarea
+                className={`${input} font-mono`}
+                rows={8}
+                value={form.mazeText}
+                onChange={set("mazeText")}
+                name="mazeText"
+                spellCheck={false}
+                {...field("maze.text")}
+              />
               {err("maze.text")}
             </label>
           ) : (
@@ -226,7 +237,13 @@ export function ExperimentForm() {
         </label>
         <label className="col-span-2 text-sm">
           Label time limit (s): a round waiting for people trains on what it has after this
-          <input className={input} value={form.labelTimeLimitSec} onChange={set("labelTimeLimitSec")} name="labelTimeLimitSec" {...field("labelTimeLimitSec")} />
+          <input
+            className={input}
+            value={form.labelTimeLimitSec}
+            onChange={set("labelTimeLimitSec")}
+            name="labelTimeLimitSec"
+            {...field("labelTimeLimitSec")}
+          />
           {err("labelTimeLimitSec")}
         </label>
       </div>

@@ -26,14 +26,22 @@ export function InviteForm({ token, askName }: { token: string; askName: boolean
           User name
           <input name="name" autoComplete="username" required autoFocus className="rounded border border-slate-300 px-2 py-1.5" />
           <span className="text-xs text-slate-500">2-40 letters, digits or _ . @ -</span>
-          {fields.name && <span className="text-xs text-red-700" data-testid="error-name">{fields.name}</span>}
+          {fields.name && (
+            <span className="text-xs text-red-700" data-testid="error-name">
+              {fields.name}
+            </span>
+          )}
         </label>
       )}
       <label className="grid gap-1 text-sm">
         Password
         <input name="password" type="password" autoComplete="new-password" required className="rounded border border-slate-300 px-2 py-1.5" />
         <span className="text-xs text-slate-500">At least 8 characters.</span>
-        {fields.password && <span className="text-xs text-red-700" data-testid="error-password">{fields.password}</span>}
+        {fields.password && (
+          <span className="text-xs text-red-700" data-testid="error-password">
+            {fields.password}
+          </span>
+        )}
       </label>
       <label className="grid gap-1 text-sm">
         Repeat the password

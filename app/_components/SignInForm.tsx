@@ -10,7 +10,9 @@ export function SignInForm({ next }: { next: string }) {
       onSubmit={async (e) => {
         e.preventDefault();
         const form = new FormData(e.currentTarget);
-        const ok = await submit(() => send("/api/auth/sign-in", "POST", { name: String(form.get("name") ?? ""), password: String(form.get("password") ?? "") }));
+        const ok = await submit(() =>
+          send("/api/auth/sign-in", "POST", { name: String(form.get("name") ?? ""), password: String(form.get("password") ?? "") }),
+        );
         // A full navigation: the header and every server component see the new session.
         if (ok) window.location.assign(next);
       }}

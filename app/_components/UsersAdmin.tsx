@@ -21,7 +21,13 @@ function LinkBox({ link, onClose }: { link: NewLinkDto; onClose: () => void }) {
         {when(link.expiresAt)}:
       </p>
       <div className="mt-2 flex gap-2">
-        <input readOnly value={link.url} className="min-w-0 flex-1 rounded border border-slate-300 bg-white px-2 py-1 font-mono text-xs" data-testid="new-link-url" onFocus={(e) => e.target.select()} />
+        <input
+          readOnly
+          value={link.url}
+          className="min-w-0 flex-1 rounded border border-slate-300 bg-white px-2 py-1 font-mono text-xs"
+          data-testid="new-link-url"
+          onFocus={(e) => e.target.select()}
+        />
         <button
           type="button"
           className="rounded bg-slate-800 px-2 py-1 text-xs text-white"
@@ -62,7 +68,9 @@ export function UsersAdmin({ meId }: { meId: string }) {
     <div className="mx-auto grid max-w-6xl gap-6 px-3 py-4 sm:px-4" data-testid="users-page">
       <div>
         <h1 className="text-xl font-semibold">Users</h1>
-        <p className="text-sm text-slate-600">Labelers label; researchers also create experiments, switch labelling modes and export data; admins also run rounds and manage users.</p>
+        <p className="text-sm text-slate-600">
+          Labelers label; researchers also create experiments, switch labelling modes and export data; admins also run rounds and manage users.
+        </p>
       </div>
       {link && <LinkBox link={link} onClose={() => setLink(null)} />}
       {error && (
@@ -135,7 +143,12 @@ export function UsersAdmin({ meId }: { meId: string }) {
           <h2 className="font-semibold">Invite someone</h2>
           <p className="text-sm text-slate-600">A one-time link: they choose their own name and password.</p>
           <div className="mt-3 flex items-center gap-2">
-            <select aria-label="Role for the invite" value={inviteRole} onChange={(e) => setInviteRole(e.target.value as Role)} className="rounded border border-slate-300 px-2 py-1 text-sm">
+            <select
+              aria-label="Role for the invite"
+              value={inviteRole}
+              onChange={(e) => setInviteRole(e.target.value as Role)}
+              className="rounded border border-slate-300 px-2 py-1 text-sm"
+            >
               {ROLES.map((r) => (
                 <option key={r}>{r}</option>
               ))}
@@ -156,7 +169,11 @@ export function UsersAdmin({ meId }: { meId: string }) {
                 <span>
                   {i.purpose === "reset" ? `reset for ${i.user}` : `${i.purpose} (${i.role})`}, until {when(i.expiresAt)}
                 </span>
-                <button type="button" className="ml-auto rounded border border-slate-300 px-2 py-0.5 text-xs" onClick={() => act(() => send(`/api/invites/${i.id}`, "DELETE"))}>
+                <button
+                  type="button"
+                  className="ml-auto rounded border border-slate-300 px-2 py-0.5 text-xs"
+                  onClick={() => act(() => send(`/api/invites/${i.id}`, "DELETE"))}
+                >
                   Revoke
                 </button>
               </li>
@@ -173,7 +190,11 @@ export function UsersAdmin({ meId }: { meId: string }) {
             setFields({});
             setError(null);
             try {
-              await send("/api/users", "POST", { name: String(form.get("name") ?? ""), role: String(form.get("role")), password: String(form.get("password") ?? "") });
+              await send("/api/users", "POST", {
+                name: String(form.get("name") ?? ""),
+                role: String(form.get("role")),
+                password: String(form.get("password") ?? ""),
+              });
               el.reset();
             } catch (err) {
               if (err instanceof ApiError) {
@@ -189,7 +210,11 @@ export function UsersAdmin({ meId }: { meId: string }) {
           <label className="grid gap-1 text-sm">
             User name
             <input name="name" required className="rounded border border-slate-300 px-2 py-1" />
-            {fields.name && <span className="text-xs text-red-700" data-testid="error-name">{fields.name}</span>}
+            {fields.name && (
+              <span className="text-xs text-red-700" data-testid="error-name">
+                {fields.name}
+              </span>
+            )}
           </label>
           <label className="grid gap-1 text-sm">
             Role
@@ -202,7 +227,11 @@ export function UsersAdmin({ meId }: { meId: string }) {
           <label className="grid gap-1 text-sm">
             Password
             <input name="password" type="password" autoComplete="new-password" required className="rounded border border-slate-300 px-2 py-1" />
-            {fields.password && <span className="text-xs text-red-700" data-testid="error-password">{fields.password}</span>}
+            {fields.password && (
+              <span className="text-xs text-red-700" data-testid="error-password">
+                {fields.password}
+              </span>
+            )}
           </label>
           <button className="justify-self-start rounded bg-slate-800 px-3 py-1.5 text-sm text-white hover:bg-slate-700">Create account</button>
         </form>

@@ -30,7 +30,7 @@ async function parse<T>(res: Response): Promise<T> {
   return body as T;
 }
 
-export const fetcher = <T,>(url: string): Promise<T> => fetch(url, { cache: "no-store" }).then((r) => parse<T>(r));
+export const fetcher = <T>(url: string): Promise<T> => fetch(url, { cache: "no-store" }).then((r) => parse<T>(r));
 
 export function send<T>(url: string, method: "POST" | "PATCH" | "PUT" | "DELETE", body?: unknown): Promise<T> {
   return fetch(url, {

@@ -73,7 +73,22 @@ const flagSchemas = {
 } as const;
 
 /** Flags that shape a new run's config: meaningless with --resume, where the experiment keeps its own. */
-const CONFIG_FLAGS = ["preset", "seed", "shaping", "shaping-mode", "teacher", "tie-policy", "score", "layout", "random-maze", "max-steps", "goal-reward", "name", "round-episodes", "pairs-per-round"];
+const CONFIG_FLAGS = [
+  "preset",
+  "seed",
+  "shaping",
+  "shaping-mode",
+  "teacher",
+  "tie-policy",
+  "score",
+  "layout",
+  "random-maze",
+  "max-steps",
+  "goal-reward",
+  "name",
+  "round-episodes",
+  "pairs-per-round",
+];
 
 export interface DatabaseArgs {
   /** null: DATABASE_URL (or the default SQLite file). */

@@ -64,7 +64,19 @@ function episodesTo90(successes: boolean[]): number | null {
 
 async function runOurs(v: Variant, seed: number, episodes: number, tmp: string): Promise<RunResult> {
   const curves = path.join(tmp, `${VARIANTS.indexOf(v)}-${seed}.json`);
-  const argv = ["--conditions=react-server", "lib/cli/train.ts", "--preset", v.preset, "--seed", String(seed), "--episodes", String(episodes), "--no-progress", "--out", curves];
+  const argv = [
+    "--conditions=react-server",
+    "lib/cli/train.ts",
+    "--preset",
+    v.preset,
+    "--seed",
+    String(seed),
+    "--episodes",
+    String(episodes),
+    "--no-progress",
+    "--out",
+    curves,
+  ];
   if (v.shaping !== undefined) argv.push("--shaping", String(v.shaping));
   if (v.extra) argv.push(...v.extra);
   const t0 = performance.now();
@@ -110,7 +122,9 @@ async function main() {
   const withReference = opts["reference-seeds"] > 0 && (await referenceAvailable());
   const refSeeds = withReference ? opts["reference-seeds"] : 0;
 
-  const bars = process.stderr.isTTY ? new MultiBar({ format: "{name} |{bar}| {value}/{total}", stream: process.stderr, hideCursor: true }, Presets.shades_classic) : null;
+  const bars = process.stderr.isTTY
+    ? new MultiBar({ format: "{name} |{bar}| {value}/{total}", stream: process.stderr, hideCursor: true }, Presets.shades_classic)
+    : null;
   const results = new Map<string, RunResult[]>();
   for (const v of VARIANTS) {
     const bar = bars?.create(opts.seeds, 0, { name: v.name.padEnd(34) });

@@ -27,6 +27,9 @@ export function machineInfo() {
     node: process.version,
     date: new Date().toISOString().slice(0, 10),
     // Other work on the machine shows up in the tails: say how busy it was.
-    load: os.loadavg().map((l) => l.toFixed(1)).join(" / "),
+    load: os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" / "),
   };
 }

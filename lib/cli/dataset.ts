@@ -15,7 +15,12 @@ class UsageError extends Error {}
 async function main(): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: process.argv.slice(2), allowPositionals: true, strict: true, options: { out: { type: "string" }, all: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
+    parsed = parseArgs({
+      args: process.argv.slice(2),
+      allowPositionals: true,
+      strict: true,
+      options: { out: { type: "string" }, all: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    });
   } catch (err) {
     throw new UsageError((err as Error).message.split("\n")[0]);
   }
@@ -29,7 +34,11 @@ async function main(): Promise<number> {
   if (command === "import" && !file) throw new UsageError("import needs a FILE");
   if (command === "export" && file) throw new UsageError(`unexpected argument '${file}' (use --out FILE)`);
 
-  const [{ getDb, closeDb }, dataset, { isAppError }] = await Promise.all([import("../server/db/client"), import("../server/labelling/dataset"), import("../server/errors")]);
+  const [{ getDb, closeDb }, dataset, { isAppError }] = await Promise.all([
+    import("../server/db/client"),
+    import("../server/labelling/dataset"),
+    import("../server/errors"),
+  ]);
   const db = await getDb();
   try {
     if (command === "export") {

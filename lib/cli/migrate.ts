@@ -11,20 +11,12 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { getConfig, redactUrl } from "../config";
-import {
-  applyMigrations,
-  diffSql,
-  MIGRATION_LOCK_FILE,
-  migrationLockContent,
-  migrationsDirFor,
-  readMigrationList,
-} from "../server/db/migrate";
+import { applyMigrations, diffSql, MIGRATION_LOCK_FILE, migrationLockContent, migrationsDirFor, readMigrationList } from "../server/db/migrate";
 import { ensureSqliteDir } from "../server/db/sqlite-path";
 import { BASE_SCHEMA_PATH, PROVIDERS, readBaseModels, renderSchema, writeSchemas } from "../../prisma/render";
 
 export const SNAPSHOT_PATH = path.join(path.dirname(BASE_SCHEMA_PATH), "schema.migrated.prisma");
-const SNAPSHOT_HEADER =
-  "// WRITTEN by `npm run db:migration`: the models as of the newest migration. Do not edit.\n";
+const SNAPSHOT_HEADER = "// WRITTEN by `npm run db:migration`: the models as of the newest migration. Do not edit.\n";
 
 function readSnapshot(): string | null {
   if (!existsSync(SNAPSHOT_PATH)) return null;
@@ -71,7 +63,8 @@ export async function createMigration(name: string): Promise<{ written: string[]
     if (drift) {
       throw new Error(
         "the committed SQLite migrations do not produce prisma/schema.migrated.prisma " +
-          "(was a migration or the snapshot edited by hand?). Difference:\n" + drift,
+          "(was a migration or the snapshot edited by hand?). Difference:\n" +
+          drift,
       );
     }
   }

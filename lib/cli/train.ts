@@ -40,7 +40,10 @@ async function trainInMemory(args: TrainArgs) {
   const { config } = args;
   // Chosen (and logged) before the bar starts drawing.
   await initBackend(args.backend, log);
-  const bar = progressBar(args.progress, "episode {value}/{total} |{bar}| success(last 20) {success} | rm loss {rmLoss} | policy loss {pLoss} | {eta_formatted} left");
+  const bar = progressBar(
+    args.progress,
+    "episode {value}/{total} |{bar}| success(last 20) {success} | rm loss {rmLoss} | policy loss {pLoss} | {eta_formatted} left",
+  );
   const curves: EpisodeMetrics[] = [];
   const recent: boolean[] = [];
   const fmt = (x: number | null) => (x === null ? "-" : x.toFixed(3));
@@ -76,7 +79,13 @@ async function trainInMemoryRounds(args: TrainArgs, rounds: RoundsArgs): Promise
   const started = performance.now();
   const result = await trainRounds(
     config,
-    { roundEpisodes: rounds.roundEpisodes, pairsPerRound: studio.pairsPerRound, pairSelection: studio.pairSelection, rewardUpdates: studio.rewardUpdates, heldOutShare: studio.heldOutShare },
+    {
+      roundEpisodes: rounds.roundEpisodes,
+      pairsPerRound: studio.pairsPerRound,
+      pairSelection: studio.pairSelection,
+      rewardUpdates: studio.rewardUpdates,
+      heldOutShare: studio.heldOutShare,
+    },
     { backend: args.backend, log: bar ? () => {} : log, onRound: (r) => bar?.update(r.round, { evalSuccess: r.evalSuccess.toFixed(2) }) },
   );
   bar?.stop();

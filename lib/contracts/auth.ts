@@ -37,9 +37,7 @@ export const changePasswordSchema = z
   .object({ currentPassword: z.string().min(1, "enter your current password").max(200), newPassword: passwordSchema })
   .strict();
 
-export const createUserSchema = z
-  .object({ name: userNameSchema, role: z.enum(ROLES), password: passwordSchema })
-  .strict();
+export const createUserSchema = z.object({ name: userNameSchema, role: z.enum(ROLES), password: passwordSchema }).strict();
 
 export const updateUserSchema = z
   .object({ role: z.enum(ROLES).optional(), disabled: z.boolean().optional() })
@@ -50,7 +48,12 @@ export const createInviteSchema = z
   .object({
     role: z.enum(ROLES).default("labeler"),
     /** How long the link works. */
-    expiresInHours: z.number().int().min(1).max(24 * 30).default(72),
+    expiresInHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 30)
+      .default(72),
   })
   .strict();
 

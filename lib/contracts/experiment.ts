@@ -29,7 +29,11 @@ const mazeRandomSchema = z.object({
   kind: z.literal("random"),
   rows: z.number().int("rows must be a whole number").min(2, "at least 2 rows").max(MAX_SIDE, `at most ${MAX_SIDE} rows`),
   cols: z.number().int("columns must be a whole number").min(2, "at least 2 columns").max(MAX_SIDE, `at most ${MAX_SIDE} columns`),
-  seed: z.number().int("seed must be a whole number").min(0).max(2 ** 31 - 1),
+  seed: z
+    .number()
+    .int("seed must be a whole number")
+    .min(0)
+    .max(2 ** 31 - 1),
   wallDensity: z.number().min(0, "between 0 and 0.6").max(0.6, "between 0 and 0.6"),
 });
 
@@ -40,7 +44,11 @@ export type MazeInput = z.infer<typeof mazeSchema>;
 export const createExperimentSchema = z.object({
   name: z.string().trim().min(1, "give the experiment a name").max(80, "at most 80 characters"),
   preset: z.enum(["default", "seed"]),
-  seed: z.number().int("seed must be a whole number").min(0, "0 or more").max(2 ** 31 - 1),
+  seed: z
+    .number()
+    .int("seed must be a whole number")
+    .min(0, "0 or more")
+    .max(2 ** 31 - 1),
   maze: mazeSchema,
   shaping: z.object({
     mode: z.enum(SHAPING_MODES),
@@ -53,7 +61,11 @@ export const createExperimentSchema = z.object({
   pairsPerRound: z.number().int("a whole number").min(1, "at least 1").max(500, "at most 500"),
   pairSelection: z.enum(PAIR_SELECTIONS),
   /** A human-labelled round trains on what it has after this many seconds. */
-  labelTimeLimitSec: z.number().int("a whole number").min(5, "at least 5 s").max(7 * 24 * 3600, "at most a week"),
+  labelTimeLimitSec: z
+    .number()
+    .int("a whole number")
+    .min(5, "at least 5 s")
+    .max(7 * 24 * 3600, "at most a week"),
 });
 export type CreateExperimentInput = z.infer<typeof createExperimentSchema>;
 

@@ -10,9 +10,7 @@ export { CHOICES, LABEL_SOURCES, type Choice, type LabelSource } from "./words";
  * The label's id is made by the client (e.g. crypto.randomUUID()) before the first attempt,
  * so a retried request carries the same id and is recognised instead of counted twice.
  */
-export const labelIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{8,64}$/, "label id: 8-64 letters, digits, '-' or '_' (a uuid will do)");
+export const labelIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "label id: 8-64 letters, digits, '-' or '_' (a uuid will do)");
 
 export const teacherNameSchema = z.string().trim().min(1, "teacher name is empty").max(64, "teacher name: at most 64 characters");
 
@@ -138,9 +136,7 @@ export type LabelResultDto = z.infer<typeof labelResultResponse>;
 
 /** One pair with both trajectories and its labels, for review. */
 export const pairReviewSchema = pairViewSchema.extend({
-  labels: z.array(
-    z.strictObject({ source: z.enum(LABEL_SOURCES), choice: z.enum(CHOICES), user: z.string().nullable(), teacher: z.string().nullable() }),
-  ),
+  labels: z.array(z.strictObject({ source: z.enum(LABEL_SOURCES), choice: z.enum(CHOICES), user: z.string().nullable(), teacher: z.string().nullable() })),
 });
 export type PairReviewDto = z.infer<typeof pairReviewSchema>;
 

@@ -42,4 +42,3 @@ export type RoundPhase = (typeof ROUND_PHASES)[number];
 /** What a one-time link is for: the first admin, a new account, a new password. */
 export const INVITE_PURPOSES = ["setup", "invite", "reset"] as const;
 export type InvitePurpose = (typeof INVITE_PURPOSES)[number];
-

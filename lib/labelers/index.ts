@@ -50,8 +50,7 @@ export interface Teacher {
 }
 
 /** Probability that left is better for a choice; null when the pair carries no label (skip). */
-export const choiceToLabel = (choice: Choice): number | null =>
-  choice === "left" ? 1 : choice === "right" ? 0 : choice === "equal" ? 0.5 : null;
+export const choiceToLabel = (choice: Choice): number | null => (choice === "left" ? 1 : choice === "right" ? 0 : choice === "equal" ? 0.5 : null);
 
 export function makeTeacher(spec: TeacherSpec, ctx: TeacherContext): Teacher {
   const { beta, gamma, epsMistake, epsSkip, epsEqual } = spec;
@@ -69,8 +68,7 @@ export function makeTeacher(spec: TeacherSpec, ctx: TeacherContext): Teacher {
     if (l.length !== r.length) return l.length < r.length ? "left" : "right";
     return "equal";
   };
-  const onTie = (l: Trajectory, r: Trajectory): Choice =>
-    spec.tiePolicy === "equal" ? "equal" : spec.tiePolicy === "drop" ? "skip" : breakTie(l, r);
+  const onTie = (l: Trajectory, r: Trajectory): Choice => (spec.tiePolicy === "equal" ? "equal" : spec.tiePolicy === "drop" ? "skip" : breakTie(l, r));
 
   return {
     spec,

@@ -13,16 +13,7 @@ export interface MazeLayout {
 export const MAX_SIDE = 32;
 
 /** The original 8x8 maze: start (0,0), goal (7,7), a wall in column 4 on rows 1..5. */
-export const DEFAULT_LAYOUT_TEXT = [
-  "S.......",
-  "....#...",
-  "....#...",
-  "....#...",
-  "....#...",
-  "....#...",
-  "........",
-  ".......G",
-].join("\n");
+export const DEFAULT_LAYOUT_TEXT = ["S.......", "....#...", "....#...", "....#...", "....#...", "....#...", "........", ".......G"].join("\n");
 
 export class LayoutError extends Error {
   constructor(
@@ -37,10 +28,7 @@ export class LayoutError extends Error {
 }
 
 export const cellOf = (layout: Pick<MazeLayout, "cols">, row: number, col: number) => row * layout.cols + col;
-export const rowColOf = (layout: Pick<MazeLayout, "cols">, cell: number): [number, number] => [
-  Math.floor(cell / layout.cols),
-  cell % layout.cols,
-];
+export const rowColOf = (layout: Pick<MazeLayout, "cols">, cell: number): [number, number] => [Math.floor(cell / layout.cols), cell % layout.cols];
 
 /** Parses `S` start, `G` goal, `#` wall, `.` free; blank lines around the grid and trailing spaces are ignored. */
 export function parseLayout(text: string): MazeLayout {

@@ -38,10 +38,7 @@ export interface ValueIterationResult {
  * Value iteration on the deterministic maze: Q(s,a) = r(s,a) + gamma * V(s') with r = goalReward on
  * entering the goal; the goal is terminal. Ties within `tolerance` count as equally optimal.
  */
-export function valueIteration(
-  layout: MazeLayout,
-  { gamma = 0.98, goalReward = 10, tolerance = 1e-9, maxIterations = 10_000 } = {},
-): ValueIterationResult {
+export function valueIteration(layout: MazeLayout, { gamma = 0.98, goalReward = 10, tolerance = 1e-9, maxIterations = 10_000 } = {}): ValueIterationResult {
   const n = layout.rows * layout.cols;
   const next = transitionTable(layout);
   const values = new Float64Array(n);

@@ -74,13 +74,7 @@ export interface CandidatePair {
  * Chooses `count` distinct pairs among `pool` (indices into it). Random: uniform pairs, random priority.
  * Disagreement: the top `count` of 4x as many random candidates by ensemble variance.
  */
-export function choosePairs(
-  pool: readonly Trajectory[],
-  count: number,
-  rng: Rng,
-  tables: Float32Array[] | null,
-  score: ScoreMode,
-): CandidatePair[] {
+export function choosePairs(pool: readonly Trajectory[], count: number, rng: Rng, tables: Float32Array[] | null, score: ScoreMode): CandidatePair[] {
   if (pool.length < 2) return [];
   const maxPairs = (pool.length * (pool.length - 1)) / 2;
   const want = Math.min(count, maxPairs);
@@ -88,7 +82,10 @@ export function choosePairs(
   const seen = new Set<string>();
   const out: CandidatePair[] = [];
   for (let tries = 0; out.length < candidates && tries < candidates * 20; tries++) {
-    let [i, j] = rng.sample(Array.from({ length: pool.length }, (_, k) => k), 2);
+    let [i, j] = rng.sample(
+      Array.from({ length: pool.length }, (_, k) => k),
+      2,
+    );
     const key = i < j ? `${i}:${j}` : `${j}:${i}`;
     if (seen.has(key)) continue;
     seen.add(key);

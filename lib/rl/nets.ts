@@ -49,7 +49,10 @@ export const affine = (x: tf.Tensor2D, [w, b]: [tf.Variable, tf.Variable]) => de
 function layerNorm(x: tf.Tensor2D, gain: tf.Variable, bias: tf.Variable): tf.Tensor2D {
   const centered = x.sub(x.mean(-1, true));
   const variance = centered.square().mean(-1, true);
-  return centered.mul(tf.rsqrt(variance.add(1e-5))).mul(gain).add(bias) as tf.Tensor2D;
+  return centered
+    .mul(tf.rsqrt(variance.add(1e-5)))
+    .mul(gain)
+    .add(bias) as tf.Tensor2D;
 }
 
 export abstract class Network {
@@ -138,12 +141,7 @@ export const adam = (learningRate: number) => tf.train.adam(learningRate, 0.9, 0
  * One optimiser step on `loss` with gradients clipped to a global norm (as torch's clip_grad_norm_:
  * scale by maxNorm / (norm + 1e-6) when that is below 1). Returns the loss before the step.
  */
-export function minimize(
-  optimizer: tf.Optimizer,
-  variables: tf.Variable[],
-  loss: () => tf.Scalar,
-  clipNorm: number | null,
-): number {
+export function minimize(optimizer: tf.Optimizer, variables: tf.Variable[], loss: () => tf.Scalar, clipNorm: number | null): number {
   return tf.tidy(() => {
     const { value, grads } = tf.variableGrads(loss, variables);
     let named = grads;

@@ -34,7 +34,10 @@ export function buildBatch(prefs: readonly Preference[], score: ScoreMode): Pref
   const u = index.size;
   const diff = new Float32Array(prefs.length * u);
   prefs.forEach((p, i) => {
-    for (const [t, sign] of [[p.left, 1], [p.right, -1]] as const) {
+    for (const [t, sign] of [
+      [p.left, 1],
+      [p.right, -1],
+    ] as const) {
       const w = score === "mean" ? sign / t.length : sign;
       for (const c of stepStates(t)) diff[i * u + index.get(c)!] += w;
     }

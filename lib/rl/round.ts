@@ -118,7 +118,12 @@ export interface RewardRow {
   margin: number | null;
 }
 
-export type RewardFitter = (agent: OprlAgent, train: readonly Preference[], updates: number, shouldStop: () => StopReason | null) => Promise<RewardRow[] | StopReason>;
+export type RewardFitter = (
+  agent: OprlAgent,
+  train: readonly Preference[],
+  updates: number,
+  shouldStop: () => StopReason | null,
+) => Promise<RewardRow[] | StopReason>;
 
 /** The latest labels (up to the preference buffer) into the agent, then `updates` single Bradley-Terry steps. */
 export const refitOnLatestLabels: RewardFitter = async (agent, train, updates, shouldStop) => {
@@ -167,7 +172,13 @@ export interface RoundResult {
   rewardTable: number[];
 }
 
-export async function runRound(agent: OprlAgent, plan: RoundPlan, settings: RoundSettings, strategies: RoundStrategies, io: RoundIo): Promise<RoundResult | StopReason> {
+export async function runRound(
+  agent: OprlAgent,
+  plan: RoundPlan,
+  settings: RoundSettings,
+  strategies: RoundStrategies,
+  io: RoundIo,
+): Promise<RoundResult | StopReason> {
   const pool = plan.pool;
   let done = plan.episodesDone;
   let pairIds = plan.pairIds;
@@ -184,7 +195,12 @@ export async function runRound(agent: OprlAgent, plan: RoundPlan, settings: Roun
     }
     await io.collected(done);
     await io.enter("selecting");
-    const chosen = await strategies.selectPairs(agent, pool.map((p) => p.trajectory), settings.pairsPerRound, io.labelled);
+    const chosen = await strategies.selectPairs(
+      agent,
+      pool.map((p) => p.trajectory),
+      settings.pairsPerRound,
+      io.labelled,
+    );
     if (chosen.note) io.note(chosen.note);
     const planned = chosen.pairs.map((c) => ({ left: pool[c.left], right: pool[c.right], priority: c.priority }));
     pairIds = await io.storePairs(planned, chosen.selection);

@@ -138,7 +138,9 @@ describe("sign-in, sign-out, passwords", () => {
     const from = { "x-forwarded-for": "198.51.100.7" };
     const statuses = [];
     for (let i = 0; i < 31; i++) {
-      statuses.push((await signIn.POST(req("/api/auth/sign-in", { method: "POST", body: { name: `spray-${i}`, password: "guess" }, as: null, headers: from }))).status);
+      statuses.push(
+        (await signIn.POST(req("/api/auth/sign-in", { method: "POST", body: { name: `spray-${i}`, password: "guess" }, as: null, headers: from }))).status,
+      );
     }
     expect(statuses.slice(0, 30).every((s) => s === 401)).toBe(true);
     expect(statuses[30]).toBe(429);
@@ -221,7 +223,9 @@ describe("one-time links", () => {
       const res = await invite.POST(req("/api/auth/invite", { method: "POST", body: { token, name: "s-late", password: "late-pass-123" }, as: null }));
       expect(res.status).toBe(404);
     }
-    expect((await invite.POST(req("/api/auth/invite", { method: "POST", body: { token: "../x", name: "s-late", password: "late-pass-123" }, as: null }))).status).toBe(422);
+    expect(
+      (await invite.POST(req("/api/auth/invite", { method: "POST", body: { token: "../x", name: "s-late", password: "late-pass-123" }, as: null }))).status,
+    ).toBe(422);
     expect(await tableCounts()).toEqual(before);
   });
 });
@@ -239,7 +243,12 @@ describe("limits and origin", () => {
         c.close();
       },
     });
-    const chunked = new Request("http://localhost:3000/api/users", { method: "POST", body: stream, headers: { cookie: admin.cookie, "content-type": "application/json" }, duplex: "half" } as RequestInit);
+    const chunked = new Request("http://localhost:3000/api/users", {
+      method: "POST",
+      body: stream,
+      headers: { cookie: admin.cookie, "content-type": "application/json" },
+      duplex: "half",
+    } as RequestInit);
     const res = await users.POST(chunked);
     expect(res.status).toBe(413);
     expect((await body(res)).error.code).toBe("PAYLOAD_TOO_LARGE");
@@ -249,10 +258,24 @@ describe("limits and origin", () => {
   it("a state-changing request from another site's page is refused", async () => {
     const admin = await account("s-admin", "admin");
     const before = await tableCounts();
-    const res = await users.POST(req("/api/users", { method: "POST", body: { name: "s-csrf", role: "admin", password: "csrf-pass-123" }, as: admin, headers: { origin: "http://evil.example" } }));
+    const res = await users.POST(
+      req("/api/users", {
+        method: "POST",
+        body: { name: "s-csrf", role: "admin", password: "csrf-pass-123" },
+        as: admin,
+        headers: { origin: "http://evil.example" },
+      }),
+    );
     expect(res.status).toBe(403);
     expect(await tableCounts()).toEqual(before);
-    const same = await users.POST(req("/api/users", { method: "POST", body: { name: "s-same", role: "labeler", password: "same-pass-123" }, as: admin, headers: { origin: "http://localhost:3000" } }));
+    const same = await users.POST(
+      req("/api/users", {
+        method: "POST",
+        body: { name: "s-same", role: "labeler", password: "same-pass-123" },
+        as: admin,
+        headers: { origin: "http://localhost:3000" },
+      }),
+    );
     expect(same.status).toBe(201);
   });
 });

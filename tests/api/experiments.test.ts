@@ -37,7 +37,9 @@ describe("/api/experiments", () => {
   });
 
   it("POST with a random maze stores the generated layout", async () => {
-    const res = await list.POST(req("/api/experiments", { method: "POST", body: goodExperiment({ maze: { kind: "random", rows: 5, cols: 7, seed: 2, wallDensity: 0.2 } }) }));
+    const res = await list.POST(
+      req("/api/experiments", { method: "POST", body: goodExperiment({ maze: { kind: "random", rows: 5, cols: 7, seed: 2, wallDensity: 0.2 } }) }),
+    );
     expect(res.status).toBe(201);
     const { experiment } = await body(res);
     expect(experiment.maze).toEqual({ rows: 5, cols: 7 });

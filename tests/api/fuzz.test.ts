@@ -28,7 +28,10 @@ function mutations(good: Call): fc.Arbitrary<Mutation> {
     fc.dictionary(fc.string({ maxLength: 12 }), fc.string({ maxLength: 40 }), { maxKeys: 4 }).map((params) => ({ kind: "query" as const, params })),
   ];
   if (good.method !== "GET") {
-    options.push(oddText.map((text) => ({ kind: "raw" as const, text })), anyJson.map((value) => ({ kind: "json" as const, value })));
+    options.push(
+      oddText.map((text) => ({ kind: "raw" as const, text })),
+      anyJson.map((value) => ({ kind: "json" as const, value })),
+    );
   }
   if (keys.length) {
     options.push(
@@ -41,7 +44,9 @@ function mutations(good: Call): fc.Arbitrary<Mutation> {
     );
   }
   if (good.id !== undefined) {
-    options.push(fc.oneof(fc.string({ maxLength: 80 }), fc.uuid(), fc.constantFrom("demo", "..", "%00", "a".repeat(500))).map((id) => ({ kind: "id" as const, id })));
+    options.push(
+      fc.oneof(fc.string({ maxLength: 80 }), fc.uuid(), fc.constantFrom("demo", "..", "%00", "a".repeat(500))).map((id) => ({ kind: "id" as const, id })),
+    );
   }
   return fc.oneof(...options);
 }

@@ -50,7 +50,20 @@ describe("labelling API", () => {
       await experiments.POST(
         req("/api/experiments", {
           method: "POST",
-          body: { name: "synthetic only", preset: "default", seed: 0, maze: { kind: "text", text: "S.\n.G" }, shaping: { mode: "potential", beta: 0.5 }, teacher: "oracle", labellingMode: "synthetic", labelsPerPair: 1, episodesPerRound: 10, pairsPerRound: 2, pairSelection: "random", labelTimeLimitSec: 10 },
+          body: {
+            name: "synthetic only",
+            preset: "default",
+            seed: 0,
+            maze: { kind: "text", text: "S.\n.G" },
+            shaping: { mode: "potential", beta: 0.5 },
+            teacher: "oracle",
+            labellingMode: "synthetic",
+            labelsPerPair: 1,
+            episodesPerRound: 10,
+            pairsPerRound: 2,
+            pairSelection: "random",
+            labelTimeLimitSec: 10,
+          },
         }),
       ),
     );
@@ -62,7 +75,10 @@ describe("labelling API", () => {
     const db = await getDb();
     const first = await body(await next.GET(req("/api/label/next?experiment=demo", { as: await account("bo") })));
     const labelId = randomUUID();
-    const res = await label.POST(req(`/api/pairs/${first.pair.pairId}/label`, { method: "POST", as: await account("bo"), body: { labelId, choice: "left", responseMs: 900 } }), ctx(first.pair.pairId));
+    const res = await label.POST(
+      req(`/api/pairs/${first.pair.pairId}/label`, { method: "POST", as: await account("bo"), body: { labelId, choice: "left", responseMs: 900 } }),
+      ctx(first.pair.pairId),
+    );
     expect(res.status).toBe(201);
     const b = await body(res);
     expect(b).toMatchObject({ labelId, replayed: false, pair: { id: first.pair.pairId, status: "done", labelsDone: 2, labelsWanted: 2 } });
@@ -71,7 +87,10 @@ describe("labelling API", () => {
     const stored = await db.label.findUniqueOrThrow({ where: { id: labelId }, include: { user: true } });
     expect(stored).toMatchObject({ source: "human", choice: "left", responseMs: 900, user: { name: "bo" } });
 
-    const retry = await label.POST(req(`/api/pairs/${first.pair.pairId}/label`, { method: "POST", as: await account("bo"), body: { labelId, choice: "left", responseMs: 900 } }), ctx(first.pair.pairId));
+    const retry = await label.POST(
+      req(`/api/pairs/${first.pair.pairId}/label`, { method: "POST", as: await account("bo"), body: { labelId, choice: "left", responseMs: 900 } }),
+      ctx(first.pair.pairId),
+    );
     expect(retry.status).toBe(201);
     expect((await body(retry)).replayed).toBe(true);
     expect(await db.label.count({ where: { id: labelId } })).toBe(1);
@@ -84,19 +103,31 @@ describe("labelling API", () => {
     const db = await getDb();
     const held = await body(await next.GET(req("/api/label/next?experiment=demo", { as: await account("cy") })));
     const before = await db.label.count();
-    const bad = await label.POST(req(`/api/pairs/${held.pair.pairId}/label`, { method: "POST", as: await account("cy"), body: { labelId: "x", choice: "both", responseMs: -1 } }), ctx(held.pair.pairId));
+    const bad = await label.POST(
+      req(`/api/pairs/${held.pair.pairId}/label`, { method: "POST", as: await account("cy"), body: { labelId: "x", choice: "both", responseMs: -1 } }),
+      ctx(held.pair.pairId),
+    );
     expect(bad.status).toBe(422);
     expect(fieldPaths(await body(bad))).toEqual(["choice", "labelId", "responseMs"]);
-    const malformed = await label.POST(req(`/api/pairs/${held.pair.pairId}/label`, { method: "POST", as: await account("cy"), raw: "[" }), ctx(held.pair.pairId));
+    const malformed = await label.POST(
+      req(`/api/pairs/${held.pair.pairId}/label`, { method: "POST", as: await account("cy"), raw: "[" }),
+      ctx(held.pair.pairId),
+    );
     expect(malformed.status).toBe(400);
     expect(await db.label.count()).toBe(before);
 
-    const unknown = await label.POST(req("/api/pairs/nope/label", { method: "POST", as: await account("cy"), body: { labelId: randomUUID(), choice: "left" } }), ctx("nope"));
+    const unknown = await label.POST(
+      req("/api/pairs/nope/label", { method: "POST", as: await account("cy"), body: { labelId: randomUUID(), choice: "left" } }),
+      ctx("nope"),
+    );
     expect(unknown.status).toBe(404);
     expect((await pair.GET(req("/api/pairs/nope"), ctx("nope"))).status).toBe(404);
 
     // dee never leased cy's pair.
-    const stolen = await label.POST(req(`/api/pairs/${held.pair.pairId}/label`, { method: "POST", as: await account("dee"), body: { labelId: randomUUID(), choice: "right" } }), ctx(held.pair.pairId));
+    const stolen = await label.POST(
+      req(`/api/pairs/${held.pair.pairId}/label`, { method: "POST", as: await account("dee"), body: { labelId: randomUUID(), choice: "right" } }),
+      ctx(held.pair.pairId),
+    );
     expect(stolen.status).toBe(409);
     expect((await body(stolen)).error.code).toBe("LEASE_REQUIRED");
     expect(await db.label.count()).toBe(before);
@@ -104,7 +135,12 @@ describe("labelling API", () => {
 
   it("skip (can't tell) gives the pair back and moves on", async () => {
     const held = await body(await next.GET(req("/api/label/next?experiment=demo", { as: await account("eve") })));
-    const res = await body(await label.POST(req(`/api/pairs/${held.pair.pairId}/label`, { method: "POST", as: await account("eve"), body: { labelId: randomUUID(), choice: "skip" } }), ctx(held.pair.pairId)));
+    const res = await body(
+      await label.POST(
+        req(`/api/pairs/${held.pair.pairId}/label`, { method: "POST", as: await account("eve"), body: { labelId: randomUUID(), choice: "skip" } }),
+        ctx(held.pair.pairId),
+      ),
+    );
     expect(res.pair.status).toBe("open");
     expect(res.next.pair.pairId).not.toBe(held.pair.pairId);
     expect(res.next.stats.labelledByYou).toBe(0);
@@ -121,7 +157,10 @@ describe("labelling API", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^application\/x-ndjson/);
     expect(res.headers.get("content-disposition")).toBe('attachment; filename="demo.jsonl"');
-    const lines = (await res.text()).trim().split("\n").map((l) => JSON.parse(l));
+    const lines = (await res.text())
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     const people = lines.flatMap((l: { labels: { source: string; user: string | null }[] }) => l.labels.filter((x) => x.source === "human").map((x) => x.user));
     expect(people).toContain("bo");
     expect(people).not.toContain(null);

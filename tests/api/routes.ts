@@ -75,7 +75,9 @@ export async function makeFixtures(): Promise<Fixtures> {
 }
 
 async function freshRound(): Promise<string> {
-  const res = await experiments.POST(req("/api/experiments", { method: "POST", body: goodExperiment({ name: unique("r") }), as: await account("fixture-admin", "admin") }));
+  const res = await experiments.POST(
+    req("/api/experiments", { method: "POST", body: goodExperiment({ name: unique("r") }), as: await account("fixture-admin", "admin") }),
+  );
   return (await enqueueRound(await getDb(), (await body(res)).experiment.id)).id;
 }
 
@@ -90,29 +92,66 @@ export function routeCases(f: () => Fixtures): RouteCase[] {
       handler: experiments.POST,
       prepare: async () => ({ method: "POST", path: "/api/experiments", body: goodExperiment({ name: unique("e") }) }),
     },
-    { file: "experiments/[id]/route.ts", method: "GET", access: "researcher", handler: experiment.GET, prepare: async () => get(`/api/experiments/${f().experimentId}`, f().experimentId) },
+    {
+      file: "experiments/[id]/route.ts",
+      method: "GET",
+      access: "researcher",
+      handler: experiment.GET,
+      prepare: async () => get(`/api/experiments/${f().experimentId}`, f().experimentId),
+    },
     {
       file: "experiments/[id]/route.ts",
       method: "PATCH",
       access: "researcher",
       handler: experiment.PATCH,
-      prepare: async () => ({ method: "PATCH", path: `/api/experiments/${f().experimentId}`, id: f().experimentId, body: { labellingMode: n++ % 2 ? "mixed" : "human", name: unique("renamed") } }),
+      prepare: async () => ({
+        method: "PATCH",
+        path: `/api/experiments/${f().experimentId}`,
+        id: f().experimentId,
+        body: { labellingMode: n++ % 2 ? "mixed" : "human", name: unique("renamed") },
+      }),
     },
-    { file: "experiments/[id]/dashboard/route.ts", method: "GET", access: "researcher", handler: dashboard.GET, prepare: async () => get(`/api/experiments/${f().experimentId}/dashboard`, f().experimentId) },
-    { file: "experiments/[id]/export/route.ts", method: "GET", access: "researcher", handler: exportRoute.GET, prepare: async () => get("/api/experiments/demo/export", "demo") },
-    { file: "experiments/[id]/rounds/route.ts", method: "GET", access: "researcher", handler: expRounds.GET, prepare: async () => get(`/api/experiments/${f().experimentId}/rounds`, f().experimentId) },
+    {
+      file: "experiments/[id]/dashboard/route.ts",
+      method: "GET",
+      access: "researcher",
+      handler: dashboard.GET,
+      prepare: async () => get(`/api/experiments/${f().experimentId}/dashboard`, f().experimentId),
+    },
+    {
+      file: "experiments/[id]/export/route.ts",
+      method: "GET",
+      access: "researcher",
+      handler: exportRoute.GET,
+      prepare: async () => get("/api/experiments/demo/export", "demo"),
+    },
+    {
+      file: "experiments/[id]/rounds/route.ts",
+      method: "GET",
+      access: "researcher",
+      handler: expRounds.GET,
+      prepare: async () => get(`/api/experiments/${f().experimentId}/rounds`, f().experimentId),
+    },
     {
       file: "experiments/[id]/rounds/route.ts",
       method: "POST",
       access: "admin",
       handler: expRounds.POST,
       prepare: async () => {
-        const res = await experiments.POST(req("/api/experiments", { method: "POST", body: goodExperiment({ name: unique("q") }), as: await account("fixture-admin", "admin") }));
+        const res = await experiments.POST(
+          req("/api/experiments", { method: "POST", body: goodExperiment({ name: unique("q") }), as: await account("fixture-admin", "admin") }),
+        );
         const id = (await body(res)).experiment.id;
         return { method: "POST", path: `/api/experiments/${id}/rounds`, id, body: { episodes: 20 } };
       },
     },
-    { file: "rounds/[id]/route.ts", method: "GET", access: "researcher", handler: round.GET, prepare: async () => get(`/api/rounds/${f().roundId}`, f().roundId) },
+    {
+      file: "rounds/[id]/route.ts",
+      method: "GET",
+      access: "researcher",
+      handler: round.GET,
+      prepare: async () => get(`/api/rounds/${f().roundId}`, f().roundId),
+    },
     {
       file: "rounds/[id]/cancel/route.ts",
       method: "POST",
@@ -150,7 +189,12 @@ export function routeCases(f: () => Fixtures): RouteCase[] {
       // Its own account: the change ends the account's other sessions.
       prepare: async (_as, role) => {
         const own = role === "anon" ? null : await account(unique(`pw-${role}-`), role);
-        return { method: "PUT", path: "/api/me/password", body: { currentPassword: own?.password ?? "whatever-123", newPassword: "a-new-password-1" }, ...(own ? { as: own } : {}) };
+        return {
+          method: "PUT",
+          path: "/api/me/password",
+          body: { currentPassword: own?.password ?? "whatever-123", newPassword: "a-new-password-1" },
+          ...(own ? { as: own } : {}),
+        };
       },
     },
     {
@@ -163,7 +207,13 @@ export function routeCases(f: () => Fixtures): RouteCase[] {
         return { method: "POST", path: "/api/auth/sign-in", body: { name: t.name, password: t.password } };
       },
     },
-    { file: "auth/sign-out/route.ts", method: "POST", access: "public", handler: signOut.POST, prepare: async () => ({ method: "POST", path: "/api/auth/sign-out", body: {} }) },
+    {
+      file: "auth/sign-out/route.ts",
+      method: "POST",
+      access: "public",
+      handler: signOut.POST,
+      prepare: async () => ({ method: "POST", path: "/api/auth/sign-out", body: {} }),
+    },
     {
       file: "auth/invite/route.ts",
       method: "POST",
@@ -190,9 +240,21 @@ export function routeCases(f: () => Fixtures): RouteCase[] {
       handler: user.PATCH,
       prepare: async () => ({ method: "PATCH", path: `/api/users/${f().target.id}`, id: f().target.id, body: { role: "labeler" } }),
     },
-    { file: "users/[id]/reset/route.ts", method: "POST", access: "admin", handler: reset.POST, prepare: async () => ({ method: "POST", path: `/api/users/${f().target.id}/reset`, id: f().target.id }) },
+    {
+      file: "users/[id]/reset/route.ts",
+      method: "POST",
+      access: "admin",
+      handler: reset.POST,
+      prepare: async () => ({ method: "POST", path: `/api/users/${f().target.id}/reset`, id: f().target.id }),
+    },
     { file: "invites/route.ts", method: "GET", access: "admin", handler: invites.GET, prepare: async () => get("/api/invites") },
-    { file: "invites/route.ts", method: "POST", access: "admin", handler: invites.POST, prepare: async () => ({ method: "POST", path: "/api/invites", body: { role: "labeler", expiresInHours: 24 } }) },
+    {
+      file: "invites/route.ts",
+      method: "POST",
+      access: "admin",
+      handler: invites.POST,
+      prepare: async () => ({ method: "POST", path: "/api/invites", body: { role: "labeler", expiresInHours: 24 } }),
+    },
     {
       file: "invites/[id]/route.ts",
       method: "DELETE",

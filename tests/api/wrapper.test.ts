@@ -7,7 +7,10 @@ import { okSchema } from "@/lib/contracts/auth";
 import { body, req } from "./helpers";
 
 const liar = route({ role: "public", response: okSchema }, async () => ({ ok: "yes" }) as unknown as { ok: boolean });
-const echo = route({ role: "public", body: z.object({ n: z.number() }), query: z.object({ q: z.enum(["a"]).optional() }), response: z.object({ n: z.number() }) }, async ({ body: b }) => b);
+const echo = route(
+  { role: "public", body: z.object({ n: z.number() }), query: z.object({ q: z.enum(["a"]).optional() }), response: z.object({ n: z.number() }) },
+  async ({ body: b }) => b,
+);
 
 describe("route()", () => {
   afterEach(() => vi.unstubAllEnvs());

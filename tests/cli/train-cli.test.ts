@@ -12,7 +12,20 @@ const tsx = path.resolve("node_modules/.bin/tsx");
 
 describe("train CLI arguments", () => {
   it("applies flags over the preset", () => {
-    const { config, backend } = parseTrainArgs(["--preset", "seed", "--episodes", "40", "--seed", "7", "--shaping", "0", "--teacher", "noisy", "--backend", "cpu"]);
+    const { config, backend } = parseTrainArgs([
+      "--preset",
+      "seed",
+      "--episodes",
+      "40",
+      "--seed",
+      "7",
+      "--shaping",
+      "0",
+      "--teacher",
+      "noisy",
+      "--backend",
+      "cpu",
+    ]);
     expect(config).toMatchObject({ preset: "seed", episodes: 40, seed: 7, shaping: { beta: 0 }, teacher: { kind: "noisy", beta: 1 } });
     expect(backend).toBe("cpu");
   });
@@ -69,7 +82,16 @@ describe("train CLI process", () => {
     const out = path.join(tmp, "curves.json");
     const { stdout } = await run(tsx, ["--conditions=react-server", "lib/cli/train.ts", "--episodes", "30", "--eval", "5", "--seed", "1", "--out", out]);
     const summary = JSON.parse(stdout.trim().split("\n").pop()!);
-    for (const key of ["train_seconds", "env_steps", "first_success_episode", "train_success_last100", "eval_success", "eval_mean_len", "preferences_used", "backend"]) {
+    for (const key of [
+      "train_seconds",
+      "env_steps",
+      "first_success_episode",
+      "train_success_last100",
+      "eval_success",
+      "eval_mean_len",
+      "preferences_used",
+      "backend",
+    ]) {
       expect(summary).toHaveProperty(key);
     }
     expect(summary.episodes).toBe(30);

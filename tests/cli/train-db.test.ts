@@ -32,7 +32,21 @@ describe.each(BACKENDS)("train --db on $name", (backend) => {
   afterAll(async () => close());
 
   it("stores trajectories, pairs, labels, checkpoints and metrics, round by round", async () => {
-    const { stdout } = await cli(["--db", "--name", "cli test", "--episodes", "40", "--round-episodes", "20", "--pairs-per-round", "6", "--eval", "5", "--seed", "2"]);
+    const { stdout } = await cli([
+      "--db",
+      "--name",
+      "cli test",
+      "--episodes",
+      "40",
+      "--round-episodes",
+      "20",
+      "--pairs-per-round",
+      "6",
+      "--eval",
+      "5",
+      "--seed",
+      "2",
+    ]);
     const s = lastJson(stdout);
     experimentId = s.experiment_id;
     expect(s).toMatchObject({ rounds: 2, episodes: 40, checkpoints: 2, preferences_used: 12, backend: expect.any(String) });
@@ -62,7 +76,24 @@ describe.each(BACKENDS)("train --db on $name", (backend) => {
 
   it("a run killed mid-round resumes without losing or duplicating episodes", async () => {
     // node itself with tsx as a loader (the tsx binary runs node as a child, which a kill would orphan).
-    const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "lib/cli/train.ts", "--no-progress", "--db", "--episodes", "1000", "--round-episodes", "1000", "--eval", "5"], { env });
+    const child = spawn(
+      process.execPath,
+      [
+        "--conditions=react-server",
+        "--import",
+        "tsx",
+        "lib/cli/train.ts",
+        "--no-progress",
+        "--db",
+        "--episodes",
+        "1000",
+        "--round-episodes",
+        "1000",
+        "--eval",
+        "5",
+      ],
+      { env },
+    );
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
     // Wait until some episodes are committed, then kill without warning.

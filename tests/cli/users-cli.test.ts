@@ -40,7 +40,10 @@ describe("users CLI", () => {
   }, 60_000);
 
   it("usage errors exit with code 2 and say what is wrong", async () => {
-    expect(await fails("invite", "--role", "boss")).toMatchObject({ code: 2, stderr: expect.stringContaining("--role: role must be one of labeler, researcher, admin") });
+    expect(await fails("invite", "--role", "boss")).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("--role: role must be one of labeler, researcher, admin"),
+    });
     expect(await fails("reset", "nobody")).toMatchObject({ code: 2, stderr: expect.stringContaining("no account named nobody") });
     expect(await fails("frobnicate")).toMatchObject({ code: 2, stderr: expect.stringContaining("unknown command frobnicate") });
   }, 60_000);

@@ -75,9 +75,18 @@ describe("crash: SIGKILL during writes", () => {
     // A synthetic round running in the worker when the crash comes: long enough (5000 episodes, the most a
     // round takes) that it cannot finish before the burst reaches the kill.
     const exp = await api(base, admin, "POST", "/api/experiments", {
-      name: "crash round", preset: "default", seed: 2, maze: { kind: "random", rows: 6, cols: 6, seed: 4, wallDensity: 0.2 },
-      shaping: { mode: "potential", beta: 0.5 }, teacher: "oracle", labellingMode: "synthetic", labelsPerPair: 1,
-      episodesPerRound: 5000, pairsPerRound: 30, pairSelection: "random", labelTimeLimitSec: 60,
+      name: "crash round",
+      preset: "default",
+      seed: 2,
+      maze: { kind: "random", rows: 6, cols: 6, seed: 4, wallDensity: 0.2 },
+      shaping: { mode: "potential", beta: 0.5 },
+      teacher: "oracle",
+      labellingMode: "synthetic",
+      labelsPerPair: 1,
+      episodesPerRound: 5000,
+      pairsPerRound: 30,
+      pairSelection: "random",
+      labelTimeLimitSec: 60,
     });
     expect(exp.status).toBe(201);
     const round = await api(base, admin, "POST", `/api/experiments/${exp.body.experiment.id}/rounds`, {});
@@ -106,9 +115,10 @@ describe("crash: SIGKILL during writes", () => {
     const db = new Database(dbFile, { readonly: true });
     try {
       expect(db.prepare("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
-      const rows = db
-        .prepare(`SELECT l.id, u.name FROM Label l JOIN User u ON u.id = l.userId WHERE l.userId IS NOT NULL AND u.name LIKE 'crash-%'`)
-        .all() as { id: string; name: string }[];
+      const rows = db.prepare(`SELECT l.id, u.name FROM Label l JOIN User u ON u.id = l.userId WHERE l.userId IS NOT NULL AND u.name LIKE 'crash-%'`).all() as {
+        id: string;
+        name: string;
+      }[];
       const stored = new Map(rows.map((r) => [r.id, r.name]));
       const missing = [...burst.acked.keys()].filter((id) => !stored.has(id));
       expect(missing).toEqual([]);

@@ -74,7 +74,11 @@ describe.each(BACKENDS)("preference dataset (JSONL) on $name", (backend) => {
 
     // The import keeps the queue's bookkeeping: done pairs are done, slots are taken.
     const pairs = await db.pair.findMany({ where: { experimentId: target.id }, orderBy: { createdAt: "asc" } });
-    expect(pairs.map((p) => [p.status, p.labelsDone])).toEqual([["open", 1], ["done", 2], ["open", 1]]);
+    expect(pairs.map((p) => [p.status, p.labelsDone])).toEqual([
+      ["open", 1],
+      ["done", 2],
+      ["open", 1],
+    ]);
     expect(await db.lease.count({ where: { pair: { experimentId: target.id } } })).toBe(4);
   });
 
@@ -110,19 +114,38 @@ describe.each(BACKENDS)("preference dataset (JSONL) on $name", (backend) => {
 
     await expectValidation(importDataset(db, target.id, [lines[0], "{not json", lines[1]].join("\n")), /^line 2: not valid JSON/);
     await expectValidation(
-      importDataset(db, target.id, broken(2, (l) => ({ ...l, labels: [{ ...l.labels[0], choice: "maybe" }] }))),
+      importDataset(
+        db,
+        target.id,
+        broken(2, (l) => ({ ...l, labels: [{ ...l.labels[0], choice: "maybe" }] })),
+      ),
       /^line 3: labels\.0\.choice/,
     );
     await expectValidation(
-      importDataset(db, target.id, broken(1, (l) => ({ ...l, left: { ...l.left, cells: l.left.cells.slice(1) } }))),
+      importDataset(
+        db,
+        target.id,
+        broken(1, (l) => ({ ...l, left: { ...l.left, cells: l.left.cells.slice(1) } })),
+      ),
       /^line 2: left\.cells/,
     );
     await expectValidation(
-      importDataset(db, target.id, broken(0, (l) => ({ ...l, labels: [{ ...l.labels[0], user: "ghost-1" }, ...l.labels.slice(1), { ...l.labels[0], user: "ghost-1" }] }))),
+      importDataset(
+        db,
+        target.id,
+        broken(0, (l) => ({ ...l, labels: [{ ...l.labels[0], user: "ghost-1" }, ...l.labels.slice(1), { ...l.labels[0], user: "ghost-1" }] })),
+      ),
       /^line 1: labels: user ghost-1 labelled the pair twice/,
     );
     await expectValidation(importDataset(db, target.id, `${lines[0]}\n${lines[0]}`), /^line 2: pair .* already given on line 1/);
-    await expectValidation(importDataset(db, target.id, broken(0, (l) => ({ ...l, format: "other" }))), /^line 1: format/);
+    await expectValidation(
+      importDataset(
+        db,
+        target.id,
+        broken(0, (l) => ({ ...l, format: "other" })),
+      ),
+      /^line 1: format/,
+    );
     expect(await counts()).toEqual(before);
 
     const missing = await importDataset(db, "no-such-experiment", exported).catch((e: unknown) => e);

@@ -21,8 +21,16 @@ describe.each(BACKENDS)("experiment summaries on $name", (backend) => {
     const empty = await createExperiment(db, input(uniqueName("empty")));
     await new Promise((r) => setTimeout(r, 5)); // distinct creation times: the list is newest first
     const busy = await createExperiment(db, input(uniqueName("busy")));
-    const ids = await insertTrajectories(db, busy.id, Array.from({ length: 6 }, (_, i) => trajectory(3, i)));
-    const pairs = await createPairs(db, busy.id, [0, 2, 4].map((i) => ({ leftId: ids[i], rightId: ids[i + 1], selection: "random" })));
+    const ids = await insertTrajectories(
+      db,
+      busy.id,
+      Array.from({ length: 6 }, (_, i) => trajectory(3, i)),
+    );
+    const pairs = await createPairs(
+      db,
+      busy.id,
+      [0, 2, 4].map((i) => ({ leftId: ids[i], rightId: ids[i + 1], selection: "random" })),
+    );
     const label = (pairId: string, choice: "left" | "skip") =>
       recordLabel(db, { labelId: randomUUID(), pairId, experimentId: busy.id, source: "synthetic", teacher: "oracle", choice });
     await label(pairs[0], "left"); // closes pair 0 (one label wanted)

@@ -40,7 +40,10 @@ describe.each(BACKENDS)("data access on $name", (backend) => {
     expect(ids).toHaveLength(1200);
     const row = await db.trajectory.findUniqueOrThrow({ where: { id: ids[7] } });
     expect(row.length).toBe(inputs[7].actions.length);
-    expect(row.return).toBeCloseTo(inputs[7].rewards.reduce((a, b) => a + b, 0), 5);
+    expect(row.return).toBeCloseTo(
+      inputs[7].rewards.reduce((a, b) => a + b, 0),
+      5,
+    );
     expect(await db.trajectory.count({ where: { experimentId: experiment.id, round: 1 } })).toBe(400);
   });
 

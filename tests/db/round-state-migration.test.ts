@@ -21,10 +21,17 @@ describe.each(BACKENDS)("round state migration on $name", (backend) => {
       await applyMigrations(database.url, { migrationsDir: before });
       const exec = await sqlRunner(kind, database.url);
       try {
-        await exec(`INSERT INTO "Experiment" ("id", "name", "config", "labellingMode", "labelsPerPair", "status", "createdAt") VALUES ('e1', 'x', '{}', 'synthetic', 1, 'active', CURRENT_TIMESTAMP)`);
-        for (const r of ["r1", "r2"]) await exec(`INSERT INTO "TrainingRound" ("id", "experimentId", "index", "createdAt") VALUES ('${r}', 'e1', ${r === "r1" ? 1 : 2}, CURRENT_TIMESTAMP)`);
+        await exec(
+          `INSERT INTO "Experiment" ("id", "name", "config", "labellingMode", "labelsPerPair", "status", "createdAt") VALUES ('e1', 'x', '{}', 'synthetic', 1, 'active', CURRENT_TIMESTAMP)`,
+        );
+        for (const r of ["r1", "r2"])
+          await exec(
+            `INSERT INTO "TrainingRound" ("id", "experimentId", "index", "createdAt") VALUES ('${r}', 'e1', ${r === "r1" ? 1 : 2}, CURRENT_TIMESTAMP)`,
+          );
         const metric = (id: string, kindName: string, data: string, at: string) =>
-          exec(`INSERT INTO "Metric" ("id", "experimentId", "roundId", "kind", "data", "createdAt") VALUES ('${id}', 'e1', 'r1', '${kindName}', '${data}', '${at}')`);
+          exec(
+            `INSERT INTO "Metric" ("id", "experimentId", "roundId", "kind", "data", "createdAt") VALUES ('${id}', 'e1', 'r1', '${kindName}', '${data}', '${at}')`,
+          );
         await metric("m1", "round-state", '{"phase":"collecting","resumes":0}', "2026-01-01 00:00:00");
         await metric("m2", "round-state", '{"phase":"labelling","resumes":1}', "2026-01-01 00:00:05");
         await metric("m3", "episode", '{"return":1}', "2026-01-01 00:00:01");

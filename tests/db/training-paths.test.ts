@@ -44,7 +44,11 @@ describe.each(BACKENDS)("in memory vs database rounds on $name", (backend) => {
     const config = { ...presetConfig("default"), seed: 3, episodes: 50, evalEpisodes: 10 };
     const { memory } = await compare(config, { roundEpisodes: 20, pairsPerRound: 10, pairSelection: "random", rewardUpdates: 20, heldOutShare: 0 });
     // Rounds of 20, 20 and 10 episodes; the reward model learns once 16 labels exist (round 2 on).
-    expect(memory.rounds.map((r) => [r.episodes, r.pairs])).toEqual([[20, 10], [20, 10], [10, 10]]);
+    expect(memory.rounds.map((r) => [r.episodes, r.pairs])).toEqual([
+      [20, 10],
+      [20, 10],
+      [10, 10],
+    ]);
     expect(memory.rounds[0].rewardLoss).toBeNull();
     expect(memory.rounds[2].rewardLoss).not.toBeNull();
   });
@@ -58,4 +62,9 @@ describe.each(BACKENDS)("in memory vs database rounds on $name", (backend) => {
   });
 });
 
-const pick = (d: { round: number; return: number; length: number; success: boolean }) => ({ round: d.round, return: d.return, length: d.length, success: d.success });
+const pick = (d: { round: number; return: number; length: number; success: boolean }) => ({
+  round: d.round,
+  return: d.return,
+  length: d.length,
+  success: d.success,
+});

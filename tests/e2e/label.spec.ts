@@ -32,7 +32,10 @@ test("label three pairs with the keyboard", async ({ page }) => {
   await screen(page, "label-after-three");
 
   // Scrub and step: the counter follows.
-  await page.getByRole("button", { name: /pause|play|replay/i }).first().click();
+  await page
+    .getByRole("button", { name: /pause|play|replay/i })
+    .first()
+    .click();
   await page.getByLabel("Scrub through the steps").fill("3");
   await expect(page.getByTestId("step-counter")).toHaveText(/^step 3 \//);
 });

@@ -12,7 +12,15 @@ import { useLabelQueue, type Choice } from "./useLabelQueue";
 import { useReplay } from "./useReplay";
 
 /** `canRun` / `canBrowse`: the viewer may start rounds / see experiments (only changes which links show). */
-export function LabelScreen({ initialExperiment, canRun = false, canBrowse = false }: { initialExperiment: string | null; canRun?: boolean; canBrowse?: boolean }) {
+export function LabelScreen({
+  initialExperiment,
+  canRun = false,
+  canBrowse = false,
+}: {
+  initialExperiment: string | null;
+  canRun?: boolean;
+  canBrowse?: boolean;
+}) {
   const queue = useLabelQueue(initialExperiment);
   const { current, targets, experimentId, stats } = queue;
   const [flash, setFlash] = useState<Choice | null>(null);
@@ -73,7 +81,14 @@ export function LabelScreen({ initialExperiment, canRun = false, canBrowse = fal
       {(!queue.loaded || (!current && queue.pending > 0)) && <p className="py-16 text-center text-slate-500">Loading the next pair…</p>}
 
       {queue.loaded && !current && queue.pending === 0 && (
-        <EmptyQueue experimentId={experimentId} targets={targets ?? []} session={queue.session} onPick={(id) => void queue.pick(id)} canRun={canRun} canBrowse={canBrowse} />
+        <EmptyQueue
+          experimentId={experimentId}
+          targets={targets ?? []}
+          session={queue.session}
+          onPick={(id) => void queue.pick(id)}
+          canRun={canRun}
+          canBrowse={canBrowse}
+        />
       )}
 
       {current && grid && (

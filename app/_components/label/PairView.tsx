@@ -6,7 +6,19 @@ import type { PairDto } from "@/lib/contracts/label";
 import { SIDE_COLORS } from "../theme";
 import type { Choice } from "./useLabelQueue";
 
-export function PairView({ pair, grid, step, divergence, flash }: { pair: PairDto; grid: MazeGrid; step: number; divergence: number | null; flash: Choice | null }) {
+export function PairView({
+  pair,
+  grid,
+  step,
+  divergence,
+  flash,
+}: {
+  pair: PairDto;
+  grid: MazeGrid;
+  step: number;
+  divergence: number | null;
+  flash: Choice | null;
+}) {
   return (
     <div className="grid grid-cols-2 gap-2 sm:gap-4" data-testid="pair" data-pair-id={pair.pairId}>
       {(["left", "right"] as const).map((side) => {
@@ -22,7 +34,11 @@ export function PairView({ pair, grid, step, divergence, flash }: { pair: PairDt
                 {side === "left" ? "Left" : "Right"}
               </span>
               <span className="text-slate-500">
-                {finished ? (t.success ? `reached the goal in ${t.length} steps` : `no goal after ${t.length} steps`) : `step ${Math.min(step, t.length)} / ${t.length}`}
+                {finished
+                  ? t.success
+                    ? `reached the goal in ${t.length} steps`
+                    : `no goal after ${t.length} steps`
+                  : `step ${Math.min(step, t.length)} / ${t.length}`}
               </span>
             </figcaption>
             <div className="mx-auto max-w-[26rem]">

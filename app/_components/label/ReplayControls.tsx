@@ -23,7 +23,12 @@ export function ReplayControls({
 }) {
   return (
     <div className="flex flex-wrap items-center gap-2 rounded-lg border border-slate-200 bg-white px-3 py-2 text-sm">
-      <button type="button" className="w-20 rounded bg-slate-800 px-3 py-1.5 text-white hover:bg-slate-700" onClick={onToggle} aria-label={playing ? "Pause" : "Play"}>
+      <button
+        type="button"
+        className="w-20 rounded bg-slate-800 px-3 py-1.5 text-white hover:bg-slate-700"
+        onClick={onToggle}
+        aria-label={playing ? "Pause" : "Play"}
+      >
         {playing ? "Pause" : step >= maxStep ? "Replay" : "Play"}
       </button>
       <div className="relative min-w-[10rem] flex-1">
@@ -49,7 +54,12 @@ export function ReplayControls({
       </span>
       <label className="flex items-center gap-1 text-slate-600">
         Speed
-        <select className="rounded border border-slate-300 px-1 py-0.5" value={speed} onChange={(e) => onSpeed(Number(e.target.value) as Speed)} aria-label="Replay speed">
+        <select
+          className="rounded border border-slate-300 px-1 py-0.5"
+          value={speed}
+          onChange={(e) => onSpeed(Number(e.target.value) as Speed)}
+          aria-label="Replay speed"
+        >
           {SPEEDS.map((s) => (
             <option key={s} value={s}>
               {s}×

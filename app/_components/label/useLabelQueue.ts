@@ -119,7 +119,10 @@ export function useLabelQueue(initialExperiment: string | null) {
         if (seq === choiceSeq.current) dispatch({ type: "served", next: res.next });
         dispatch({ type: "answered" });
       } catch (e) {
-        dispatch({ type: "failed", message: e instanceof ApiError ? `That label was not saved: ${e.message}` : "That label was not saved: the server did not answer" });
+        dispatch({
+          type: "failed",
+          message: e instanceof ApiError ? `That label was not saved: ${e.message}` : "That label was not saved: the server did not answer",
+        });
         const again = await fetcher<NextDto>(nextUrl(pair.experimentId)).catch(() => null);
         if (again && seq === choiceSeq.current) dispatch({ type: "served", next: again });
       } finally {

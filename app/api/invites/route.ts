@@ -5,7 +5,6 @@ import { createInviteSchema, invitesResponse, linkResponse } from "@/lib/contrac
 
 export const GET = route({ role: "admin", response: invitesResponse }, async ({ db }) => ({ invites: await listInvites(db) }));
 
-export const POST = route(
-  { role: "admin", body: createInviteSchema, name: "invite", response: linkResponse, status: 201 },
-  async ({ db, user, body }) => ({ link: await createInvite(db, user, body) }),
-);
+export const POST = route({ role: "admin", body: createInviteSchema, name: "invite", response: linkResponse, status: 201 }, async ({ db, user, body }) => ({
+  link: await createInvite(db, user, body),
+}));

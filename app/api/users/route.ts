@@ -5,7 +5,6 @@ import { createUserSchema, userResponse, usersResponse } from "@/lib/contracts/a
 
 export const GET = route({ role: "admin", response: usersResponse }, async ({ db }) => ({ users: await listUsers(db) }));
 
-export const POST = route(
-  { role: "admin", body: createUserSchema, name: "user", response: userResponse, status: 201 },
-  async ({ db, body }) => ({ user: await createUser(db, body) }),
-);
+export const POST = route({ role: "admin", body: createUserSchema, name: "user", response: userResponse, status: 201 }, async ({ db, body }) => ({
+  user: await createUser(db, body),
+}));

@@ -27,10 +27,8 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
     <div className="mx-auto max-w-sm px-4 py-12">
       <h1 className="text-xl font-semibold">{TITLES[info.purpose]}</h1>
       <p className="mt-1 text-sm text-slate-600">
-        {info.purpose === "reset"
-          ? `For the account ${info.user}.`
-          : `You will sign in as ${info.purpose === "setup" ? "the admin" : `a ${info.role}`}.`}{" "}
-        The link works once, until {new Date(info.expiresAt).toUTCString()}.
+        {info.purpose === "reset" ? `For the account ${info.user}.` : `You will sign in as ${info.purpose === "setup" ? "the admin" : `a ${info.role}`}.`} The
+        link works once, until {new Date(info.expiresAt).toUTCString()}.
       </p>
       <InviteForm token={token} askName={info.purpose !== "reset"} />
     </div>

@@ -7,7 +7,16 @@ import type { Db, DbOrTx } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
 import { AppError, isAppError, parseInput } from "../errors";
 import { hashPassword, verifyPassword } from "./password";
-import { ROLES, type InviteDto, type InviteInfoDto, type InvitePurpose, type NewLinkDto, type Role, type SessionUser, type UserDto } from "../../contracts/auth";
+import {
+  ROLES,
+  type InviteDto,
+  type InviteInfoDto,
+  type InvitePurpose,
+  type NewLinkDto,
+  type Role,
+  type SessionUser,
+  type UserDto,
+} from "../../contracts/auth";
 
 export const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 
@@ -15,7 +24,16 @@ export function appUrl(): string {
   return (getConfig().APP_URL ?? `http://localhost:${process.env.PORT ?? 3000}`).replace(/\/+$/, "");
 }
 
-type UserRow = { id: string; name: string; role: Role; disabled: boolean; passwordHash: string | null; lastSignInAt: Date | null; createdAt: Date; _count?: { labels: number } };
+type UserRow = {
+  id: string;
+  name: string;
+  role: Role;
+  disabled: boolean;
+  passwordHash: string | null;
+  lastSignInAt: Date | null;
+  createdAt: Date;
+  _count?: { labels: number };
+};
 
 function userDto(u: UserRow): UserDto {
   return {
@@ -86,7 +104,15 @@ export async function updateUser(db: Db, actor: SessionUser, id: string, change:
   });
 }
 
-function inviteDto(i: { id: string; purpose: string; role: Role; expiresAt: Date; createdAt: Date; user?: { name: string } | null; createdBy?: { name: string } | null }): InviteDto {
+function inviteDto(i: {
+  id: string;
+  purpose: string;
+  role: Role;
+  expiresAt: Date;
+  createdAt: Date;
+  user?: { name: string } | null;
+  createdBy?: { name: string } | null;
+}): InviteDto {
   return {
     id: i.id,
     purpose: i.purpose as InvitePurpose,
@@ -98,7 +124,10 @@ function inviteDto(i: { id: string; purpose: string; role: Role; expiresAt: Date
   };
 }
 
-async function newLink(db: DbOrTx, data: { purpose: InvitePurpose; role: Role; userId?: string; createdById?: string; expiresInHours: number }): Promise<NewLinkDto> {
+async function newLink(
+  db: DbOrTx,
+  data: { purpose: InvitePurpose; role: Role; userId?: string; createdById?: string; expiresInHours: number },
+): Promise<NewLinkDto> {
   const token = randomBytes(24).toString("base64url");
   const invite = await db.invite.create({
     data: {
@@ -154,7 +183,9 @@ async function liveInvite(db: DbOrTx, token: string) {
 export async function inviteInfo(db: Db, token: string): Promise<InviteInfoDto | null> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
   const invite = await liveInvite(db, token);
-  return invite ? { purpose: invite.purpose as InvitePurpose, role: invite.role, user: invite.user?.name ?? null, expiresAt: invite.expiresAt.toISOString() } : null;
+  return invite
+    ? { purpose: invite.purpose as InvitePurpose, role: invite.role, user: invite.user?.name ?? null, expiresAt: invite.expiresAt.toISOString() }
+    : null;
 }
 
 /**
@@ -171,11 +202,16 @@ export async function acceptInvite(db: Db, input: { token: string; name?: string
       const { count } = await tx.invite.updateMany({ where: { id: invite.id, usedAt: null }, data: { usedAt: new Date() } });
       if (count !== 1) throw new AppError("NOT_FOUND", "this link is unknown, used or expired");
       if (invite.purpose === "reset") {
-        const user = await tx.user.update({ where: { id: invite.userId! }, data: { passwordHash, sessionVersion: { increment: 1 }, lastSignInAt: new Date() } });
+        const user = await tx.user.update({
+          where: { id: invite.userId! },
+          data: { passwordHash, sessionVersion: { increment: 1 }, lastSignInAt: new Date() },
+        });
         return user.id;
       }
       if (!input.name) throw new AppError("VALIDATION", "choose a user name", { fields: [{ path: "name", message: "choose a user name" }] });
-      const user = await tx.user.create({ data: { name: input.name, role: invite.purpose === "setup" ? "admin" : invite.role, passwordHash, lastSignInAt: new Date() } });
+      const user = await tx.user.create({
+        data: { name: input.name, role: invite.purpose === "setup" ? "admin" : invite.role, passwordHash, lastSignInAt: new Date() },
+      });
       return user.id;
     });
   } catch (err) {

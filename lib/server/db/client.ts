@@ -126,11 +126,7 @@ async function openSqlite(url: string): Promise<Db> {
 }
 
 async function openPostgres(url: string, poolSize: number): Promise<Db> {
-  const [{ PrismaClient }, { PrismaPg }, pg] = await Promise.all([
-    import("../../../generated/postgresql/client"),
-    import("@prisma/adapter-pg"),
-    import("pg"),
-  ]);
+  const [{ PrismaClient }, { PrismaPg }, pg] = await Promise.all([import("../../../generated/postgresql/client"), import("@prisma/adapter-pg"), import("pg")]);
   const pool = new pg.default.Pool({ connectionString: url, max: poolSize, idleTimeoutMillis: 30_000 });
   // The adapter ends a pool it was given only when told to: tie the pool to $disconnect.
   const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });

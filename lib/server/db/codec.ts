@@ -92,10 +92,7 @@ export type EncodedSteps = {
 export function encodeSteps(steps: TrajectorySteps): EncodedSteps {
   const length = steps.actions.length;
   if (steps.cells.length !== length + 1) {
-    throw new AppError(
-      "VALIDATION",
-      `a trajectory of ${length} actions visits ${length + 1} cells (start included), got ${steps.cells.length}`,
-    );
+    throw new AppError("VALIDATION", `a trajectory of ${length} actions visits ${length + 1} cells (start included), got ${steps.cells.length}`);
   }
   if (steps.rewards.length !== length) {
     throw new AppError("VALIDATION", `a trajectory of ${length} actions has ${length} rewards, got ${steps.rewards.length}`);

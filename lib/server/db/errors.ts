@@ -42,11 +42,7 @@ export function isTransient(err: unknown): boolean {
  * Runs `fn`, again (up to `attempts` times, with a short random pause) while it fails with
  * an error `retryable` accepts. Other errors, and the last failure, are thrown.
  */
-export async function withRetry<T>(
-  fn: () => Promise<T>,
-  retryable: (err: unknown) => boolean = isTransient,
-  attempts = 6,
-): Promise<T> {
+export async function withRetry<T>(fn: () => Promise<T>, retryable: (err: unknown) => boolean = isTransient, attempts = 6): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();

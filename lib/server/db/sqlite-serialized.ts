@@ -6,11 +6,7 @@
 // This wrapper makes every statement, in or out of a transaction, take the same lock, so a
 // plain query waits for the open transaction to finish.
 import "server-only";
-import type {
-  SqlDriverAdapter,
-  SqlMigrationAwareDriverAdapterFactory,
-  Transaction,
-} from "@prisma/driver-adapter-utils";
+import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory, Transaction } from "@prisma/driver-adapter-utils";
 
 class Mutex {
   private tail: Promise<void> = Promise.resolve();
@@ -82,9 +78,7 @@ function serialise(adapter: SqlDriverAdapter): SqlDriverAdapter {
   };
 }
 
-export function serialisedSqliteFactory(
-  inner: SqlMigrationAwareDriverAdapterFactory,
-): SqlMigrationAwareDriverAdapterFactory {
+export function serialisedSqliteFactory(inner: SqlMigrationAwareDriverAdapterFactory): SqlMigrationAwareDriverAdapterFactory {
   return {
     provider: inner.provider,
     adapterName: inner.adapterName,

@@ -25,9 +25,18 @@ export async function getDashboard(db: DbOrTx, experimentId: string): Promise<Da
   ]);
 
   // --- episodes: return and success with moving averages, downsampled for the browser ---
-  const eps = episodeRows.map((r) => ({ episode: r.episode ?? 0, ...(JSON.parse(r.data) as { round: number; return: number; success: boolean; length: number; policyLoss: number | null; epsilon: number }) }));
-  const returnMA = movingAverage(eps.map((e) => e.return), MOVING_AVERAGE_WINDOW);
-  const successMA = movingAverage(eps.map((e) => (e.success ? 1 : 0)), MOVING_AVERAGE_WINDOW);
+  const eps = episodeRows.map((r) => ({
+    episode: r.episode ?? 0,
+    ...(JSON.parse(r.data) as { round: number; return: number; success: boolean; length: number; policyLoss: number | null; epsilon: number }),
+  }));
+  const returnMA = movingAverage(
+    eps.map((e) => e.return),
+    MOVING_AVERAGE_WINDOW,
+  );
+  const successMA = movingAverage(
+    eps.map((e) => (e.success ? 1 : 0)),
+    MOVING_AVERAGE_WINDOW,
+  );
   const firstOfRound = new Map<number, number>();
   for (const e of eps) if (!firstOfRound.has(e.round)) firstOfRound.set(e.round, e.episode);
   const stride = Math.max(1, Math.ceil(eps.length / MAX_EPISODE_POINTS));
@@ -83,7 +92,9 @@ export async function getDashboard(db: DbOrTx, experimentId: string): Promise<Da
     entry[l.source].push(l.choice);
     perPair.set(l.pairId, entry);
   }
-  const matrix = Object.fromEntries(COUNTED_CHOICES.map((h) => [h, Object.fromEntries(COUNTED_CHOICES.map((s) => [s, 0]))])) as DashboardDto["agreement"]["matrix"];
+  const matrix = Object.fromEntries(
+    COUNTED_CHOICES.map((h) => [h, Object.fromEntries(COUNTED_CHOICES.map((s) => [s, 0]))]),
+  ) as DashboardDto["agreement"]["matrix"];
   let both = 0;
   let compared = 0;
   let agree = 0;

@@ -63,28 +63,48 @@ export async function ensureDemo(db: Db): Promise<boolean> {
   const pairs: { id: string; left: number; right: number; priority: number }[] = [];
   const seen = new Set<string>();
   while (pairs.length < DEMO_PAIRS) {
-    const [l, r] = rng.sample(ids.map((_, i) => i), 2);
+    const [l, r] = rng.sample(
+      ids.map((_, i) => i),
+      2,
+    );
     const key = `${Math.min(l, r)}:${Math.max(l, r)}`;
     if (seen.has(key)) continue;
     seen.add(key);
     pairs.push({ id: randomUUID(), left: l, right: r, priority: rng.uniform() });
   }
   try {
-    await withRetry(() => db.$transaction(async (tx) => {
-      await tx.experiment.create({
-        data: { id: DEMO_EXPERIMENT_ID, name: "Demo: 8x8 maze, oracle teacher", config: JSON.stringify(config), labellingMode: "mixed", labelsPerPair: 1, status: "active" },
-      });
-      await tx.trajectory.createMany({
-        data: episodes.map((t, i) => {
-          const enc = encodeSteps({ actions: Array.from(t.actions), cells: Array.from(t.cells), rewards: Array.from(t.rewards) });
-          return { id: ids[i], experimentId: DEMO_EXPERIMENT_ID, round: 0, policyVersion: 0, ...enc, return: t.return, success: t.success };
-        }),
-      });
-      await tx.pair.createMany({
-        data: pairs.map((p) => ({ id: p.id, experimentId: DEMO_EXPERIMENT_ID, leftId: ids[p.left], rightId: ids[p.right], selection: "random", priority: p.priority, labelsWanted: 2 })),
-      });
-      await tx.trainingRound.create({ data: { experimentId: DEMO_EXPERIMENT_ID, index: 1, episodesTotal: config.episodes } });
-    }));
+    await withRetry(() =>
+      db.$transaction(async (tx) => {
+        await tx.experiment.create({
+          data: {
+            id: DEMO_EXPERIMENT_ID,
+            name: "Demo: 8x8 maze, oracle teacher",
+            config: JSON.stringify(config),
+            labellingMode: "mixed",
+            labelsPerPair: 1,
+            status: "active",
+          },
+        });
+        await tx.trajectory.createMany({
+          data: episodes.map((t, i) => {
+            const enc = encodeSteps({ actions: Array.from(t.actions), cells: Array.from(t.cells), rewards: Array.from(t.rewards) });
+            return { id: ids[i], experimentId: DEMO_EXPERIMENT_ID, round: 0, policyVersion: 0, ...enc, return: t.return, success: t.success };
+          }),
+        });
+        await tx.pair.createMany({
+          data: pairs.map((p) => ({
+            id: p.id,
+            experimentId: DEMO_EXPERIMENT_ID,
+            leftId: ids[p.left],
+            rightId: ids[p.right],
+            selection: "random",
+            priority: p.priority,
+            labelsWanted: 2,
+          })),
+        });
+        await tx.trainingRound.create({ data: { experimentId: DEMO_EXPERIMENT_ID, index: 1, episodesTotal: config.episodes } });
+      }),
+    );
   } catch (err) {
     // Another process created it first.
     if ((await db.experiment.findUnique({ where: { id: DEMO_EXPERIMENT_ID } })) !== null) return false;

@@ -44,7 +44,13 @@ export async function getExperimentOrThrow(db: DbOrTx, id: string): Promise<Expe
 /** An experiment from the form's fields: the preset resolved into the full engine config, active at once. */
 export async function createExperiment(db: DbOrTx, input: CreateExperimentInput): Promise<ExperimentDto> {
   const config = resolveConfig(input);
-  const exp = await insertExperiment(db, { name: input.name, config, labellingMode: input.labellingMode, labelsPerPair: input.labelsPerPair, status: "active" });
+  const exp = await insertExperiment(db, {
+    name: input.name,
+    config,
+    labellingMode: input.labellingMode,
+    labelsPerPair: input.labelsPerPair,
+    status: "active",
+  });
   return getExperimentDto(db, exp.id);
 }
 

@@ -60,10 +60,13 @@ export type RouteHandler<P extends string> = {
 
 export const notFound = (what: string) => new AppError("NOT_FOUND", `${what} not found`);
 
-export function route<const A extends Access, P extends string = never, Q extends Schema = undefined, B extends Schema = undefined, R extends Schema = undefined>(
-  spec: RouteSpec<A, P, Q, B, R>,
-  handler: Handler<A, P, Q, B, R>,
-): RouteHandler<P> {
+export function route<
+  const A extends Access,
+  P extends string = never,
+  Q extends Schema = undefined,
+  B extends Schema = undefined,
+  R extends Schema = undefined,
+>(spec: RouteSpec<A, P, Q, B, R>, handler: Handler<A, P, Q, B, R>): RouteHandler<P> {
   return async (req: Request, routeCtx?: { params: Promise<Record<P, string>> }) => {
     try {
       const db = await getDb();

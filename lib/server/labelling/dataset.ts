@@ -38,11 +38,7 @@ function datasetTrajectory(view: ReturnType<typeof toTrajectoryView>): DatasetTr
  * The experiment's pairs as dataset lines (JSON text, no newline), oldest pair first.
  * By default only pairs with at least one label (skips count) are exported.
  */
-export async function* exportDatasetLines(
-  db: Db,
-  experimentId: string,
-  options: { labelledOnly?: boolean } = {},
-): AsyncGenerator<string> {
+export async function* exportDatasetLines(db: Db, experimentId: string, options: { labelledOnly?: boolean } = {}): AsyncGenerator<string> {
   const id = idSchema.safeParse(experimentId);
   if (!id.success || !(await db.experiment.findUnique({ where: { id: experimentId }, select: { id: true } }))) {
     throw new AppError("NOT_FOUND", `experiment ${experimentId} not found`);

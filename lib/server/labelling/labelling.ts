@@ -8,16 +8,7 @@ import { parseStoredConfig } from "../experiments/config";
 import { freeSlot, nextPair, recordLabel } from "./queue";
 import { openForUser, QUEUE_ORDER, toTrajectoryView, trajectorySelect, type LeasedPair } from "./views";
 import { ensureDemoOnce } from "../experiments/demo";
-import type {
-  HumanLabelBody,
-  LabelResultDto,
-  LabelTargetDto,
-  MazeDto,
-  NextDto,
-  PairDto,
-  PairReviewDto,
-  QueueStatsDto,
-} from "../../contracts/label";
+import type { HumanLabelBody, LabelResultDto, LabelTargetDto, MazeDto, NextDto, PairDto, PairReviewDto, QueueStatsDto } from "../../contracts/label";
 
 const mazeCache = new Map<string, { name: string; maze: MazeDto }>();
 
@@ -55,9 +46,7 @@ export async function labelTargets(db: Db): Promise<LabelTargetDto[]> {
     where: { labellingMode: { not: "synthetic" }, status: { not: "archived" } },
     select: { id: true, name: true, labellingMode: true, _count: { select: { pairs: { where: { status: "open" } } } } },
   });
-  return exps
-    .map((e) => ({ id: e.id, name: e.name, labellingMode: e.labellingMode, openPairs: e._count.pairs }))
-    .sort((a, b) => b.openPairs - a.openPairs);
+  return exps.map((e) => ({ id: e.id, name: e.name, labellingMode: e.labellingMode, openPairs: e._count.pairs })).sort((a, b) => b.openPairs - a.openPairs);
 }
 
 export async function queueStats(db: DbOrTx, experimentId: string, userId: string): Promise<QueueStatsDto> {
@@ -82,8 +71,15 @@ export async function peekPair(db: DbOrTx, experimentId: string, userId: string,
   });
   const pick = candidates.find((c) => !c.leases.some((l) => l.userId === userId) && freeSlot(c.labelsWanted, c.leases, now) !== null);
   if (!pick) return null;
-  const pair = await db.pair.findUniqueOrThrow({ where: { id: pick.id }, include: { left: { select: trajectorySelect }, right: { select: trajectorySelect } } });
-  return toPairDto(db, { pairId: pair.id, experimentId, selection: pair.selection, left: toTrajectoryView(pair.left), right: toTrajectoryView(pair.right) }, null);
+  const pair = await db.pair.findUniqueOrThrow({
+    where: { id: pick.id },
+    include: { left: { select: trajectorySelect }, right: { select: trajectorySelect } },
+  });
+  return toPairDto(
+    db,
+    { pairId: pair.id, experimentId, selection: pair.selection, left: toTrajectoryView(pair.left), right: toTrajectoryView(pair.right) },
+    null,
+  );
 }
 
 export async function next(db: Db, experimentId: string, userId: string): Promise<NextDto> {
@@ -126,6 +122,10 @@ export async function getPair(db: DbOrTx, pairId: string): Promise<PairReviewDto
     include: { left: { select: trajectorySelect }, right: { select: trajectorySelect }, labels: { include: { user: { select: { name: true } } } } },
   });
   if (!pair) throw new AppError("NOT_FOUND", `pair ${pairId} not found`);
-  const dto = await toPairDto(db, { pairId: pair.id, experimentId: pair.experimentId, selection: pair.selection, left: toTrajectoryView(pair.left), right: toTrajectoryView(pair.right) }, null);
+  const dto = await toPairDto(
+    db,
+    { pairId: pair.id, experimentId: pair.experimentId, selection: pair.selection, left: toTrajectoryView(pair.left), right: toTrajectoryView(pair.right) },
+    null,
+  );
   return { ...dto, labels: pair.labels.map((l) => ({ source: l.source, choice: l.choice, user: l.user?.name ?? null, teacher: l.teacher })) };
 }

@@ -88,16 +88,11 @@ async function noLease(tx: Tx, pairId: string, userId: string, newLabelId: strin
     orderBy: { createdAt: "asc" },
     select: { id: true },
   });
-  return earlier
-    ? new AppError("CONFLICT", `user ${userId} already labelled pair ${pairId}`, { labelId: earlier.id })
-    : leaseRequired(pairId, userId);
+  return earlier ? new AppError("CONFLICT", `user ${userId} already labelled pair ${pairId}`, { labelId: earlier.id }) : leaseRequired(pairId, userId);
 }
 
 function leaseRequired(pairId: string, userId: string): AppError {
-  return new AppError(
-    "LEASE_REQUIRED",
-    `pair ${pairId} is not leased to user ${userId} (never taken, or the lease expired and someone else took it)`,
-  );
+  return new AppError("LEASE_REQUIRED", `pair ${pairId} is not leased to user ${userId} (never taken, or the lease expired and someone else took it)`);
 }
 
 async function recordSynthetic(tx: Tx, label: ValidLabel, labelsWanted: number, now: Date): Promise<RecordLabelResult> {
@@ -168,10 +163,7 @@ export async function recordLabel(db: Db, input: RecordLabelInput, now = new Dat
 
       try {
         return await db.$transaction(
-          (tx) =>
-            label.source === "human"
-              ? recordHuman(tx, label, label.userId!)
-              : recordSynthetic(tx, label, pair.labelsWanted, now),
+          (tx) => (label.source === "human" ? recordHuman(tx, label, label.userId!) : recordSynthetic(tx, label, pair.labelsWanted, now)),
           TX_OPTIONS,
         );
       } catch (err) {
@@ -186,4 +178,3 @@ export async function recordLabel(db: Db, input: RecordLabelInput, now = new Dat
     (err) => isTransient(err) || isUniqueViolation(err, "Lease"),
   );
 }
-

@@ -46,14 +46,7 @@ async function userExists(db: DbOrTx, userId: string): Promise<boolean> {
  * Statements run outside a transaction on purpose: the INSERT is the atomic step, and on
  * PostgreSQL a constraint failure inside a transaction would abort all of it.
  */
-async function takeSlot(
-  db: Db,
-  candidate: { id: string; leases: SlotRow[] },
-  slot: number,
-  userId: string,
-  expiresAt: Date,
-  now: Date,
-): Promise<boolean> {
+async function takeSlot(db: Db, candidate: { id: string; leases: SlotRow[] }, slot: number, userId: string, expiresAt: Date, now: Date): Promise<boolean> {
   // An abandoned lease in that slot, or the user's own expired one on this pair, is in the
   // way: remove it first (only when the candidate read showed one: saves a round trip).
   if (candidate.leases.some((l) => l.slot === slot || l.userId === userId)) {

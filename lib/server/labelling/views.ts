@@ -62,7 +62,16 @@ export const pairSummarySelect = {
   labelsWanted: true,
   labelsDone: true,
 } as const;
-export type PairSummary = { id: string; experimentId: string; leftId: string; rightId: string; selection: string; priority: number; labelsWanted: number; labelsDone: number };
+export type PairSummary = {
+  id: string;
+  experimentId: string;
+  leftId: string;
+  rightId: string;
+  selection: string;
+  priority: number;
+  labelsWanted: number;
+  labelsDone: number;
+};
 
 /** The leased pair with both trajectories decoded (one query for the two trajectories). */
 export async function withTrajectories(db: DbOrTx, pair: PairSummary, lease: LeasedPair["lease"]): Promise<LeasedPair> {
@@ -83,4 +92,3 @@ export async function withTrajectories(db: DbOrTx, pair: PairSummary, lease: Lea
     right: toTrajectoryView(right),
   };
 }
-

@@ -65,7 +65,11 @@ export async function claimRound(db: DbOrTx, seen: TrainingRound, claimer: Claim
  * Claims the next round to run (of one experiment, or any): a running round left by a dead worker first
  * (to resume it), oldest first; else the oldest queued round. `resumed` says which.
  */
-export async function claimNext(db: DbOrTx, claimer: Claimer, experimentId?: string): Promise<{ round: TrainingRound; resumed: boolean; previousWorker: string | null } | null> {
+export async function claimNext(
+  db: DbOrTx,
+  claimer: Claimer,
+  experimentId?: string,
+): Promise<{ round: TrainingRound; resumed: boolean; previousWorker: string | null } | null> {
   const scope = experimentId ? { experimentId } : {};
   const running = await db.trainingRound.findMany({ where: { ...scope, status: "running" }, orderBy: { createdAt: "asc" } });
   for (const r of running) {

@@ -26,7 +26,6 @@ import {
 } from "./round-store";
 import type { TrainingRound } from "../../../generated/sqlite/client";
 
-
 const FLUSH_EVERY_EPISODES = 25;
 const FLUSH_EVERY_MS = 1000;
 const HEARTBEAT_MS = 2000;

@@ -18,7 +18,14 @@ import type { RoundRef } from "./round-metrics";
 
 const CREATION_ORDER = [{ createdAt: "asc" as const }, { id: "asc" as const }];
 
-export function toTrajectory(row: { cells: Uint8Array; actions: Uint8Array; rewards: Uint8Array; return: number; length: number; success: boolean }): Trajectory {
+export function toTrajectory(row: {
+  cells: Uint8Array;
+  actions: Uint8Array;
+  rewards: Uint8Array;
+  return: number;
+  length: number;
+  success: boolean;
+}): Trajectory {
   return {
     cells: Int32Array.from(decodeCells(row.cells)),
     actions: Uint8Array.from(row.actions),

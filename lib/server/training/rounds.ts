@@ -68,15 +68,18 @@ export async function listRounds(db: Db, experimentId: string): Promise<RoundDto
 /** Queues the next round of an experiment; one queued or running round at a time per experiment. */
 export async function enqueueRound(db: Db, experimentId: string, opts: { episodes?: number } = {}): Promise<RoundDto> {
   // Read-then-write: on SQLite it can meet the worker's commit (busy), so it is retried.
-  const round = await withRetry(() => db.$transaction(async (tx) => {
-    const exp = await tx.experiment.findUnique({ where: { id: experimentId } });
-    if (!exp) throw new AppError("NOT_FOUND", `experiment ${experimentId} not found`);
-    const active = await tx.trainingRound.findFirst({ where: { experimentId, status: { in: [...ACTIVE_ROUND_STATUSES] } } });
-    if (active) throw new AppError("CONFLICT", `round ${active.index} is already ${active.status}; cancel it or wait for it to finish`, { roundId: active.id });
-    const last = await tx.trainingRound.findFirst({ where: { experimentId }, orderBy: { index: "desc" } });
-    const episodes = opts.episodes ?? parseStoredConfig(exp.config).episodes;
-    return tx.trainingRound.create({ data: { experimentId, index: (last?.index ?? 0) + 1, episodesTotal: episodes } });
-  }));
+  const round = await withRetry(() =>
+    db.$transaction(async (tx) => {
+      const exp = await tx.experiment.findUnique({ where: { id: experimentId } });
+      if (!exp) throw new AppError("NOT_FOUND", `experiment ${experimentId} not found`);
+      const active = await tx.trainingRound.findFirst({ where: { experimentId, status: { in: [...ACTIVE_ROUND_STATUSES] } } });
+      if (active)
+        throw new AppError("CONFLICT", `round ${active.index} is already ${active.status}; cancel it or wait for it to finish`, { roundId: active.id });
+      const last = await tx.trainingRound.findFirst({ where: { experimentId }, orderBy: { index: "desc" } });
+      const episodes = opts.episodes ?? parseStoredConfig(exp.config).episodes;
+      return tx.trainingRound.create({ data: { experimentId, index: (last?.index ?? 0) + 1, episodesTotal: episodes } });
+    }),
+  );
   return roundDto(round);
 }
 

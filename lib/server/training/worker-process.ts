@@ -77,7 +77,9 @@ export function startWorkerProcess(opts: SupervisorOptions = {}): Supervisor {
       const how = signal ? `signal ${signal}` : `exit code ${code}`;
       const line = `process ${c.pid ?? "?"} ended (${how}) after ${(ranMs / 1000).toFixed(1)} s; restart attempt ${attempt} in ${(delay / 1000).toFixed(1)} s`;
       if (attempt >= policy.loudAfter) {
-        error(`${line}. It has died ${attempt} times in a row: training rounds make no progress until it stays up (see its errors above); retrying every ${(restartDelay(Infinity, policy) / 1000).toFixed(0)} s at most.`);
+        error(
+          `${line}. It has died ${attempt} times in a row: training rounds make no progress until it stays up (see its errors above); retrying every ${(restartDelay(Infinity, policy) / 1000).toFixed(0)} s at most.`,
+        );
       } else {
         error(line);
       }

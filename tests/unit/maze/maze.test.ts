@@ -81,7 +81,15 @@ describe("parseLayout errors name the problem and the position", () => {
     ["no goal", "S..\n...", /no goal/, undefined, undefined],
     ["bad char", "S.x\n..G", /unknown character 'x'.*row 1, column 3/, 0, 2],
     ["unreachable", "S#.\n##G", /cannot be reached.*row 2, column 3/, 1, 2],
-    ["too big", Array(33).fill("S" + ".".repeat(31)).join("\n"), /at most 32x32/, undefined, undefined],
+    [
+      "too big",
+      Array(33)
+        .fill("S" + ".".repeat(31))
+        .join("\n"),
+      /at most 32x32/,
+      undefined,
+      undefined,
+    ],
   ];
   it.each(cases)("%s", (_name, text, message, row, col) => {
     try {

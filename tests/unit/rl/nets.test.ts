@@ -22,9 +22,11 @@ describe("networks", () => {
     const b = tf.variable(tf.randomNormal([3], 0, 1, "float32", 3));
     const target = tf.randomNormal([7, 3], 0, 1, "float32", 4);
     const loss = (f: () => tf.Tensor) => () => f().sub(target).square().sum() as tf.Scalar;
-    const ours = tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
-      loss(() => affine(xx as tf.Tensor2D, [ww as tf.Variable, bb as tf.Variable]))(),
-    )([x, w, b]);
+    const ours = tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => loss(() => affine(xx as tf.Tensor2D, [ww as tf.Variable, bb as tf.Variable]))())([
+      x,
+      w,
+      b,
+    ]);
     const theirs = tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => loss(() => (xx as tf.Tensor2D).matMul(ww as tf.Tensor2D).add(bb))())([x, w, b]);
     ours.forEach((g, i) => close(g, theirs[i]));
     tf.dispose([x, w, b, target, ...ours, ...theirs]);

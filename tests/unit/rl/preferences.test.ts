@@ -31,7 +31,17 @@ function perPairLoss(prm: RewardNet, prefs: Preference[], score: ScoreMode): tf.
         return score === "sum" ? r.sum() : r.mean();
       };
       const prob = tf.sigmoid(s(p.left).sub(s(p.right)));
-      return prob.log().mul(p.label).add(tf.scalar(1).sub(prob).log().mul(1 - p.label)).neg();
+      return prob
+        .log()
+        .mul(p.label)
+        .add(
+          tf
+            .scalar(1)
+            .sub(prob)
+            .log()
+            .mul(1 - p.label),
+        )
+        .neg();
     });
     return tf.addN(losses).div(prefs.length) as tf.Scalar;
   });

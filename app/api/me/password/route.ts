@@ -4,11 +4,8 @@ import { changePassword } from "@/lib/server/auth/users";
 import { route } from "@/lib/server/http/route";
 import { changePasswordSchema, okSchema } from "@/lib/contracts/auth";
 
-export const PUT = route(
-  { role: "labeler", body: changePasswordSchema, name: "password change", response: okSchema },
-  async ({ db, user, body, session }) => {
-    await changePassword(db, user.id, body.currentPassword, body.newPassword);
-    session.start(await sessionFor(db, user.id));
-    return { ok: true };
-  },
-);
+export const PUT = route({ role: "labeler", body: changePasswordSchema, name: "password change", response: okSchema }, async ({ db, user, body, session }) => {
+  await changePassword(db, user.id, body.currentPassword, body.newPassword);
+  session.start(await sessionFor(db, user.id));
+  return { ok: true };
+});

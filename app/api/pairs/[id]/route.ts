@@ -3,4 +3,6 @@ import { getPair } from "@/lib/server/labelling/labelling";
 import { route } from "@/lib/server/http/route";
 import { pairResponse } from "@/lib/contracts/label";
 
-export const GET = route({ role: "researcher", params: { id: "pair" }, response: pairResponse }, async ({ db, params }) => ({ pair: await getPair(db, params.id) }));
+export const GET = route({ role: "researcher", params: { id: "pair" }, response: pairResponse }, async ({ db, params }) => ({
+  pair: await getPair(db, params.id),
+}));
