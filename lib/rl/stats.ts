@@ -1,4 +1,5 @@
 // Small statistics the dashboards and the round summary need.
+import type { Trajectory } from "./trajectory";
 
 /** Average ranks (ties share the mean of their positions), 1-based. */
 export function ranks(values: readonly number[]): number[] {
@@ -57,4 +58,13 @@ export function unitHash(s: string): number {
   return h / 2 ** 32;
 }
 
-export const isHeldOut = (pairId: string, share: number) => unitHash(pairId) < share;
+/**
+ * Whether a labelled pair is held out of training. Keyed on what the pair shows (both runs, step by step),
+ * not on its id: ids are drawn at random by the database, while the runs follow from the seed, so the same
+ * seed and config hold out the same pairs in memory and in the database, run after run.
+ */
+export function isHeldOut(left: Trajectory, right: Trajectory, share: number): boolean {
+  if (share <= 0) return false;
+  const side = (t: Trajectory) => `${Array.prototype.join.call(t.cells, ",")}/${Array.prototype.join.call(t.actions, ",")}`;
+  return unitHash(`${side(left)}|${side(right)}`) < share;
+}

@@ -61,12 +61,12 @@ export async function trainRounds(
   const backend = await initBackend(hooks.backend ?? "auto", hooks.log);
   const rounds: RoundSummary[] = [];
   const episodes: EpisodeRecord[] = [];
-  // Every label of the run, in the order it was given (pair ids are the run's own).
-  const labelled: { pairId: string; preference: Preference }[] = [];
+  // Every label of the run, in the order it was given.
+  const labelled: Preference[] = [];
   const split = () => {
     const train: Preference[] = [];
     const heldOut: Preference[] = [];
-    for (const l of labelled) (isHeldOut(l.pairId, schedule.heldOutShare) ? heldOut : train).push(l.preference);
+    for (const p of labelled) (isHeldOut(p.left, p.right, schedule.heldOutShare) ? heldOut : train).push(p);
     return { train, heldOut };
   };
   let weights: Weights | null = null;
@@ -102,7 +102,7 @@ export async function trainRounds(
           const right = pool.get(p.right)!;
           const label = choiceToLabel(agent.teacher.judge(left, right, agent.rng));
           synthetic++;
-          if (label !== null) labelled.push({ pairId: id, preference: { left, right, label } });
+          if (label !== null) labelled.push({ left, right, label });
         }
         return split();
       },

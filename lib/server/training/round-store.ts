@@ -51,7 +51,7 @@ export async function loadPreferences(db: DbOrTx, experimentId: string, heldOutS
     for (const l of p.labels) {
       const label = choiceToLabel(l.choice as Choice);
       if (label === null) continue;
-      (isHeldOut(p.id, heldOutShare) ? heldOut : train).push({ left, right, label });
+      (isHeldOut(left, right, heldOutShare) ? heldOut : train).push({ left, right, label });
     }
   }
   return { train, heldOut };
