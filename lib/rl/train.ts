@@ -3,6 +3,9 @@ import { Rng } from "../rng";
 import { OprlAgent } from "./agent";
 import { initBackend, type BackendChoice, type BackendName } from "./backend";
 import type { TrainConfig } from "./config";
+import { distancesToGoal } from "../maze/truth";
+import { labelsDue } from "./schedule";
+import { rewardSpearman } from "./stats";
 
 export interface EpisodeMetrics {
   episode: number;
@@ -39,6 +42,8 @@ export interface TrainSummary extends RunSummary {
   reward_updates: number;
   policy_updates: number;
   final_reward_accuracy: number | null;
+  /** Spearman of the learned per-cell reward vs -distance to the goal (free reachable cells but the goal). */
+  reward_spearman: number | null;
   tensors_start: number;
   tensors_end: number;
 }
@@ -95,7 +100,11 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
     successes.push(t.success);
     if (t.success && firstSuccess === null) firstSuccess = episode;
 
-    if (episode >= pq.startAfter && episode % pq.every === 0) preferencesUsed += agent.queryTeacher(pq.perQuery);
+    // No shaping, no use for labels: the teacher is not asked (unless the preset asks regardless, as the seed).
+    if (config.shaping.beta > 0 || pq.askWhenUnshaped) {
+      const due = labelsDue(pq, episode, preferencesUsed);
+      if (due > 0) preferencesUsed += agent.queryTeacher(due);
+    }
 
     let rewardLoss: number | null = null;
     let rewardAccuracy: number | null = null;
@@ -144,10 +153,16 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
       reward_updates: rewardUpdates,
       policy_updates: policyUpdates,
       final_reward_accuracy: lastAccuracy,
+      reward_spearman: rewardSpearmanOf(agent),
       tensors_start: tensorsStart,
       tensors_end: tf.memory().numTensors,
     },
   };
+}
+
+function rewardSpearmanOf(agent: OprlAgent): number | null {
+  const rho = rewardSpearman(agent.rewardTable(), distancesToGoal(agent.layout), agent.layout.goal);
+  return rho === null ? null : round(rho, 3);
 }
 
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;

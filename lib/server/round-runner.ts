@@ -10,7 +10,7 @@ import { truePotential } from "../maze/truth";
 import { Rng } from "../rng";
 import { OprlAgent } from "../rl/agent";
 import { initBackend } from "../rl/backend";
-import type { Preference } from "../rl/preferences";
+import type { Preference, ScoreMode } from "../rl/preferences";
 import { evaluate } from "../rl/train";
 import type { Trajectory } from "../rl/trajectory";
 import { decodeCells, decodeFloat32, encodeFloat32, encodeSteps } from "./codec";
@@ -120,7 +120,7 @@ export async function loadPreferences(db: DbOrTx, experimentId: string, heldOutS
 }
 
 /** Share of decided held-out preferences whose preferred side scores higher under `table`. */
-export function tableAccuracy(table: ArrayLike<number>, prefs: readonly Preference[], mode: "sum" | "mean"): number | null {
+export function tableAccuracy(table: ArrayLike<number>, prefs: readonly Preference[], mode: ScoreMode): number | null {
   let decided = 0;
   let correct = 0;
   for (const p of prefs) {
