@@ -72,7 +72,12 @@ export class OprlAgent {
     this.rewardModel = new RewardNet(rng, this.numCells, config.rewardModel.hidden);
     this.policyOptimizer = adam(config.policy.learningRate);
     this.rewardOptimizer = adam(config.rewardModel.learningRate);
-    this.teacher = makeTeacher(config.teacher, { goalReward: config.env.goalReward, distances: distancesToGoal(this.layout) });
+    this.teacher = makeTeacher(config.teacher, {
+      goalReward: config.env.goalReward,
+      distances: distancesToGoal(this.layout),
+      cols: this.layout.cols,
+      goal: this.layout.goal,
+    });
     this.trajectories = new RingBuffer(config.trajectoryBuffer);
     this.preferences = new RingBuffer(config.preferences.bufferSize);
     this.graph = new TransitionGraph(this.numCells);

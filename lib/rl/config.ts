@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { TEACHER_KINDS, TEACHER_PRESETS, type TeacherSpec } from "../labelers";
+import { TEACHER_KINDS, TEACHER_PRESETS, TIE_POLICIES, type TeacherSpec } from "../labelers";
 import { DEFAULT_LAYOUT_TEXT } from "../maze/layout";
 
 /**
@@ -114,7 +114,7 @@ export const trainConfigSchema = z.object({
   }),
   teacher: z.object({
     kind: z.enum(TEACHER_KINDS),
-    tiePolicy: z.enum(["equal", "drop", "shorter"]),
+    tiePolicy: z.enum(TIE_POLICIES),
     beta: z.number().positive().nullable(),
     gamma: z.number().min(0).max(1),
     epsMistake: z.number().min(0).max(1),
