@@ -104,15 +104,17 @@ export function makeTeacher(spec: TeacherSpec, ctx: TeacherContext): Teacher {
         return rl > rr ? "left" : "right";
       }
       if (epsSkip > 0 && Math.max(rl, rr) < epsSkip * ctx.goalReward) return "skip";
+      const flip = (choice: Choice): Choice =>
+        (choice === "left" || choice === "right") && epsMistake > 0 && rng.uniform() < epsMistake ? (choice === "left" ? "right" : "left") : choice;
       if (Math.abs(rl - rr) <= epsEqual * ctx.goalReward) {
         if (epsEqual > 0 && rl !== rr) return "equal";
-        if (rl === rr) return onTie(left, right);
+        // A mistake teacher errs on ranked failures too (most labels are two failures).
+        if (rl === rr) return flip(onTie(left, right));
       }
       let choice: Choice;
       if (beta === null) choice = rl > rr ? "left" : "right";
       else choice = rng.uniform() < 1 / (1 + Math.exp(-beta * (rl - rr))) ? "left" : "right";
-      if (epsMistake > 0 && rng.uniform() < epsMistake) choice = choice === "left" ? "right" : "left";
-      return choice;
+      return flip(choice);
     },
   };
 }

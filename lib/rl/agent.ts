@@ -236,6 +236,11 @@ export class OprlAgent {
 
   addPreference(pref: Preference): void {
     this.preferences.push(pref);
+    // A round loop restores labels without the runs it collected: their transitions still inform the table's prior.
+    if (this.config.rewardModel.kind === "table") {
+      this.graph.add(pref.left);
+      this.graph.add(pref.right);
+    }
   }
 
   /** `updates` Bradley-Terry steps on random batches; null when too few preferences exist yet. */

@@ -54,7 +54,7 @@ describe("train CLI arguments", () => {
     [["--self-imitation=-1"], /--self-imitation "-1"/],
     [["--tie-policy", "guess"], /--tie-policy "guess"/],
     [["--score", "end", "--reward-model", "mlp"], /--score end needs --reward-model table/],
-    [["--label-schedule", "spread"], /--label-schedule spread needs --labels/],
+    [["--preset", "seed", "--label-schedule", "spread"], /--label-schedule spread needs --labels/],
   ])("%j is a usage error naming the flag", (argv, message) => {
     expect(() => parseTrainArgs(argv as string[])).toThrow(UsageError);
     expect(() => parseTrainArgs(argv as string[])).toThrow(message);

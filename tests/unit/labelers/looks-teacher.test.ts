@@ -47,3 +47,14 @@ describe("human-like teacher (how close an end looks)", () => {
     expect(() => makeTeacher({ kind: "oracle", tiePolicy: "manhattan", ...TEACHER_PRESETS.oracle }, { goalReward: 10, distances: dist })).toThrow(/grid width/);
   });
 });
+
+describe("mistake teacher", () => {
+  it("also flips its ranking of two failures, at the configured rate", () => {
+    const t = makeTeacher({ kind: "mistake", tiePolicy: "shorter", ...TEACHER_PRESETS.mistake, epsMistake: 0.2 }, { goalReward: 10, distances: dist });
+    const rng = new Rng(7);
+    const n = 4000;
+    const wrong = Array.from({ length: n }, () => t.judge(endAt(cell(2, 3)), endAt(cell(4, 2)), rng)).filter((c) => c === "right").length / n;
+    expect(wrong).toBeGreaterThan(0.17);
+    expect(wrong).toBeLessThan(0.23);
+  });
+});

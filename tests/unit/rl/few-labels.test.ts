@@ -170,6 +170,7 @@ describe("self-imitation", () => {
 describe("label budget in the trainer", () => {
   const short = (patch: (c: TrainConfig) => void): TrainConfig => {
     const c = { ...presetConfig("default"), seed: 2, episodes: 40, evalEpisodes: 0 };
+    c.preferences.schedule = "every";
     patch(c);
     return trainConfigSchema.parse(c);
   };
@@ -178,6 +179,22 @@ describe("label budget in the trainer", () => {
     const { summary, agent } = await train(short((c) => (c.preferences.budget = 7)));
     expect(summary.preferences_used).toBe(7);
     expect(agent.preferences.length).toBe(7);
+    agent.dispose();
+  });
+
+  it("spread: the whole budget arrives within the horizon, not before", async () => {
+    const seen: number[] = [];
+    const { summary, agent } = await train(
+      short((c) => {
+        c.preferences.schedule = "spread";
+        c.preferences.budget = 12;
+        c.preferences.horizon = 30;
+      }),
+      { onEpisode: (m) => seen.push(m.preferences) },
+    );
+    expect(summary.preferences_used).toBe(12);
+    expect(seen[15]).toBeLessThan(12);
+    expect(seen[31]).toBe(12);
     agent.dispose();
   });
 
