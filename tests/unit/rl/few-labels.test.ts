@@ -198,6 +198,16 @@ describe("label budget in the trainer", () => {
     agent.dispose();
   });
 
+  it("adaptive: once a model exists, asks only about pairs the ensemble cannot order", async () => {
+    const never = await train(short((c) => Object.assign(c.preferences, { schedule: "adaptive", budget: 20, threshold: 1 })));
+    // The first query (2 pairs) comes before any model; after it no pair reaches a variance of 1.
+    expect(never.summary.preferences_used).toBe(2);
+    never.agent.dispose();
+    const always = await train(short((c) => Object.assign(c.preferences, { schedule: "adaptive", budget: 20, threshold: 0 })));
+    expect(always.summary.preferences_used).toBe(20);
+    always.agent.dispose();
+  });
+
   it("asks no teacher at all when shaping is 0", async () => {
     const { summary, agent } = await train(short((c) => (c.shaping.beta = 0)));
     expect(summary.preferences_used).toBe(0);
