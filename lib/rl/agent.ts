@@ -10,7 +10,7 @@ import { buildBatch, preferenceLoss, preferenceStats, type Preference, type Pref
 import { discountedReturns, gae, standardize } from "./returns";
 import { fitEnsemble, fitRewardTable, normalizedPotential, scoreWithTable, TransitionGraph, type TableFitOptions } from "./reward-table";
 import { rollout } from "./rollout";
-import { selectPairs } from "./selection";
+import { pairDisagreement, selectPairs } from "./selection";
 import { selfImitationTargets, SuccessMemory } from "./replay";
 import type { Trajectory } from "./trajectory";
 
@@ -123,7 +123,7 @@ export class OprlAgent {
     return this.stepRewards;
   }
 
-  /** The potential shaping reads: the reward table, rescaled to [0, 1] over visited cells (goal 1) when `shaping.normalize`. */
+  /** The potential shaping reads: the reward table, rescaled to [-0.5, 0.5] over visited cells (goal 0.5) when `shaping.normalize`. */
   potentialTable(): Float32Array {
     if (!this.config.shaping.normalize) return this.rewardTable();
     this.potential ??= normalizedPotential(this.rewardTable(), this.graph.visited, this.layout.goal);
@@ -214,12 +214,7 @@ export class OprlAgent {
     // Adaptive: once a model exists, ask only about pairs it cannot yet order.
     if (pq.schedule === "adaptive" && tables) {
       const score = this.config.rewardModel.score;
-      pairs = pairs.filter((p) => {
-        if (method === "disagreement") return p.priority >= pq.threshold;
-        const ps = tables.map((t) => 1 / (1 + Math.exp(scoreWithTable(t, pool[p.right], score) - scoreWithTable(t, pool[p.left], score))));
-        const m = ps.reduce((a, b) => a + b, 0) / ps.length;
-        return ps.reduce((a, x) => a + (x - m) ** 2, 0) / ps.length >= pq.threshold;
-      });
+      pairs = pairs.filter((p) => pairDisagreement(tables, pool[p.left], pool[p.right], score) >= pq.threshold);
     }
     let stored = 0;
     for (const p of pairs) {
@@ -299,7 +294,7 @@ export class OprlAgent {
     if (mode === "additive") return { rewards: r.map((ri, i) => ri + beta * rHat[t.cells[i]]), stepReturns: null };
     if (mode === "potential") {
       // F = gamma * Phi(s') - Phi(s), Phi = goalReward * r_hat. Raw: Phi(goal) = 0 (terminal). Normalised: Phi in
-      // [0, 1] with the goal at 1, the potential's top (see normalizedPotential: no reward for standing still).
+      // [-0.5, 0.5] with the goal at the top (see normalizedPotential for why centred).
       const scale = beta * this.config.env.goalReward;
       const normalized = this.config.shaping.normalize;
       const phi = (cell: number) => (cell === this.layout.goal && !normalized ? 0 : rHat[cell]);

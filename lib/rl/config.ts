@@ -109,7 +109,7 @@ export const trainConfigSchema = z.object({
     mode: z.enum(SHAPING_MODES),
     /** 0 = sparse reward only (the ablation). */
     beta: z.number().min(0),
-    /** Rescale the learned reward into a potential in [0, 1] (goal 1) before shaping, so beta alone sets the strength. */
+    /** Rescale the learned reward into a potential in [-0.5, 0.5] (goal at the top) before shaping, so beta alone sets the strength. */
     normalize: z.boolean().default(false),
   }),
   teacher: z.object({
@@ -235,7 +235,7 @@ const DEFAULT: TrainConfig = {
     horizon: 250,
     askWhenUnshaped: false,
   },
-  // The potential is rescaled to [0, 1], so beta alone sets the strength (1.5 x goal reward end to end).
+  // The potential is rescaled to [-0.5, 0.5], so beta alone sets the strength (1.5 x goal reward end to end).
   shaping: { mode: "potential", beta: 1.5, normalize: true },
   teacher: teacher("oracle", "shorter"),
 };

@@ -233,12 +233,14 @@ function poisson1(rng: Rng): number {
 }
 
 /**
- * Rescales a reward table into a potential in [0, 1] over the `cells` that matter (visited, goal excluded):
- * the lowest-scored one 0, the highest 1, and the goal 1. So shaping strength is beta alone, whatever the
- * model's raw scale. Cells outside `cells` are clamped into the same range.
- * Why not [-1, 0] with the goal 0: gamma * Phi(s) - Phi(s) > 0 then pays the agent for standing still on a
- * low-potential cell (measured: agents settled near the start on 16x16 mazes, 5/10 -> 9/10 seeds with [0, 1]);
- * [0, 1] is the same potential shifted by 1, i.e. a constant step cost of (1 - gamma) * beta * goalReward.
+ * Rescales a reward table into a potential in [-0.5, 0.5] over the `cells` that matter (visited, goal
+ * excluded): the lowest-scored one -0.5, the highest 0.5, and the goal 0.5. So shaping strength is beta
+ * alone, whatever the model's raw scale. Cells outside `cells` are clamped into the same range.
+ * Where the range sits matters although shaping is invariant to it in theory: gamma * Phi(s) - Phi(s) =
+ * -(1 - gamma) Phi(s) is paid for every step that stays put, and offsetting Phi is a constant step reward.
+ * Measured (100 labels, 10 seeds): [-1, 0] (a bonus for idling far from the goal) 5/10 on a 16x16 maze;
+ * [0, 1] (a cost for idling near it) 9/10 there but 9/10 on the 8x8 maze and 5/10 at 50 labels on the
+ * dead-end maze; centred [-0.5, 0.5] 10/10, 10/10 and 10/10.
  */
 export function normalizedPotential(table: ArrayLike<number>, cells: ArrayLike<number> | null, goal: number): Float32Array {
   let lo = Infinity;
@@ -250,9 +252,9 @@ export function normalizedPotential(table: ArrayLike<number>, cells: ArrayLike<n
   }
   const out = new Float32Array(table.length);
   if (!(hi > lo)) {
-    out[goal] = 1;
+    out[goal] = 0.5;
     return out;
   }
-  for (let c = 0; c < table.length; c++) out[c] = c === goal ? 1 : Math.min(1, Math.max(0, (table[c] - lo) / (hi - lo)));
+  for (let c = 0; c < table.length; c++) out[c] = c === goal ? 0.5 : Math.min(0.5, Math.max(-0.5, (table[c] - lo) / (hi - lo) - 0.5));
   return out;
 }

@@ -91,10 +91,10 @@ describe("table reward model", () => {
     expect(Math.abs(many[2])).toBeGreaterThan(1);
   });
 
-  it("normalised potential spans [0, 1] over the given cells, the goal at the top", () => {
+  it("normalised potential spans [-0.5, 0.5] over the given cells, the goal at the top", () => {
     const phi = normalizedPotential([5, 7, 9, -100, -3], Uint8Array.from([1, 1, 1, 1, 0]), 3);
-    expect(Array.from(phi)).toEqual([0, 0.5, 1, 1, 0]);
-    expect(Array.from(normalizedPotential([2, 2, 2], null, 0))).toEqual([1, 0, 0]);
+    expect(Array.from(phi)).toEqual([-0.5, 0, 0.5, 0.5, -0.5]);
+    expect(Array.from(normalizedPotential([2, 2, 2], null, 0))).toEqual([0.5, 0, 0]);
   });
 
   it("ensemble: members differ (bootstrap); a pair the labels settle has lower disagreement than one they never touch", () => {
