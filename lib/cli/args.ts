@@ -31,6 +31,7 @@ export const TRAIN_USAGE = `Usage: npm run train -- [options]
   --pair-selection M         random | latest | disagreement | ends                      [preset]
   --reward-model KIND        mlp | table                                                [preset]
   --self-imitation C         weight of replaying the shortest successes (0 = off)       [preset]
+  --mistake-rate P           share of the teacher's answers flipped, 0..1               [teacher's]
   --layout FILE              maze as text: S start, G goal, # wall, . free (max 32x32)  [the 8x8 maze]
   --random-maze RxC          a random solvable maze of that size, seeded by --maze-seed
   --maze-seed N              seed of the random maze                                    [0]
@@ -70,6 +71,7 @@ const flagSchemas = {
   "pair-selection": z.enum(PAIRINGS),
   "reward-model": z.enum(REWARD_MODEL_KINDS),
   "self-imitation": z.coerce.number().min(0).max(100),
+  "mistake-rate": z.coerce.number().min(0).max(1),
   "maze-seed": int(0),
   "wall-density": z.coerce.number().min(0).max(0.6),
   "max-steps": int(1).max(10_000),
@@ -85,7 +87,7 @@ const flagSchemas = {
 } as const;
 
 /** Flags that shape a new run's config: meaningless with --resume, where the experiment keeps its own. */
-const CONFIG_FLAGS = ["preset", "seed", "shaping", "shaping-mode", "teacher", "tie-policy", "score", "labels", "label-schedule", "pairs-per-query", "pair-selection", "reward-model", "self-imitation", "layout", "random-maze", "max-steps", "goal-reward", "name", "round-episodes", "pairs-per-round"];
+const CONFIG_FLAGS = ["preset", "seed", "shaping", "shaping-mode", "teacher", "tie-policy", "score", "labels", "label-schedule", "pairs-per-query", "pair-selection", "reward-model", "self-imitation", "mistake-rate", "layout", "random-maze", "max-steps", "goal-reward", "name", "round-episodes", "pairs-per-round"];
 
 export interface DatabaseArgs {
   /** null: DATABASE_URL (or the default SQLite file). */
@@ -153,6 +155,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
   set(value("pair-selection", str("pair-selection")), (x) => (config.preferences.pairing = x));
   set(value("reward-model", str("reward-model")), (x) => (config.rewardModel.kind = x));
   set(value("self-imitation", str("self-imitation")), (x) => (config.policy.selfImitation.coef = x));
+  set(value("mistake-rate", str("mistake-rate")), (x) => (config.teacher.epsMistake = x));
   set(value("max-steps", str("max-steps")), (x) => (config.env.maxSteps = x));
   set(value("goal-reward", str("goal-reward")), (x) => (config.env.goalReward = x));
   set(value("eval", str("eval")), (x) => (config.evalEpisodes = x));

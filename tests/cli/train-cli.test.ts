@@ -18,11 +18,11 @@ describe("train CLI arguments", () => {
   });
 
   it("sets the label budget, schedule, selection, reward model and self-imitation", () => {
-    const { config } = parseTrainArgs(["--labels", "50", "--label-schedule", "spread", "--pairs-per-query", "5", "--pair-selection", "ends", "--reward-model", "table", "--score", "end", "--self-imitation", "0.5", "--tie-policy", "manhattan"]);
+    const { config } = parseTrainArgs(["--labels", "50", "--label-schedule", "spread", "--pairs-per-query", "5", "--pair-selection", "ends", "--reward-model", "table", "--score", "end", "--self-imitation", "0.5", "--tie-policy", "manhattan", "--teacher", "mistake", "--mistake-rate", "0.2"]);
     expect(config.preferences).toMatchObject({ budget: 50, schedule: "spread", perQuery: 5, pairing: "ends" });
     expect(config.rewardModel).toMatchObject({ kind: "table", score: "end" });
     expect(config.policy.selfImitation.coef).toBe(0.5);
-    expect(config.teacher.tiePolicy).toBe("manhattan");
+    expect(config.teacher).toMatchObject({ kind: "mistake", tiePolicy: "manhattan", epsMistake: 0.2 });
   });
 
   it("reads a layout file and makes random mazes", () => {
@@ -53,6 +53,7 @@ describe("train CLI arguments", () => {
     [["--reward-model", "gp"], /--reward-model "gp"/],
     [["--self-imitation=-1"], /--self-imitation "-1"/],
     [["--tie-policy", "guess"], /--tie-policy "guess"/],
+    [["--mistake-rate", "1.5"], /--mistake-rate "1.5"/],
     [["--score", "end", "--reward-model", "mlp"], /--score end needs --reward-model table/],
     [["--preset", "seed", "--label-schedule", "spread"], /--label-schedule spread needs --labels/],
   ])("%j is a usage error naming the flag", (argv, message) => {
