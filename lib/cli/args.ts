@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { TEACHER_KINDS } from "../labelers";
+import { TEACHER_KINDS, TIE_POLICIES } from "../labelers";
 import { LayoutError, layoutToText, parseLayout, randomLayout } from "../maze/layout";
-import { presetConfig, SHAPING_MODES, trainConfigSchema, withTeacher, type TrainConfig } from "../rl/config";
+import { LABEL_SCHEDULES, PAIRINGS, presetConfig, REWARD_MODEL_KINDS, SHAPING_MODES, trainConfigSchema, withTeacher, type TrainConfig } from "../rl/config";
 
 /** A command-line mistake: the CLI prints it and exits with code 2. */
 export class UsageError extends Error {
@@ -21,8 +21,17 @@ export const TRAIN_USAGE = `Usage: npm run train -- [options]
   --shaping BETA             weight of the learned reward; 0 = sparse reward only       [preset]
   --shaping-mode MODE        additive | potential | advantage                           [preset]
   --teacher KIND             ${TEACHER_KINDS.join(" | ")}   [preset]
-  --tie-policy P             equal | drop | shorter (what the teacher does on a tie)    [preset]
-  --score sum|mean           trajectory score of the reward model                       [preset]
+  --tie-policy P             ${TIE_POLICIES.join(" | ")}   [preset]
+                             (a tie between failures: equal, skip, true maze distance of the end, or how
+                             close the end looks ignoring walls, as a person would judge)
+  --score sum|mean|end       trajectory score of the reward model (end: table only)     [preset]
+  --labels N                 total teacher labels for the whole run, never exceeded     [preset: no limit]
+  --label-schedule S         every | spread | adaptive (when to ask, see README)        [preset]
+  --pairs-per-query N        pairs shown to the teacher per query                       [preset]
+  --pair-selection M         random | latest | disagreement | ends                      [preset]
+  --reward-model KIND        mlp | table                                                [preset]
+  --self-imitation C         weight of replaying the shortest successes (0 = off)       [preset]
+  --mistake-rate P           share of the teacher's answers flipped, 0..1               [teacher's]
   --layout FILE              maze as text: S start, G goal, # wall, . free (max 32x32)  [the 8x8 maze]
   --random-maze RxC          a random solvable maze of that size, seeded by --maze-seed
   --maze-seed N              seed of the random maze                                    [0]
@@ -56,8 +65,15 @@ const flagSchemas = {
   shaping: z.coerce.number().min(0).max(100),
   "shaping-mode": z.enum(SHAPING_MODES),
   teacher: z.enum(TEACHER_KINDS),
-  "tie-policy": z.enum(["equal", "drop", "shorter"]),
-  score: z.enum(["sum", "mean"]),
+  "tie-policy": z.enum(TIE_POLICIES),
+  score: z.enum(["sum", "mean", "end"]),
+  labels: int(0).max(1_000_000),
+  "label-schedule": z.enum(LABEL_SCHEDULES),
+  "pairs-per-query": int(1).max(1000),
+  "pair-selection": z.enum(PAIRINGS),
+  "reward-model": z.enum(REWARD_MODEL_KINDS),
+  "self-imitation": z.coerce.number().min(0).max(100),
+  "mistake-rate": z.coerce.number().min(0).max(1),
   "maze-seed": int(0),
   "wall-density": z.coerce.number().min(0).max(0.6),
   "max-steps": int(1).max(10_000),
@@ -81,6 +97,13 @@ const CONFIG_FLAGS = [
   "teacher",
   "tie-policy",
   "score",
+  "labels",
+  "label-schedule",
+  "pairs-per-query",
+  "pair-selection",
+  "reward-model",
+  "self-imitation",
+  "mistake-rate",
   "layout",
   "random-maze",
   "max-steps",
@@ -158,6 +181,13 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
   set(value("shaping-mode", str("shaping-mode")), (x) => (config.shaping.mode = x));
   set(value("tie-policy", str("tie-policy")), (x) => (config.teacher.tiePolicy = x));
   set(value("score", str("score")), (x) => (config.rewardModel.score = x));
+  set(value("labels", str("labels")), (x) => (config.preferences.budget = x));
+  set(value("label-schedule", str("label-schedule")), (x) => (config.preferences.schedule = x));
+  set(value("pairs-per-query", str("pairs-per-query")), (x) => (config.preferences.perQuery = x));
+  set(value("pair-selection", str("pair-selection")), (x) => (config.preferences.pairing = x));
+  set(value("reward-model", str("reward-model")), (x) => (config.rewardModel.kind = x));
+  set(value("self-imitation", str("self-imitation")), (x) => (config.policy.selfImitation.coef = x));
+  set(value("mistake-rate", str("mistake-rate")), (x) => (config.teacher.epsMistake = x));
   set(value("max-steps", str("max-steps")), (x) => (config.env.maxSteps = x));
   set(value("goal-reward", str("goal-reward")), (x) => (config.env.goalReward = x));
   set(value("eval", str("eval")), (x) => (config.evalEpisodes = x));
@@ -190,6 +220,12 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
   if (!dbMode) {
     const dbOnly = ["name", ...(roundsMode ? [] : ["round-episodes", "pairs-per-round"])].find((f) => v[f] !== undefined);
     if (dbOnly) throw new UsageError(`--${dbOnly} needs --db${dbOnly === "name" ? "" : " or --rounds"}`);
+  }
+  if (config.rewardModel.score === "end" && config.rewardModel.kind !== "table") {
+    throw new UsageError("--score end needs --reward-model table (the network scores steps, not where a run ended)");
+  }
+  if (config.preferences.schedule === "spread" && config.preferences.budget === null) {
+    throw new UsageError("--label-schedule spread needs --labels N (there is no budget to spread)");
   }
   const roundEpisodes = value("round-episodes", str("round-episodes")) ?? 100;
   const pairsPerRound = value("pairs-per-round", str("pairs-per-round")) ?? 24;

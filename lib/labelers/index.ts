@@ -4,8 +4,14 @@ import type { Choice } from "../contracts/words";
 
 export type { Choice } from "../contracts/words";
 
-/** What a teacher does when both sides are equally good by its measure. */
-export type TiePolicy = "equal" | "drop" | "shorter";
+/**
+ * What a teacher does when both sides are equally good by its measure (typically two failures).
+ * shorter: the run that ended fewer true maze steps from the goal (an oracle that knows the maze);
+ * manhattan / euclidean: the run whose end LOOKS closer, by grid or straight-line distance ignoring walls
+ * (a person glancing at the picture: misled by a dead end that ends near the goal). Then the shorter run.
+ */
+export const TIE_POLICIES = ["equal", "drop", "shorter", "manhattan", "euclidean"] as const;
+export type TiePolicy = (typeof TIE_POLICIES)[number];
 
 /**
  * B-Pref's simulated teacher (Lee et al. 2021), parameterised as (beta, gamma, epsMistake, epsSkip, epsEqual):
@@ -42,6 +48,20 @@ export interface TeacherContext {
   goalReward: number;
   /** BFS distance to the goal for every cell, for the `shorter` tie policy. */
   distances: Int32Array;
+  /** Grid width and goal cell, for the manhattan / euclidean tie policies (how far an end looks). */
+  cols?: number;
+  goal?: number;
+}
+
+/** Apparent distance of every cell to the goal, ignoring walls. */
+export function apparentDistances(numCells: number, cols: number, goal: number, metric: "manhattan" | "euclidean"): Float64Array {
+  const gr = Math.floor(goal / cols);
+  const gc = goal % cols;
+  return Float64Array.from({ length: numCells }, (_, c) => {
+    const dr = Math.abs(Math.floor(c / cols) - gr);
+    const dc = Math.abs((c % cols) - gc);
+    return metric === "manhattan" ? dr + dc : Math.hypot(dr, dc);
+  });
 }
 
 export interface Teacher {
@@ -60,10 +80,13 @@ export function makeTeacher(spec: TeacherSpec, ctx: TeacherContext): Teacher {
     for (let i = 0; i < t.length; i++) g = g * gamma + t.rewards[i];
     return g;
   };
-  // Ties broken by how far from the goal the episode ended, then by length (shorter is better).
+  const looks = spec.tiePolicy === "manhattan" || spec.tiePolicy === "euclidean";
+  if (looks && (ctx.cols === undefined || ctx.goal === undefined)) throw new Error(`tie policy ${spec.tiePolicy} needs the grid width and goal cell`);
+  const measure: ArrayLike<number> = looks ? apparentDistances(ctx.distances.length, ctx.cols!, ctx.goal!, spec.tiePolicy as "manhattan") : ctx.distances;
+  // Ties broken by how far from the goal the episode ended (truly or apparently), then by length (shorter is better).
   const breakTie = (l: Trajectory, r: Trajectory): Choice => {
-    const dl = ctx.distances[l.cells[l.length]];
-    const dr = ctx.distances[r.cells[r.length]];
+    const dl = measure[l.cells[l.length]];
+    const dr = measure[r.cells[r.length]];
     if (dl !== dr) return dl < dr ? "left" : "right";
     if (l.length !== r.length) return l.length < r.length ? "left" : "right";
     return "equal";
@@ -80,15 +103,17 @@ export function makeTeacher(spec: TeacherSpec, ctx: TeacherContext): Teacher {
         return rl > rr ? "left" : "right";
       }
       if (epsSkip > 0 && Math.max(rl, rr) < epsSkip * ctx.goalReward) return "skip";
+      const flip = (choice: Choice): Choice =>
+        (choice === "left" || choice === "right") && epsMistake > 0 && rng.uniform() < epsMistake ? (choice === "left" ? "right" : "left") : choice;
       if (Math.abs(rl - rr) <= epsEqual * ctx.goalReward) {
         if (epsEqual > 0 && rl !== rr) return "equal";
-        if (rl === rr) return onTie(left, right);
+        // A mistake teacher errs on ranked failures too (most labels are two failures).
+        if (rl === rr) return flip(onTie(left, right));
       }
       let choice: Choice;
       if (beta === null) choice = rl > rr ? "left" : "right";
       else choice = rng.uniform() < 1 / (1 + Math.exp(-beta * (rl - rr))) ? "left" : "right";
-      if (epsMistake > 0 && rng.uniform() < epsMistake) choice = choice === "left" ? "right" : "left";
-      return choice;
+      return flip(choice);
     },
   };
 }

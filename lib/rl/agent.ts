@@ -8,7 +8,10 @@ import type { TrainConfig } from "./config";
 import { adam, minimize, oneHot, PolicyNet, RewardNet } from "./nets";
 import { buildBatch, preferenceLoss, preferenceStats, type Preference, type PreferenceStats } from "./preferences";
 import { discountedReturns, gae, standardize } from "./returns";
+import { fitEnsemble, fitRewardTable, normalizedPotential, scoreWithTable, TransitionGraph, type TableFitOptions } from "./reward-table";
 import { rollout } from "./rollout";
+import { pairDisagreement, selectPairs } from "./selection";
+import { selfImitationTargets, SuccessMemory } from "./replay";
 import type { Trajectory } from "./trajectory";
 
 export interface PolicyUpdateStats {
@@ -48,6 +51,15 @@ export class OprlAgent {
   private actionProbs: Float32Array | null = null;
   private stateValues: Float32Array | null = null;
   private stepRewards: Float32Array | null = null;
+  private potential: Float32Array | null = null;
+  /** Transitions seen so far: the table reward model's smoothness prior. */
+  readonly graph: TransitionGraph;
+  /** table reward model: the fitted per-cell reward (null before the first fit). */
+  private table: Float64Array | null = null;
+  /** Labels so far that involved a run ending in each cell (for `ends` selection). */
+  readonly endLabels: Uint32Array;
+  /** The shortest distinct successes so far (self-imitation). */
+  readonly successes: SuccessMemory;
 
   constructor(
     readonly config: TrainConfig,
@@ -60,9 +72,22 @@ export class OprlAgent {
     this.rewardModel = new RewardNet(rng, this.numCells, config.rewardModel.hidden);
     this.policyOptimizer = adam(config.policy.learningRate);
     this.rewardOptimizer = adam(config.rewardModel.learningRate);
-    this.teacher = makeTeacher(config.teacher, { goalReward: config.env.goalReward, distances: distancesToGoal(this.layout) });
+    this.teacher = makeTeacher(config.teacher, {
+      goalReward: config.env.goalReward,
+      distances: distancesToGoal(this.layout),
+      cols: this.layout.cols,
+      goal: this.layout.goal,
+    });
     this.trajectories = new RingBuffer(config.trajectoryBuffer);
     this.preferences = new RingBuffer(config.preferences.bufferSize);
+    this.graph = new TransitionGraph(this.numCells);
+    this.endLabels = new Uint32Array(this.numCells);
+    this.successes = new SuccessMemory(config.policy.selfImitation.keep);
+  }
+
+  private get tableOptions(): TableFitOptions {
+    const { score, table } = this.config.rewardModel;
+    return { score, l2: table.l2, smooth: table.smooth };
   }
 
   epsilon(episode: number): number {
@@ -90,8 +115,19 @@ export class OprlAgent {
 
   /** The learned step reward of every cell (the dashboards' heatmap and the shaping term). */
   rewardTable(): Float32Array {
+    if (this.config.rewardModel.kind === "table") {
+      this.stepRewards ??= this.table ? Float32Array.from(this.table) : new Float32Array(this.numCells);
+      return this.stepRewards;
+    }
     this.stepRewards ??= tf.tidy(() => this.rewardModel.apply(tf.eye(this.numCells) as tf.Tensor2D).dataSync() as Float32Array);
     return this.stepRewards;
+  }
+
+  /** The potential shaping reads: the reward table, rescaled to [-0.5, 0.5] over visited cells (goal 0.5) when `shaping.normalize`. */
+  potentialTable(): Float32Array {
+    if (!this.config.shaping.normalize) return this.rewardTable();
+    this.potential ??= normalizedPotential(this.rewardTable(), this.graph.visited, this.layout.goal);
+    return this.potential;
   }
 
   /** epsilon-greedy over sampling from the policy, as the original: a random action with chance epsilon. */
@@ -100,7 +136,11 @@ export class OprlAgent {
     const t = rollout(this.env, (cell) =>
       this.rng.uniform() < epsilon ? this.rng.int(NUM_ACTIONS) : this.rng.categorical(probs.subarray(cell * NUM_ACTIONS, (cell + 1) * NUM_ACTIONS)),
     );
-    if (store) this.trajectories.push(t);
+    if (store) {
+      this.trajectories.push(t);
+      if (this.config.rewardModel.kind === "table") this.graph.add(t);
+      if (t.success && this.config.policy.selfImitation.coef > 0) this.successes.add(t);
+    }
     return t;
   }
 
@@ -118,8 +158,17 @@ export class OprlAgent {
     return last && { loss: loss / done, entropy: last.entropy, updates: done };
   }
 
+  /** Ensemble of reward tables on the labels so far (table model), for selection; null with too few labels. */
+  ensembleTables(): Float64Array[] | null {
+    const prefs = this.preferences.items;
+    if (this.config.rewardModel.kind !== "table" || prefs.length < 2) return null;
+    return fitEnsemble(prefs, this.graph, this.numCells, this.tableOptions, this.config.rewardModel.table.members, this.rng);
+  }
+
   /** Asks the synthetic teacher about `count` pairs; returns how many labels were stored (skips are not). */
   queryTeacher(count: number): number {
+    const pq = this.config.preferences;
+    if (pq.pairing === "disagreement" || pq.pairing === "ends" || pq.schedule === "adaptive") return this.querySelected(count);
     let stored = 0;
     const pool = this.trajectories.items;
     for (let i = 0; i < count && pool.length >= 2; i++) {
@@ -134,7 +183,46 @@ export class OprlAgent {
       }
       const label = choiceToLabel(this.teacher.judge(left, right, this.rng));
       if (label !== null) {
-        this.preferences.push({ left, right, label });
+        this.storePreference(left, right, label);
+        stored++;
+      }
+    }
+    return stored;
+  }
+
+  private storePreference(left: Trajectory, right: Trajectory, label: number): void {
+    this.preferences.push({ left, right, label });
+    this.endLabels[left.cells[left.length]]++;
+    this.endLabels[right.cells[right.length]]++;
+  }
+
+  /** Selection by lib/rl/selection.ts over the stored trajectories; adaptive asks only about uncertain pairs. */
+  private querySelected(count: number): number {
+    const pq = this.config.preferences;
+    const pool = this.trajectories.items;
+    if (pool.length < 2 || count === 0) return 0;
+    const tables = this.ensembleTables();
+    const method = pq.pairing === "disagreement" || pq.pairing === "ends" ? pq.pairing : "random";
+    let pairs = selectPairs(pool, this.rng, {
+      method: method === "random" && tables && pq.schedule === "adaptive" ? "disagreement" : method,
+      count,
+      candidates: pq.candidates,
+      score: this.config.rewardModel.score,
+      tables: tables ?? undefined,
+      endLabels: this.endLabels,
+    });
+    // Adaptive: once a model exists, ask only about pairs it cannot yet order.
+    if (pq.schedule === "adaptive" && tables) {
+      const score = this.config.rewardModel.score;
+      pairs = pairs.filter((p) => pairDisagreement(tables, pool[p.left], pool[p.right], score) >= pq.threshold);
+    }
+    let stored = 0;
+    for (const p of pairs) {
+      let [left, right] = [pool[p.left], pool[p.right]];
+      if (this.rng.uniform() < 0.5) [left, right] = [right, left];
+      const label = choiceToLabel(this.teacher.judge(left, right, this.rng));
+      if (label !== null) {
+        this.storePreference(left, right, label);
         stored++;
       }
     }
@@ -143,6 +231,11 @@ export class OprlAgent {
 
   addPreference(pref: Preference): void {
     this.preferences.push(pref);
+    // A round loop restores labels without the runs it collected: their transitions still inform the table's prior.
+    if (this.config.rewardModel.kind === "table") {
+      this.graph.add(pref.left);
+      this.graph.add(pref.right);
+    }
   }
 
   /** `updates` Bradley-Terry steps on random batches; null when too few preferences exist yet. */
@@ -150,6 +243,7 @@ export class OprlAgent {
     const { batchSize, minPreferences, score, clipNorm } = this.config.rewardModel;
     const prefs = this.preferences.items;
     if (prefs.length < Math.max(minPreferences, 1) || updates === 0) return null;
+    if (this.config.rewardModel.kind === "table") return this.fitTable();
     let lossSum = 0;
     let last: PreferenceStats | null = null;
     for (let i = 0; i < updates; i++) {
@@ -161,18 +255,49 @@ export class OprlAgent {
     return { ...last!, loss: lossSum / updates, updates };
   }
 
+  /** Refits the reward table on every stored preference (warm-started: a few Newton steps). */
+  private fitTable(): PreferenceStats & { updates: number } {
+    const prefs = this.preferences.items;
+    const score = this.config.rewardModel.score;
+    this.table = fitRewardTable(prefs, this.graph, this.numCells, this.tableOptions, undefined, this.table ?? undefined);
+    this.stepRewards = null;
+    this.potential = null;
+    let loss = 0;
+    let correct = 0;
+    let decided = 0;
+    let margin = 0;
+    for (const p of prefs) {
+      const z = scoreWithTable(this.table, p.left, score) - scoreWithTable(this.table, p.right, score);
+      loss += Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))) - p.label * z;
+      if (p.label !== 0.5) {
+        const lead = p.label > 0.5 ? z : -z;
+        decided++;
+        margin += lead;
+        if (lead > 0) correct++;
+      }
+    }
+    return {
+      loss: prefs.length ? loss / prefs.length : 0,
+      accuracy: decided ? correct / decided : Number.NaN,
+      margin: decided ? margin / decided : Number.NaN,
+      updates: 1,
+    };
+  }
+
   /** Per-step rewards the policy learns from, and the extra advantage term for `advantage` shaping. */
   private shapedRewards(t: Trajectory): { rewards: Float32Array; stepReturns: Float32Array | null } {
     const { mode, beta } = this.config.shaping;
     const { gamma } = this.config.policy;
     const r = t.rewards;
     if (beta === 0) return { rewards: r, stepReturns: null };
-    const rHat = this.rewardTable();
+    const rHat = mode === "potential" ? this.potentialTable() : this.rewardTable();
     if (mode === "additive") return { rewards: r.map((ri, i) => ri + beta * rHat[t.cells[i]]), stepReturns: null };
     if (mode === "potential") {
-      // F = gamma * Phi(s') - Phi(s), Phi = goalReward * r_hat; Phi(goal) = 0 (terminal), so optimal policies are kept.
+      // F = gamma * Phi(s') - Phi(s), Phi = goalReward * r_hat. Raw: Phi(goal) = 0 (terminal). Normalised: Phi in
+      // [-0.5, 0.5] with the goal at the top (see normalizedPotential for why centred).
       const scale = beta * this.config.env.goalReward;
-      const phi = (cell: number) => (cell === this.layout.goal ? 0 : rHat[cell]);
+      const normalized = this.config.shaping.normalize;
+      const phi = (cell: number) => (cell === this.layout.goal && !normalized ? 0 : rHat[cell]);
       return { rewards: r.map((ri, i) => ri + scale * (gamma * phi(t.cells[i + 1]) - phi(t.cells[i]))), stepReturns: null };
     }
     const stepR = Float32Array.from({ length: t.length }, (_, i) => rHat[t.cells[i]]);
@@ -225,6 +350,21 @@ export class OprlAgent {
       advantages = advantages.map((a, i) => a + this.config.shaping.beta * stepAdvantages[i]);
     }
 
+    // Self-imitation: replayed successes, imitated where they beat the critic (a2c only).
+    const sil = pc.selfImitation;
+    const silStates: number[] = [];
+    const silActions: number[] = [];
+    const silAdv: number[] = [];
+    if (pc.algorithm === "a2c" && sil.coef > 0 && this.successes.length > 0) {
+      for (let k = 0; k < sil.batch; k++) {
+        const s = selfImitationTargets(this.rng.choice(this.successes.items), cellValues, pc.gamma, pc.rewardScale);
+        silStates.push(...s.states);
+        silActions.push(...s.actions);
+        silAdv.push(...s.advantages);
+      }
+    }
+    const useSil = silAdv.some((a) => a > 0);
+
     let entropy = 0;
     const loss = minimize(
       this.policyOptimizer,
@@ -237,7 +377,24 @@ export class OprlAgent {
         const valueLoss = values.sub(tf.tensor1d(targets)).square().mean();
         const ent = tf.exp(logProbs).mul(logProbs).sum(1).mean().neg();
         entropy = ent.dataSync()[0];
-        return policyLoss.add(valueLoss.mul(pc.valueCoef)).sub(ent.mul(pc.entropyCoef)) as tf.Scalar;
+        let total = policyLoss.add(valueLoss.mul(pc.valueCoef)).sub(ent.mul(pc.entropyCoef)) as tf.Scalar;
+        if (useSil) {
+          const out = this.policy.apply(oneHot(silStates, this.numCells));
+          const lp = tf
+            .logSoftmax(out.logits)
+            .mul(tf.oneHot(tf.tensor1d(silActions, "int32"), NUM_ACTIONS))
+            .sum(1);
+          const adv = tf.tensor1d(silAdv);
+          // Value part as the paper: 0.5 * max(0, R - V)^2, i.e. the critic is only pulled up towards the success.
+          const silRet = tf.tensor1d(silAdv.map((a, i) => a + cellValues[silStates[i]]));
+          const silValue = tf
+            .relu(silRet.sub(out.values))
+            .square()
+            .mean()
+            .mul(0.5 * pc.valueCoef);
+          total = total.add(lp.mul(adv).mean().neg().add(silValue).mul(sil.coef)) as tf.Scalar;
+        }
+        return total;
       },
       pc.clipNorm,
     );

@@ -18,6 +18,7 @@ export interface EnsembleOptions {
 
 /** Score(t) under a per-cell reward table: the sum or mean of the step rewards of s_0..s_{T-1}. */
 export function scoreWithTable(table: ArrayLike<number>, t: Trajectory, mode: ScoreMode): number {
+  if (mode === "end") return table[t.cells[t.length]];
   let s = 0;
   for (const c of stepStates(t)) s += table[c];
   return mode === "mean" && t.length > 0 ? s / t.length : s;

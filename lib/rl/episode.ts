@@ -3,6 +3,7 @@
 // epsilon-greedy sampling, then (per-episode schedule only) query the teacher and update the reward model,
 // then the online policy update. No storage, no schedule of rounds: callers decide what happens around it.
 import type { OprlAgent } from "./agent";
+import { labelsDue } from "./schedule";
 import type { Trajectory } from "./trajectory";
 
 export interface RewardStepStats {
@@ -27,12 +28,18 @@ export interface EpisodeStep {
  * Label schedule strategy: what happens between collecting an episode and the policy update. The in-memory
  * trainer asks the teacher and updates the reward model here; rounds collect labels after the episodes.
  */
-export type EpisodeFeedback = (agent: OprlAgent, episode: number) => { preferencesAdded: number; reward: RewardStepStats | null };
+export type EpisodeFeedback = (agent: OprlAgent, episode: number, labelsUsed: number) => { preferencesAdded: number; reward: RewardStepStats | null };
 
-/** The original's schedule: every `preferences.every` episodes a teacher query, every `rewardModel.every` an update. */
-export const perEpisodeFeedback: EpisodeFeedback = (agent, episode) => {
-  const { preferences: pq, rewardModel: rm } = agent.config;
-  const preferencesAdded = episode >= pq.startAfter && episode % pq.every === 0 ? agent.queryTeacher(pq.perQuery) : 0;
+/**
+ * The per-episode schedule: teacher queries as the label plan says (lib/rl/schedule.ts: every k episodes, or a
+ * budget spread or asked while uncertain; never over the budget), every `rewardModel.every` episodes an update.
+ * Without shaping the labels would go unused, so the teacher is not asked (unless the preset asks regardless,
+ * as the seed preset does, like the original).
+ */
+export const perEpisodeFeedback: EpisodeFeedback = (agent, episode, labelsUsed) => {
+  const { preferences: pq, rewardModel: rm, shaping } = agent.config;
+  const due = shaping.beta > 0 || pq.askWhenUnshaped ? labelsDue(pq, episode, labelsUsed) : 0;
+  const preferencesAdded = due > 0 ? agent.queryTeacher(due) : 0;
   let reward: RewardStepStats | null = null;
   if (episode >= rm.startAfter && episode % rm.every === 0) {
     const stats = agent.updateRewardModel(rm.updates);
@@ -54,10 +61,10 @@ export function toRewardStats(s: { loss: number; accuracy: number; margin: numbe
 }
 
 /** Episode number `episode` of the run (it sets epsilon and whether the policy learns yet). */
-export function stepEpisode(agent: OprlAgent, episode: number, feedback: EpisodeFeedback = noFeedback): EpisodeStep {
+export function stepEpisode(agent: OprlAgent, episode: number, feedback: EpisodeFeedback = noFeedback, labelsUsed = 0): EpisodeStep {
   const epsilon = agent.epsilon(episode);
   const trajectory = agent.collectEpisode(epsilon);
-  const { preferencesAdded, reward } = feedback(agent, episode);
+  const { preferencesAdded, reward } = feedback(agent, episode, labelsUsed);
   const pc = agent.config.policy;
   const policy = episode >= pc.startAfter ? agent.trainPolicy(pc.updatesPerEpisode) : null;
   return { episode, epsilon, trajectory, preferencesAdded, reward, policy };

@@ -9,8 +9,8 @@ export interface Preference {
   label: number;
 }
 
-/** Trajectory score from step rewards: the original sums them; the published method takes the mean. */
-export type ScoreMode = "sum" | "mean";
+/** Trajectory score from step rewards: the original sums them; the published method takes the mean; end: the reward of the cell the run ended in. */
+export type ScoreMode = "sum" | "mean" | "end";
 
 /**
  * A batch in the form the loss needs. Score(left) - Score(right) is linear in the step rewards of the
@@ -28,8 +28,9 @@ export interface PreferenceBatch {
 
 export function buildBatch(prefs: readonly Preference[], score: ScoreMode): PreferenceBatch {
   const index = new Map<number, number>();
+  const cellsOf = (t: Trajectory) => (score === "end" ? t.cells.subarray(t.length, t.length + 1) : stepStates(t));
   for (const p of prefs) {
-    for (const t of [p.left, p.right]) for (const c of stepStates(t)) if (!index.has(c)) index.set(c, index.size);
+    for (const t of [p.left, p.right]) for (const c of cellsOf(t)) if (!index.has(c)) index.set(c, index.size);
   }
   const u = index.size;
   const diff = new Float32Array(prefs.length * u);
@@ -39,7 +40,7 @@ export function buildBatch(prefs: readonly Preference[], score: ScoreMode): Pref
       [p.right, -1],
     ] as const) {
       const w = score === "mean" ? sign / t.length : sign;
-      for (const c of stepStates(t)) diff[i * u + index.get(c)!] += w;
+      for (const c of cellsOf(t)) diff[i * u + index.get(c)!] += w;
     }
   });
   return { cells: Int32Array.from(index.keys()), diff, labels: Float32Array.from(prefs, (p) => p.label), size: prefs.length };

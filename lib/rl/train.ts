@@ -4,6 +4,7 @@ import { OprlAgent } from "./agent";
 import { initBackend, type BackendChoice, type BackendName } from "./backend";
 import type { TrainConfig } from "./config";
 import { evaluate, perEpisodeFeedback, stepEpisode } from "./episode";
+import { rewardVsPotential } from "./reward-quality";
 
 export { evaluate, type EvalResult } from "./episode";
 
@@ -42,6 +43,8 @@ export interface TrainSummary extends RunSummary {
   reward_updates: number;
   policy_updates: number;
   final_reward_accuracy: number | null;
+  /** Spearman of the learned per-cell reward vs -distance to the goal (free reachable cells but the goal). */
+  reward_spearman: number | null;
   tensors_start: number;
   tensors_end: number;
 }
@@ -75,7 +78,7 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
   let episode = 0;
   for (; episode < config.episodes; episode++) {
     if (hooks.signal?.aborted) break;
-    const step = stepEpisode(agent, episode, perEpisodeFeedback);
+    const step = stepEpisode(agent, episode, perEpisodeFeedback, preferencesUsed);
     const t = step.trajectory;
     envSteps += t.length;
     successes.push(t.success);
@@ -127,10 +130,16 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
       reward_updates: rewardUpdates,
       policy_updates: policyUpdates,
       final_reward_accuracy: lastAccuracy,
+      reward_spearman: rewardSpearmanOf(agent),
       tensors_start: tensorsStart,
       tensors_end: tf.memory().numTensors,
     },
   };
+}
+
+function rewardSpearmanOf(agent: OprlAgent): number | null {
+  const rho = rewardVsPotential(agent.config.env.layout, agent.rewardTable());
+  return rho === null ? null : round(rho, 3);
 }
 
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;

@@ -30,6 +30,35 @@ describe("train CLI arguments", () => {
     expect(backend).toBe("cpu");
   });
 
+  it("sets the label budget, schedule, selection, reward model and self-imitation", () => {
+    const { config } = parseTrainArgs([
+      "--labels",
+      "50",
+      "--label-schedule",
+      "spread",
+      "--pairs-per-query",
+      "5",
+      "--pair-selection",
+      "ends",
+      "--reward-model",
+      "table",
+      "--score",
+      "end",
+      "--self-imitation",
+      "0.5",
+      "--tie-policy",
+      "manhattan",
+      "--teacher",
+      "mistake",
+      "--mistake-rate",
+      "0.2",
+    ]);
+    expect(config.preferences).toMatchObject({ budget: 50, schedule: "spread", perQuery: 5, pairing: "ends" });
+    expect(config.rewardModel).toMatchObject({ kind: "table", score: "end" });
+    expect(config.policy.selfImitation.coef).toBe(0.5);
+    expect(config.teacher).toMatchObject({ kind: "mistake", tiePolicy: "manhattan", epsMistake: 0.2 });
+  });
+
   it("reads a layout file and makes random mazes", () => {
     const file = path.join(tmp, "maze.txt");
     writeFileSync(file, "S..\n.#.\n..G\n");
@@ -50,6 +79,17 @@ describe("train CLI arguments", () => {
     [["--maze-seed", "2"], /--maze-seed needs --random-maze/],
     [["--layout", "/nonexistent/maze.txt"], /--layout \/nonexistent\/maze.txt: cannot read the file \(ENOENT\)/],
     [["--seed"], /--seed/],
+    [["--labels=-1"], /--labels "-1"/],
+    [["--labels", "ten"], /--labels "ten"/],
+    [["--label-schedule", "sometimes"], /--label-schedule "sometimes"/],
+    [["--pairs-per-query", "0"], /--pairs-per-query "0"/],
+    [["--pair-selection", "best"], /--pair-selection "best"/],
+    [["--reward-model", "gp"], /--reward-model "gp"/],
+    [["--self-imitation=-1"], /--self-imitation "-1"/],
+    [["--tie-policy", "guess"], /--tie-policy "guess"/],
+    [["--mistake-rate", "1.5"], /--mistake-rate "1.5"/],
+    [["--score", "end", "--reward-model", "mlp"], /--score end needs --reward-model table/],
+    [["--preset", "seed", "--label-schedule", "spread"], /--label-schedule spread needs --labels/],
   ])("%j is a usage error naming the flag", (argv, message) => {
     expect(() => parseTrainArgs(argv as string[])).toThrow(UsageError);
     expect(() => parseTrainArgs(argv as string[])).toThrow(message);
@@ -76,6 +116,12 @@ describe("train CLI process", () => {
     expect(err.code).toBe(2);
     expect(err.stderr).toMatch(/train: .*--episodes/);
     expect(err.stderr).toMatch(/Usage: npm run train/);
+  });
+
+  it("exits 2 naming a bad --labels value", async () => {
+    const err = await run(tsx, ["lib/cli/train.ts", "--labels=-5"]).catch((e) => e);
+    expect(err.code).toBe(2);
+    expect(err.stderr).toMatch(/train: --labels "-5"/);
   });
 
   it("runs, prints the summary JSON line and writes curves", async () => {

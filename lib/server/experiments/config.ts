@@ -25,7 +25,7 @@ export function resolveConfig(input: CreateExperimentInput): StoredConfig {
     episodes: input.episodesPerRound,
     // The original's 60 steps suit its 8x8 maze; bigger mazes get room to reach the goal.
     env: { ...base.env, layout, maxSteps: Math.max(base.env.maxSteps, 4 * (rows + cols)) },
-    shaping: { mode: input.shaping.mode, beta: input.shaping.beta },
+    shaping: { ...base.shaping, mode: input.shaping.mode, beta: input.shaping.beta },
     // A round's preferences come from its own pairs; the preset's per-episode schedule is not used.
     rewardModel: { ...base.rewardModel, minPreferences: Math.min(base.rewardModel.minPreferences, 4) },
   };
