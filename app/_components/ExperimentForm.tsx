@@ -30,6 +30,7 @@ const INITIAL: Form = {
   episodesPerRound: String(DEFAULT_EXPERIMENT_INPUT.episodesPerRound),
   pairsPerRound: String(DEFAULT_EXPERIMENT_INPUT.pairsPerRound),
   pairSelection: DEFAULT_EXPERIMENT_INPUT.pairSelection,
+  labelBudget: DEFAULT_EXPERIMENT_INPUT.labelBudget === null ? "" : String(DEFAULT_EXPERIMENT_INPUT.labelBudget),
   labelTimeLimitSec: String(DEFAULT_EXPERIMENT_INPUT.labelTimeLimitSec),
 };
 
@@ -52,6 +53,8 @@ function toInput(f: Form) {
     episodesPerRound: num(f.episodesPerRound),
     pairsPerRound: num(f.pairsPerRound),
     pairSelection: f.pairSelection,
+    // Empty: no limit.
+    labelBudget: f.labelBudget.trim() === "" ? null : Number(f.labelBudget),
     labelTimeLimitSec: num(f.labelTimeLimitSec),
   };
 }
@@ -224,6 +227,11 @@ export function ExperimentForm() {
           Pairs per round
           <input className={input} value={form.pairsPerRound} onChange={set("pairsPerRound")} name="pairsPerRound" {...field("pairsPerRound")} />
           {err("pairsPerRound")}
+        </label>
+        <label className="text-sm">
+          Label budget <span className="text-slate-500">(all rounds; empty = no limit)</span>
+          <input className={input} value={form.labelBudget} onChange={set("labelBudget")} name="labelBudget" placeholder="no limit" {...field("labelBudget")} />
+          {err("labelBudget")}
         </label>
         <label className="text-sm">
           Pair selection

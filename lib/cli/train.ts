@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { SingleBar, Presets } from "cli-progress";
 import { initBackend } from "../rl/backend";
-import { train, type EpisodeMetrics, type RunSummary } from "../rl/train";
+import { roundedSpearman, train, type EpisodeMetrics, type RunSummary } from "../rl/train";
 import { trainRounds } from "../rl/train-rounds";
 import { roundSettingsSchema } from "../contracts/experiment";
 import { parseTrainArgs, TRAIN_USAGE, UsageError, type TrainArgs, type DatabaseArgs, type RoundsArgs } from "./args";
@@ -104,6 +104,7 @@ async function trainInMemoryRounds(args: TrainArgs, rounds: RoundsArgs): Promise
     eval_success: result.evaluation.success,
     eval_mean_len: Math.round(result.evaluation.meanLength * 100) / 100,
     preferences_used: result.preferences,
+    reward_spearman: roundedSpearman(result.rounds.at(-1)?.spearman),
   };
 }
 

@@ -60,6 +60,8 @@ export const createExperimentSchema = z.object({
   episodesPerRound: z.number().int("a whole number").min(10, "at least 10").max(5000, "at most 5000"),
   pairsPerRound: z.number().int("a whole number").min(1, "at least 1").max(500, "at most 500"),
   pairSelection: z.enum(PAIR_SELECTIONS),
+  /** Labels the whole experiment may use, over all its rounds (null: no limit); rounds ask for fewer pairs, then none, once it runs short. */
+  labelBudget: z.number().int("a whole number").min(1, "at least 1 (leave empty for no limit)").max(1_000_000, "at most 1,000,000").nullable().default(null),
   /** A human-labelled round trains on what it has after this many seconds. */
   labelTimeLimitSec: z
     .number()
@@ -73,13 +75,14 @@ export const DEFAULT_EXPERIMENT_INPUT: Omit<CreateExperimentInput, "maze"> = {
   name: "",
   preset: "default",
   seed: 0,
-  shaping: { mode: "potential", beta: 0.5 },
+  shaping: { mode: "potential", beta: 1.5 },
   teacher: "oracle",
   labellingMode: "synthetic",
   labelsPerPair: 1,
   episodesPerRound: 100,
   pairsPerRound: 24,
   pairSelection: "random",
+  labelBudget: null,
   labelTimeLimitSec: 600,
 };
 

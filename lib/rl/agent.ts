@@ -229,6 +229,25 @@ export class OprlAgent {
     return stored;
   }
 
+  /**
+   * The reward model's learned state, for checkpoints and the next round: the network's weights, or for the
+   * table model the fitted table (empty before its first fit) and the cells seen so far (they set the range
+   * the potential is normalised over).
+   */
+  rewardWeights(): Float32Array[] {
+    if (this.config.rewardModel.kind !== "table") return this.rewardModel.getWeights();
+    return [this.table ? Float32Array.from(this.table) : new Float32Array(0), Float32Array.from(this.graph.visited)];
+  }
+
+  setRewardWeights(weights: ArrayLike<number>[]): void {
+    if (this.config.rewardModel.kind !== "table") return this.rewardModel.setWeights(weights);
+    const [table, visited] = weights;
+    this.table = table && table.length === this.numCells ? Float64Array.from(table) : null;
+    if (visited && visited.length === this.numCells) for (let c = 0; c < this.numCells; c++) if (visited[c]) this.graph.visited[c] = 1;
+    this.stepRewards = null;
+    this.potential = null;
+  }
+
   addPreference(pref: Preference): void {
     this.preferences.push(pref);
     // A round loop restores labels without the runs it collected: their transitions still inform the table's prior.

@@ -39,6 +39,10 @@ export interface PlannedPair {
 
 export interface RoundSettings {
   pairsPerRound: number;
+  /** Labels the whole run may use (the config's preferences.budget); null: no limit. Never exceeded. */
+  labelBudget: number | null;
+  /** Labels each pair gets (people in human mode may give several; the teacher gives one). */
+  labelsPerPair: number;
   rewardUpdates: number;
   evalEpisodes: number;
 }
@@ -66,6 +70,8 @@ export interface RoundIo {
   collected(episodesDone: number): Promise<void>;
   /** Training preferences so far (for selection strategies that learn from them). */
   labelled(): Promise<Preference[]>;
+  /** Decided labels of the run so far (skips do not count), against the label budget. */
+  labelCount(): Promise<number>;
   /** Stores the chosen pairs; returns their ids, in order. */
   storePairs(pairs: PlannedPair[], selection: string): Promise<string[]>;
   /** Gets the pairs labelled (teacher, people), then every label of the run so far, split train / held out. */
@@ -152,8 +158,11 @@ export interface RoundStrategies {
   fitRewardModel: RewardFitter;
 }
 
-export function roundStrategies(pairSelection: keyof typeof PAIR_SELECTORS): RoundStrategies {
-  return { selectPairs: PAIR_SELECTORS[pairSelection], fitRewardModel: refitOnLatestLabels };
+/** The table model is fitted exactly on every label so far: one fit, whatever the number of updates asked. */
+export const fitTableOnLabels: RewardFitter = (agent, train, _updates, shouldStop) => refitOnLatestLabels(agent, train, 1, shouldStop);
+
+export function roundStrategies(pairSelection: keyof typeof PAIR_SELECTORS, rewardModel: "mlp" | "table" = "mlp"): RoundStrategies {
+  return { selectPairs: PAIR_SELECTORS[pairSelection], fitRewardModel: rewardModel === "table" ? fitTableOnLabels : refitOnLatestLabels };
 }
 
 // --- the round ---
@@ -195,10 +204,11 @@ export async function runRound(
     }
     await io.collected(done);
     await io.enter("selecting");
+    const count = await pairsAllowed(settings, io);
     const chosen = await strategies.selectPairs(
       agent,
       pool.map((p) => p.trajectory),
-      settings.pairsPerRound,
+      count,
       io.labelled,
     );
     if (chosen.note) io.note(chosen.note);
@@ -234,6 +244,17 @@ export async function runRound(
     evaluation,
     rewardTable: Array.from(agent.rewardTable(), round4),
   };
+}
+
+/** This round's pairs: as many as the settings ask, fewer once the label budget runs short (and it says so). */
+async function pairsAllowed(settings: RoundSettings, io: RoundIo): Promise<number> {
+  if (settings.labelBudget === null) return settings.pairsPerRound;
+  const left = Math.max(0, settings.labelBudget - (await io.labelCount()));
+  const count = Math.min(settings.pairsPerRound, Math.floor(left / Math.max(1, settings.labelsPerPair)));
+  if (count < settings.pairsPerRound) {
+    io.note(count === 0 ? `label budget of ${settings.labelBudget} reached: no new pairs` : `label budget: ${count} pairs this round`);
+  }
+  return count;
 }
 
 /** What a finished round reports (stored as its 'round' metric, plotted by the dashboards). */

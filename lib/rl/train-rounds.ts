@@ -48,7 +48,7 @@ function agentFrom(config: TrainConfig, rng: Rng, weights: Weights | null): Oprl
   const agent = new OprlAgent(config, rng);
   if (weights) {
     agent.policy.setWeights(weights.policy);
-    agent.rewardModel.setWeights(weights.reward);
+    agent.setRewardWeights(weights.reward);
   }
   return agent;
 }
@@ -89,6 +89,7 @@ export async function trainRounds(
       },
       collected: async () => {},
       labelled: async () => split().train,
+      labelCount: async () => labelled.length,
       storePairs: async (planned) =>
         planned.map((p, k) => {
           const id = `${index}:p${k}`;
@@ -110,13 +111,19 @@ export async function trainRounds(
     };
     try {
       const plan = { index, baseEpisodes: base, episodesTotal: total, episodesDone: 0, pool: [] };
-      const settings = { pairsPerRound: schedule.pairsPerRound, rewardUpdates: schedule.rewardUpdates, evalEpisodes: config.evalEpisodes };
-      const result = await runRound(agent, plan, settings, roundStrategies(schedule.pairSelection), io);
+      const settings = {
+        pairsPerRound: schedule.pairsPerRound,
+        labelBudget: config.preferences.budget,
+        labelsPerPair: 1,
+        rewardUpdates: schedule.rewardUpdates,
+        evalEpisodes: config.evalEpisodes,
+      };
+      const result = await runRound(agent, plan, settings, roundStrategies(schedule.pairSelection, config.rewardModel.kind), io);
       if (typeof result === "string") break;
       const summary = summarizeRound(agent, index, result, { human: 0, synthetic });
       rounds.push(summary);
       hooks.onRound?.(summary);
-      weights = { policy: agent.policy.getWeights().map((w) => w.slice()), reward: agent.rewardModel.getWeights().map((w) => w.slice()) };
+      weights = { policy: agent.policy.getWeights().map((w) => w.slice()), reward: agent.rewardWeights().map((w) => w.slice()) };
       base += result.episodesDone;
     } finally {
       agent.dispose();

@@ -35,6 +35,8 @@ export interface RunSummary {
   eval_success: number;
   eval_mean_len: number;
   preferences_used: number;
+  /** Spearman of the learned per-cell reward vs -distance to the goal (free reachable cells but the goal). */
+  reward_spearman: number | null;
 }
 
 export interface TrainSummary extends RunSummary {
@@ -43,8 +45,6 @@ export interface TrainSummary extends RunSummary {
   reward_updates: number;
   policy_updates: number;
   final_reward_accuracy: number | null;
-  /** Spearman of the learned per-cell reward vs -distance to the goal (free reachable cells but the goal). */
-  reward_spearman: number | null;
   tensors_start: number;
   tensors_end: number;
 }
@@ -138,8 +138,10 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
 }
 
 function rewardSpearmanOf(agent: OprlAgent): number | null {
-  const rho = rewardVsPotential(agent.config.env.layout, agent.rewardTable());
-  return rho === null ? null : round(rho, 3);
+  return roundedSpearman(rewardVsPotential(agent.config.env.layout, agent.rewardTable()));
 }
+
+/** reward_spearman as every summary reports it: 3 decimals, null when undefined. */
+export const roundedSpearman = (rho: number | null | undefined) => (rho === null || rho === undefined ? null : round(rho, 3));
 
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;

@@ -63,6 +63,20 @@ describe("/api/experiments", () => {
     expect(await db.experiment.count()).toBe(before);
   });
 
+  it("a label budget is stored in the engine config; a bad one is a 422 naming it, and writes nothing", async () => {
+    const db = await getDb();
+    const made = await body(await list.POST(req("/api/experiments", { method: "POST", body: goodExperiment({ name: "budget", labelBudget: 40 }) })));
+    const stored = JSON.parse((await db.experiment.findUniqueOrThrow({ where: { id: made.experiment.id } })).config);
+    expect(stored.preferences.budget).toBe(40);
+    const before = await db.experiment.count();
+    for (const bad of [0, -5, 2.5, "many"]) {
+      const res = await list.POST(req("/api/experiments", { method: "POST", body: goodExperiment({ name: "bad budget", labelBudget: bad }) }));
+      expect(res.status).toBe(422);
+      expect(fieldPaths(await body(res))).toEqual(["labelBudget"]);
+    }
+    expect(await db.experiment.count()).toBe(before);
+  });
+
   it("POST with an unsolvable maze or malformed JSON is refused", async () => {
     const unsolvable = await list.POST(req("/api/experiments", { method: "POST", body: goodExperiment({ maze: { kind: "text", text: "S#.\n##.\n..G" } }) }));
     expect(unsolvable.status).toBe(422);

@@ -28,6 +28,8 @@ export function resolveConfig(input: CreateExperimentInput): StoredConfig {
     shaping: { ...base.shaping, mode: input.shaping.mode, beta: input.shaping.beta },
     // A round's preferences come from its own pairs; the preset's per-episode schedule is not used.
     rewardModel: { ...base.rewardModel, minPreferences: Math.min(base.rewardModel.minPreferences, 4) },
+    // The experiment's label budget, over all its rounds (the round core stops asking once it is spent).
+    preferences: { ...base.preferences, budget: input.labelBudget },
   };
   const studio: RoundSettings = roundSettingsSchema.parse({
     pairsPerRound: input.pairsPerRound,

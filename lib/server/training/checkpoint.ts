@@ -55,7 +55,7 @@ export interface EncodedCheckpoint {
 /** The agent's weights and `meta` (sizes filled in) as a checkpoint row's columns. */
 export function encodeCheckpoint(agent: OprlAgent, meta: Omit<CheckpointMeta, "policySizes" | "rewardSizes">): EncodedCheckpoint {
   const policy = agent.policy.getWeights();
-  const reward = agent.rewardModel.getWeights();
+  const reward = agent.rewardWeights();
   const full: CheckpointMeta = {
     ...meta,
     policySizes: policy.map((w) => w.length),
@@ -68,6 +68,6 @@ export function encodeCheckpoint(agent: OprlAgent, meta: Omit<CheckpointMeta, "p
 export function applyCheckpoint(agent: OprlAgent, cp: StoredCheckpoint): CheckpointMeta {
   const meta = parseCheckpointMeta(cp.meta);
   agent.policy.setWeights(split(decodeFloat32(cp.policyWeights), meta.policySizes));
-  agent.rewardModel.setWeights(split(decodeFloat32(cp.rewardWeights), meta.rewardSizes));
+  agent.setRewardWeights(split(decodeFloat32(cp.rewardWeights), meta.rewardSizes));
   return meta;
 }

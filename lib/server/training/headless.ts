@@ -8,7 +8,7 @@ import { Rng } from "../../rng";
 import { OprlAgent } from "../../rl/agent";
 import { initBackend } from "../../rl/backend";
 import type { TrainConfig } from "../../rl/config";
-import { evaluate, type RunSummary } from "../../rl/train";
+import { evaluate, roundedSpearman, type RunSummary } from "../../rl/train";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import { parseStoredConfig, storedConfigSchema } from "../experiments/config";
@@ -161,10 +161,11 @@ export async function runHeadless(
   const successes = episodes.map((m) => (JSON.parse(m.data) as { success: boolean }).success);
   const firstSuccess = successes.indexOf(true);
   const last100 = successes.slice(-100);
-  const [steps, preferences, checkpoints] = await Promise.all([
+  const [steps, preferences, checkpoints, lastRound] = await Promise.all([
     db.trajectory.aggregate({ where: { experimentId }, _sum: { length: true } }),
     db.label.count({ where: { pair: { experimentId }, choice: { not: "skip" } } }),
     db.checkpoint.count({ where: { experimentId } }),
+    db.metric.findFirst({ where: { experimentId, kind: "round" }, orderBy: { createdAt: "desc" }, select: { data: true } }),
   ]);
   return {
     experiment_id: experimentId,
@@ -178,6 +179,7 @@ export async function runHeadless(
     eval_success: evalResult.success,
     eval_mean_len: Math.round(evalResult.meanLength * 100) / 100,
     preferences_used: preferences,
+    reward_spearman: roundedSpearman(lastRound ? (JSON.parse(lastRound.data) as { spearman: number | null }).spearman : null),
     checkpoints,
     backend,
   };

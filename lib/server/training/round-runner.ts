@@ -112,8 +112,16 @@ export class RoundRun {
     try {
       const plan = await this.restore();
       const { studio } = this.config;
-      const settings = { pairsPerRound: studio.pairsPerRound, rewardUpdates: studio.rewardUpdates, evalEpisodes: this.config.evalEpisodes };
-      const result = await runRound(this.agent, plan, settings, roundStrategies(studio.pairSelection), this.io());
+      const { labelsPerPair } = await this.db.experiment.findUniqueOrThrow({ where: { id: this.round.experimentId }, select: { labelsPerPair: true } });
+      const settings = {
+        pairsPerRound: studio.pairsPerRound,
+        labelBudget: this.config.preferences.budget,
+        labelsPerPair,
+        rewardUpdates: studio.rewardUpdates,
+        evalEpisodes: this.config.evalEpisodes,
+      };
+      const strategies = roundStrategies(studio.pairSelection, this.config.rewardModel.kind);
+      const result = await runRound(this.agent, plan, settings, strategies, this.io());
       return typeof result === "string" ? await this.finish(result) : await this.complete(result);
     } finally {
       this.agent.dispose();
@@ -166,6 +174,7 @@ export class RoundRun {
       },
       collected: () => this.flush(),
       labelled: async () => (await loadPreferences(db, this.round.experimentId, studio.heldOutShare)).train,
+      labelCount: () => db.label.count({ where: { pair: { experimentId: this.round.experimentId }, choice: { not: "skip" } } }),
       storePairs: async (pairs, selection) => {
         const exp = await db.experiment.findUniqueOrThrow({ where: { id: this.round.experimentId } });
         const rows = pairRows(this.round.experimentId, pairs, selection, labelsWantedFor(exp));

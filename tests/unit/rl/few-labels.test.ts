@@ -235,3 +235,15 @@ describe("label budget in the trainer", () => {
     agent.dispose();
   });
 });
+
+describe("label budget in the round loop", () => {
+  it("rounds ask for fewer pairs, then none, and never go one label over the budget", async () => {
+    const { trainRounds } = await import("@/lib/rl/train-rounds");
+    const { presetConfig } = await import("@/lib/rl/config");
+    const base = presetConfig("default");
+    const config = { ...base, seed: 2, episodes: 50, evalEpisodes: 2, preferences: { ...base.preferences, budget: 25 } };
+    const result = await trainRounds(config, { roundEpisodes: 10, pairsPerRound: 12, pairSelection: "random", rewardUpdates: 5, heldOutShare: 0 });
+    expect(result.preferences).toBe(25);
+    expect(result.rounds.map((r) => r.pairs)).toEqual([12, 12, 1, 0, 0]);
+  });
+});
