@@ -72,8 +72,9 @@ export function ExperimentDetail({ id, canRun }: { id: string; canRun: boolean }
       <div className="flex flex-wrap items-baseline gap-x-3 gap-y-1">
         <h1 className="text-xl font-semibold">{e.name}</h1>
         <span className="text-sm text-slate-600">
-          {e.preset} preset ({e.config.algorithm}) · teacher {e.teacher} · shaping {e.config.shaping.mode} β={e.config.shaping.beta} · seed {e.config.seed} ·
-          maze {e.maze.rows}×{e.maze.cols}
+          {e.preset} preset ({e.config.algorithm}) · teacher {e.teacher} · shaping {e.config.shaping.mode} β={e.config.shaping.beta}
+          {e.config.shaping.normalize ? " (normalised)" : ""} · labels {e.config.labelBudget === null ? "no limit" : `at most ${e.config.labelBudget}`} · seed{" "}
+          {e.config.seed} · maze {e.maze.rows}×{e.maze.cols}
         </span>
       </div>
 

@@ -103,7 +103,7 @@ export const roundSettingsSchema = z.object({
   labelTimeLimitSec: z.number().int().min(1),
   /** Reward-model steps in a round's update phase. */
   rewardUpdates: z.number().int().min(0).default(60),
-  /** Share of labelled pairs kept out of training to measure accuracy (by a hash of the pair id). */
+  /** Share of labelled pairs kept out of training to measure accuracy (by a hash of what the pair shows). */
   heldOutShare: z.number().min(0).max(0.5).default(0.2),
 });
 export type RoundSettings = z.infer<typeof roundSettingsSchema>;
@@ -133,9 +133,11 @@ export type ExperimentSummaryDto = z.infer<typeof experimentSummarySchema>;
 export const experimentSchema = experimentSummarySchema.extend({
   config: z.strictObject({
     seed: z.number().int(),
-    shaping: z.strictObject({ mode: z.enum(SHAPING_MODES), beta: z.number() }),
+    shaping: z.strictObject({ mode: z.enum(SHAPING_MODES), beta: z.number(), normalize: z.boolean() }),
     episodesPerRound: z.number().int(),
     pairsPerRound: z.number().int(),
+    /** Labels the experiment may use over all rounds; null: no limit. */
+    labelBudget: z.number().int().nullable(),
     pairSelection: z.string(),
     labelTimeLimitSec: z.number(),
     algorithm: z.string(),

@@ -82,6 +82,7 @@ export async function getExperimentDto(db: DbOrTx, id: string): Promise<Experime
       shaping: config.shaping,
       episodesPerRound: config.episodes,
       pairsPerRound: config.studio.pairsPerRound,
+      labelBudget: config.preferences.budget,
       pairSelection: config.studio.pairSelection,
       labelTimeLimitSec: config.studio.labelTimeLimitSec,
       algorithm: config.policy.algorithm,
