@@ -32,6 +32,8 @@ interface WorkerReply {
   summary?: RunSummary & { backend: string };
   error?: string;
   wall: number;
+  /** CPU seconds the run took in the worker (user + system): what it would take on an idle core. */
+  cpu?: number;
 }
 
 /** Worker mode: one JSON line {id, argv} in, one JSON line {id, summary | error, wall} out, until stdin closes. */
@@ -42,12 +44,14 @@ async function worker() {
     if (!line.trim()) continue;
     const { id, argv } = JSON.parse(line) as { id: number; argv: string[] };
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     let reply: WorkerReply;
     try {
       const args = parseTrainArgs(argv);
       const { summary, agent } = await train(args.config, { backend: args.backend });
       agent.dispose();
-      reply = { id, summary, wall: (performance.now() - t0) / 1000 };
+      const cpu = process.cpuUsage(cpu0);
+      reply = { id, summary, wall: (performance.now() - t0) / 1000, cpu: (cpu.user + cpu.system) / 1e6 };
     } catch (err) {
       reply = { id, error: (err as Error).message, wall: (performance.now() - t0) / 1000 };
     }
@@ -58,6 +62,7 @@ async function worker() {
 class Worker {
   private child: ChildProcessWithoutNullStreams;
   private pending = new Map<number, (r: WorkerReply) => void>();
+  private exited = false;
   constructor() {
     this.child = spawn(TSX, ["--conditions=react-server", SELF, "--worker"], { cwd: ROOT, stdio: "pipe" });
     this.child.stderr.on("data", (d: Buffer) => (this.stderr += d.toString()));
@@ -67,12 +72,14 @@ class Worker {
       this.pending.delete(reply.id);
     });
     this.child.on("exit", (code) => {
+      this.exited = true;
       for (const [id, resolve] of this.pending) resolve({ id, error: `worker exited with code ${code}: ${this.stderr.slice(-500)}`, wall: 0 });
       this.pending.clear();
     });
   }
   stderr = "";
   run(id: number, argv: string[]): Promise<WorkerReply> {
+    if (this.exited) return Promise.resolve({ id, error: `worker had exited: ${this.stderr.slice(-500)}`, wall: 0 });
     return new Promise((resolve) => {
       this.pending.set(id, resolve);
       this.child.stdin.write(`${JSON.stringify({ id, argv })}\n`);
@@ -127,6 +134,7 @@ async function main() {
   let done = 0;
   let backend = "unknown";
   let walls = 0;
+  let cpuSeconds = 0;
   let skipped = 0;
   const deadline = opts["max-minutes"] * 60;
   await Promise.all(
@@ -143,6 +151,7 @@ async function main() {
         const reply = await w.run(id, runArgv(spec, { episodes }));
         done++;
         walls += reply.wall;
+        cpuSeconds += reply.cpu ?? 0;
         const elapsed = (performance.now() - t0) / 1000;
         let line: string;
         if (reply.summary) {
@@ -211,7 +220,8 @@ async function main() {
   if (failures.length) lines.push(`**${failures.length} runs failed** (left out of the tables):`, "", ...failures.map((f) => `- ${f}`), "");
   const perRun = results.length ? results.reduce((a, r) => a + r.summary.train_seconds, 0) / results.length : 0;
   lines.push(
-    `Mean training time per run ${perRun.toFixed(1)} s (train_seconds, with ${opts.jobs} runs in parallel on a shared machine).`,
+    `Mean training time per run ${perRun.toFixed(1)} s (train_seconds, with ${opts.jobs} runs in parallel on a shared machine); ` +
+      `the runs' own CPU time ${fmtTime(cpuSeconds)} in all, i.e. about ${fmtTime(cpuSeconds / opts.jobs)} of wall time on ${opts.jobs} idle cores.`,
     `Reproduce: \`npm run bench:labels\` (options: \`--seeds N --mazes ${Object.keys(MAZES).join(",")} --jobs 1|2 --max-minutes M --quick --out FILE\`); ` +
       `the grid: oracle at ${GRID.oracle.map(budgetLabel).join(" / ")}, 20% mistakes at ${GRID.mistake20.map(budgetLabel).join(" / ")}.`,
   );
