@@ -75,17 +75,26 @@ export function buildSvg(series: Series[], opts: { title: string; unlimitedNote?
     out.push(`<text x="${n1(xb)}" y="${n1(yBottom + 4)}" text-anchor="middle" font-size="14">//</text>`);
     out.push(`<rect x="${n1(x0)}" y="${n1(yTop)}" width="${panelWidth}" height="${panelHeight}" fill="none" stroke="#333333"/>`);
     out.push(`<text x="${n1(x0 + panelWidth / 2)}" y="${n1(yBottom + 34)}" text-anchor="middle">labels (budget; doubling steps, log scale)</text>`);
-    for (const s of series) {
+    // Markers after every line: solid dots for the oracle, hollow squares (one size per series, so
+    // points that coincide stay visible as nested squares) for the mistake teacher, drawn last.
+    const markers: { c: string; s: Series; si: number }[] = [];
+    for (const [si, s] of series.entries()) {
       const pts = s.points.filter((p) => panel.value(p) !== null).sort((a, b) => X_KEYS.indexOf(a.x) - X_KEYS.indexOf(b.x));
       if (!pts.length) continue;
       const coords = pts.map((p) => `${n1(xFor(pi, p.x))},${n1(yFor(panel.value(p)!, panel.lo, panel.hi))}`);
       out.push(
         `<polyline class="series" data-series="${esc(s.label)}" points="${coords.join(" ")}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ` stroke-dasharray="6 4"` : ""}/>`,
       );
-      for (const c of coords) {
-        const [cx, cy] = c.split(",");
-        out.push(`<circle cx="${cx}" cy="${cy}" r="3" fill="${s.dashed ? "#ffffff" : s.color}" stroke="${s.color}" stroke-width="1.5"/>`);
-      }
+      markers.push(...coords.map((c) => ({ c, s, si })));
+    }
+    for (const { c, s } of markers.filter((m) => !m.s.dashed)) {
+      const [cx, cy] = c.split(",");
+      out.push(`<circle cx="${cx}" cy="${cy}" r="3.5" fill="${s.color}"/>`);
+    }
+    for (const { c, s, si } of markers.filter((m) => m.s.dashed)) {
+      const [cx, cy] = c.split(",").map(Number);
+      const h = 4 + 2.5 * si;
+      out.push(`<rect x="${n1(cx - h)}" y="${n1(cy - h)}" width="${n1(2 * h)}" height="${n1(2 * h)}" fill="none" stroke="${s.color}" stroke-width="1.5"/>`);
     }
     out.push(`</g>`);
   });
@@ -97,6 +106,9 @@ export function buildSvg(series: Series[], opts: { title: string; unlimitedNote?
     const lx = CHART.left + col * 270;
     out.push(
       `<line x1="${lx}" y1="${rowY}" x2="${lx + 28}" y2="${rowY}" stroke="${s.color}" stroke-width="2"${s.dashed ? ` stroke-dasharray="6 4"` : ""}/>`,
+      s.dashed
+        ? `<rect x="${lx + 10}" y="${rowY - 4}" width="8" height="8" fill="#ffffff" stroke="${s.color}" stroke-width="1.5"/>`
+        : `<circle cx="${lx + 14}" cy="${rowY}" r="3.5" fill="${s.color}"/>`,
       `<text x="${lx + 34}" y="${rowY}" dominant-baseline="middle">${esc(s.label)}</text>`,
     );
   });

@@ -183,7 +183,7 @@ async function main() {
     svgFile,
     buildSvg(seriesFromCells(cells, shownMazes), {
       title: `Label efficiency, suite ${suiteName}, ${seeds} seeds${quick ? " (quick)" : ""}`,
-      unlimitedNote: `0 = shaping from a reward model that never saw a label; unlimited = 2 labels every episode${unlimitedLabels !== null ? ` (~${unlimitedLabels} used)` : ""}; dashed: 20%-mistake teacher`,
+      unlimitedNote: `0 labels: shaping from an unfitted reward model; unlimited: 2 labels every episode${unlimitedLabels !== null ? ` (~${unlimitedLabels})` : ""}; dashed, squares: 20%-mistake teacher`,
     }),
   );
 

@@ -143,5 +143,10 @@ describe("bench:labels SVG", () => {
     expect(lines[3][2]).toBe(`${r(xFor(1, 100))},${r(yFor(-0.2, -0.5, 1))}`);
     expect(lines[1][0]).toContain("stroke-dasharray");
     expect(lines[0][0]).not.toContain("stroke-dasharray");
+    // The mistake teacher's point as a hollow square centred on it, in each panel.
+    const squares = [...svg.matchAll(/<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="[\d.]+" fill="none" stroke="#654321"/g)].map((m) => [Number(m[1]) + Number(m[3]) / 2, Number(m[2]) + Number(m[3]) / 2]);
+    expect(squares).toHaveLength(2);
+    expect(squares[0][0]).toBeCloseTo(xFor(0, 100), 0);
+    expect(squares[0][1]).toBeCloseTo(yFor(0, 0, 1), 0);
   });
 });
