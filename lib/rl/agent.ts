@@ -6,7 +6,7 @@ import { distancesToGoal } from "../maze/truth";
 import { Rng } from "../rng";
 import type { TrainConfig } from "./config";
 import { adam, minimize, oneHot, PolicyNet, RewardNet } from "./nets";
-import { buildBatch, preferenceLoss, preferenceStats, type Preference, type PreferenceStats } from "./preferences";
+import { buildBatch, preferenceLoss, preferenceStats, statsFromScoreGaps, type Preference, type PreferenceStats } from "./preferences";
 import { discountedReturns, gae, standardize } from "./returns";
 import { fitEnsemble, fitRewardTable, normalizedPotential, scoreWithTable, TransitionGraph, type TableFitOptions } from "./reward-table";
 import { rollout } from "./rollout";
@@ -281,24 +281,13 @@ export class OprlAgent {
     this.table = fitRewardTable(prefs, this.graph, this.numCells, this.tableOptions, undefined, this.table ?? undefined);
     this.stepRewards = null;
     this.potential = null;
-    let loss = 0;
-    let correct = 0;
-    let decided = 0;
-    let margin = 0;
-    for (const p of prefs) {
-      const z = scoreWithTable(this.table, p.left, score) - scoreWithTable(this.table, p.right, score);
-      loss += Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))) - p.label * z;
-      if (p.label !== 0.5) {
-        const lead = p.label > 0.5 ? z : -z;
-        decided++;
-        margin += lead;
-        if (lead > 0) correct++;
-      }
-    }
+    const table = this.table;
+    const gaps = prefs.map((p) => scoreWithTable(table, p.left, score) - scoreWithTable(table, p.right, score));
     return {
-      loss: prefs.length ? loss / prefs.length : 0,
-      accuracy: decided ? correct / decided : Number.NaN,
-      margin: decided ? margin / decided : Number.NaN,
+      ...statsFromScoreGaps(
+        gaps,
+        prefs.map((p) => p.label),
+      ),
       updates: 1,
     };
   }

@@ -68,14 +68,27 @@ export interface PreferenceStats {
 export function preferenceStats(prm: RewardNet, batch: PreferenceBatch, numCells: number): PreferenceStats {
   const r = tf.tidy(() => prm.apply(oneHot(batch.cells, numCells)).dataSync());
   const u = batch.cells.length;
+  const leads: number[] = [];
+  for (let i = 0; i < batch.size; i++) {
+    let z = 0;
+    for (let j = 0; j < u; j++) z += batch.diff[i * u + j] * r[j];
+    leads.push(z);
+  }
+  return statsFromScoreGaps(leads, batch.labels);
+}
+
+/**
+ * Bradley-Terry loss, accuracy and margin from each pair's score gap z = Score(left) - Score(right) and its
+ * label (1 left better, 0 right better, 0.5 equal): whatever model produced the scores.
+ */
+export function statsFromScoreGaps(gaps: ArrayLike<number>, labels: ArrayLike<number>): PreferenceStats {
   let loss = 0;
   let correct = 0;
   let decided = 0;
   let margin = 0;
-  for (let i = 0; i < batch.size; i++) {
-    let z = 0;
-    for (let j = 0; j < u; j++) z += batch.diff[i * u + j] * r[j];
-    const y = batch.labels[i];
+  for (let i = 0; i < gaps.length; i++) {
+    const z = gaps[i];
+    const y = labels[i];
     loss += Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))) - y * z;
     if (y !== 0.5) {
       const lead = y > 0.5 ? z : -z;
@@ -85,7 +98,7 @@ export function preferenceStats(prm: RewardNet, batch: PreferenceBatch, numCells
     }
   }
   return {
-    loss: batch.size ? loss / batch.size : 0,
+    loss: gaps.length ? loss / gaps.length : 0,
     accuracy: decided ? correct / decided : Number.NaN,
     margin: decided ? margin / decided : Number.NaN,
   };
