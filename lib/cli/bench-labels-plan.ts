@@ -66,7 +66,7 @@ export const GRID = {
   oracle: BUDGETS,
   /** At the preset's budget only: 160 runs of ~15 s (2 at a time, the machine shared) is what fits in 20 minutes. */
   mistake20: [100] as Budget[],
-  /** The round loop (rounds of 50 episodes, up to 20 pairs each) at 50 and 100 labels, on every maze. */
+  /** The round loop (ROUND_FLAGS) at 50 and 100 labels, on every maze. */
   rounds: [50, 100] as Budget[],
   roundsMazes: Infinity,
 };
@@ -95,8 +95,8 @@ export function planGrid(opts: GridOptions): Plan {
   });
   const notMeasured = [
     opts.roundLoop
-      ? `round loop: oracle only, at ${budgets.rounds.join(" / ")} labels, on ${mazes.slice(0, GRID.roundsMazes).join(", ")}`
-      : "round loop: not measured on this branch (train.ts has no in-memory round mode `--rounds`; its `--db` round loop writes a database and spends --pairs-per-round x rounds labels, ignoring --labels)",
+      ? `round loop: only the oracle, only at ${budgets.rounds.join(" / ")} labels (\`${ROUND_FLAGS.join(" ")}\`)`
+      : "round loop: train.ts has no in-memory round mode (`--rounds`)",
     `20%-mistake teacher: only at ${budgets.mistake20.map(budgetLabel).join(" / ")} labels`,
   ];
   // Seed-major order, so a stopped run still has every cell at a few seeds.
@@ -108,8 +108,11 @@ export function planGrid(opts: GridOptions): Plan {
 export const budgetLabel = (b: Budget) => (b === "unlimited" ? "unlimited" : String(b));
 
 /** The flags after `train.ts` for one run (besides --no-progress / --out). */
-/** The round loop as the web app runs it, in memory: rounds of 50 episodes, up to 20 pairs a round. */
-export const ROUND_FLAGS = ["--rounds", "--round-episodes", "50", "--pairs-per-round", "20"];
+/**
+ * The round loop as the web app runs it, in memory: rounds of 25 episodes, up to 10 pairs a round. Measured at
+ * 100 labels, 8 seeds: rounds of 50 / 20 pairs 5/10 on r16s1, 25 / 10 7/8, 10 / 4 6/8 (see BENCHMARKS.md).
+ */
+export const ROUND_FLAGS = ["--rounds", "--round-episodes", "25", "--pairs-per-round", "10"];
 
 export function runArgv(spec: RunSpec, opts: { episodes?: number; roundFlags?: string[] } = {}): string[] {
   const maze = MAZES[spec.maze];

@@ -32,7 +32,7 @@ describe("bench:labels grid", () => {
       "r16s1/50",
       "r16s1/50",
     ]);
-    expect(runArgv(rounds[0])).toEqual(expect.arrayContaining(["--rounds", "--round-episodes", "50", "--pairs-per-round", "20"]));
+    expect(runArgv(rounds[0])).toEqual(expect.arrayContaining(["--rounds", "--round-episodes", "25", "--pairs-per-round", "10"]));
   });
 
   it("quick is a 2-seed, one-maze smoke version", () => {
