@@ -160,7 +160,11 @@ export class OprlAgent {
 
   /** Ensemble of reward tables on the labels so far (table model), for selection; null with too few labels. */
   ensembleTables(): Float64Array[] | null {
-    const prefs = this.preferences.items;
+    return this.ensembleTablesFor(this.preferences.items);
+  }
+
+  /** The same ensemble on given labels (a round selects pairs before its labels are loaded into the agent). */
+  ensembleTablesFor(prefs: readonly Preference[]): Float64Array[] | null {
     if (this.config.rewardModel.kind !== "table" || prefs.length < 2) return null;
     return fitEnsemble(prefs, this.graph, this.numCells, this.tableOptions, this.config.rewardModel.table.members, this.rng);
   }

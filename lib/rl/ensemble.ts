@@ -52,7 +52,7 @@ export function ensembleTables(prefs: readonly Preference[], numCells: number, r
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
 /** Variance over members of P(left better) = sigmoid(Score(left) - Score(right)). */
-export function disagreement(tables: Float32Array[], left: Trajectory, right: Trajectory, mode: ScoreMode): number {
+export function disagreement(tables: readonly ArrayLike<number>[], left: Trajectory, right: Trajectory, mode: ScoreMode): number {
   const ps = tables.map((t) => sigmoid(scoreWithTable(t, left, mode) - scoreWithTable(t, right, mode)));
   const mean = ps.reduce((a, b) => a + b, 0) / ps.length;
   return ps.reduce((a, p) => a + (p - mean) ** 2, 0) / ps.length;
@@ -75,7 +75,13 @@ export interface CandidatePair {
  * Chooses `count` distinct pairs among `pool` (indices into it). Random: uniform pairs, random priority.
  * Disagreement: the top `count` of 4x as many random candidates by ensemble variance.
  */
-export function choosePairs(pool: readonly Trajectory[], count: number, rng: Rng, tables: Float32Array[] | null, score: ScoreMode): CandidatePair[] {
+export function choosePairs(
+  pool: readonly Trajectory[],
+  count: number,
+  rng: Rng,
+  tables: readonly ArrayLike<number>[] | null,
+  score: ScoreMode,
+): CandidatePair[] {
   if (pool.length < 2) return [];
   const maxPairs = (pool.length * (pool.length - 1)) / 2;
   const want = Math.min(count, maxPairs);

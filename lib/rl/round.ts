@@ -12,10 +12,10 @@ import { choosePairs, ensembleTables, type CandidatePair } from "./ensemble";
 import { evaluate, stepEpisode, type EpisodeStep, type EvalResult } from "./episode";
 import type { Preference } from "./preferences";
 import { rewardVsPotential, tableAccuracy } from "./reward-quality";
-import type { RoundStep } from "./round-steps";
+import type { RoundStep } from "../contracts/words";
 import type { Trajectory } from "./trajectory";
 
-export { ROUND_STEPS, type RoundStep } from "./round-steps";
+export { ROUND_STEPS, type RoundStep } from "../contracts/words";
 export type StopReason = "cancelled" | "stopped";
 
 /** Evaluation episodes at the end of a round are capped: a round should end soon after its labels. */
@@ -95,19 +95,25 @@ export const randomPairs: PairSelector = async (agent, pool, count) => ({
   selection: "random",
 });
 
-/** Where a small ensemble of reward models, fit on the latest labels, disagrees most. */
+/**
+ * Where an ensemble of reward models, fit on the labels so far, disagrees most: the table model's own ensemble
+ * (exact fits, lib/rl/reward-table.ts) or, for the network, a small ensemble of networks on the latest labels.
+ */
 export const disagreementPairs: PairSelector = async (agent, pool, count, labelled) => {
   const rm = agent.config.rewardModel;
   const train = await labelled();
-  const tables = ensembleTables(train.slice(-rm.batchSize * 8), agent.numCells, agent.rng, {
-    members: 3,
-    hidden: Math.min(rm.hidden, 64),
-    learningRate: rm.learningRate,
-    updates: 30,
-    batchSize: rm.batchSize,
-    score: rm.score,
-    clipNorm: rm.clipNorm,
-  });
+  const tables =
+    rm.kind === "table"
+      ? agent.ensembleTablesFor(train)
+      : ensembleTables(train.slice(-rm.batchSize * 8), agent.numCells, agent.rng, {
+          members: 3,
+          hidden: Math.min(rm.hidden, 64),
+          learningRate: rm.learningRate,
+          updates: 30,
+          batchSize: rm.batchSize,
+          score: rm.score,
+          clipNorm: rm.clipNorm,
+        });
   return {
     pairs: choosePairs(pool, count, agent.rng, tables, rm.score),
     selection: tables ? "disagreement" : "random",
@@ -161,7 +167,7 @@ export interface RoundStrategies {
 /** The table model is fitted exactly on every label so far: one fit, whatever the number of updates asked. */
 export const fitTableOnLabels: RewardFitter = (agent, train, _updates, shouldStop) => refitOnLatestLabels(agent, train, 1, shouldStop);
 
-export function roundStrategies(pairSelection: keyof typeof PAIR_SELECTORS, rewardModel: "mlp" | "table" = "mlp"): RoundStrategies {
+export function roundStrategies(pairSelection: keyof typeof PAIR_SELECTORS, rewardModel: "mlp" | "table"): RoundStrategies {
   return { selectPairs: PAIR_SELECTORS[pairSelection], fitRewardModel: rewardModel === "table" ? fitTableOnLabels : refitOnLatestLabels };
 }
 

@@ -130,15 +130,11 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
       reward_updates: rewardUpdates,
       policy_updates: policyUpdates,
       final_reward_accuracy: lastAccuracy,
-      reward_spearman: rewardSpearmanOf(agent),
+      reward_spearman: roundedSpearman(rewardVsPotential(config.env.layout, agent.rewardTable())),
       tensors_start: tensorsStart,
       tensors_end: tf.memory().numTensors,
     },
   };
-}
-
-function rewardSpearmanOf(agent: OprlAgent): number | null {
-  return roundedSpearman(rewardVsPotential(agent.config.env.layout, agent.rewardTable()));
 }
 
 /** reward_spearman as every summary reports it: 3 decimals, null when undefined. */
