@@ -18,6 +18,8 @@ export const ERROR_STATUS = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   PAIR_CLOSED: 409,
+  /** The client went away mid-request (nginx's 499): nobody reads the answer; logged as such, never as a 500. */
+  CLIENT_CLOSED: 499,
   INTERNAL: 500,
 } as const;
 

@@ -231,23 +231,32 @@ export async function changePassword(db: Db, userId: string, currentPassword: st
 
 /**
  * First start: with no admin account, create one from ADMIN_PASSWORD (name ADMIN_NAME), else print a one-time
- * setup link (a new one on every start until an admin exists; the older ones stop working).
+ * setup link (valid 24 h, and only while no admin exists). Safe when several instances start at once: of those
+ * racing to insert the admin one wins and the others see it; each racing start prints a setup link of its own
+ * and all of them stay valid (deleting "older" links would kill the link another instance just printed).
  */
 export async function ensureAdmin(
   db: Db,
   log: (line: string) => void = console.log,
   { ADMIN_PASSWORD, ADMIN_NAME }: { ADMIN_PASSWORD?: string; ADMIN_NAME: string } = getConfig(),
 ): Promise<{ created?: string; setupUrl?: string }> {
-  if ((await db.user.count({ where: { role: "admin" } })) > 0) return {};
+  const adminExists = async () => (await db.user.count({ where: { role: "admin" } })) > 0;
+  if (await adminExists()) return {};
   if (ADMIN_PASSWORD) {
     const passwordHash = await hashPassword(ADMIN_PASSWORD);
-    const existing = await db.user.findUnique({ where: { name: ADMIN_NAME } });
-    if (existing) await db.user.update({ where: { id: existing.id }, data: { role: "admin", passwordHash, disabled: false } });
-    else await db.user.create({ data: { name: ADMIN_NAME, role: "admin", passwordHash } });
+    try {
+      await db.user.create({ data: { name: ADMIN_NAME, role: "admin", passwordHash } });
+    } catch (err) {
+      if (!isUniqueViolation(err, "User")) throw err;
+      // Another instance inserted it between our read and our write: its admin is ours.
+      if (await adminExists()) return {};
+      // An account of that name made before any admin existed becomes the admin.
+      await db.user.update({ where: { name: ADMIN_NAME }, data: { role: "admin", passwordHash, disabled: false } });
+    }
     log(`[auth] created the admin account "${ADMIN_NAME}" with the password from ADMIN_PASSWORD`);
     return { created: ADMIN_NAME };
   }
-  await db.invite.deleteMany({ where: { purpose: "setup", usedAt: null } });
+  await db.invite.deleteMany({ where: { purpose: "setup", usedAt: null, expiresAt: { lte: new Date() } } });
   const link = await newLink(db, { purpose: "setup", role: "admin", expiresInHours: 24 });
   log(`[auth] no admin account yet: open ${link.url} to create it (one use, valid 24 h; set ADMIN_PASSWORD to skip this)`);
   return { setupUrl: link.url };

@@ -78,10 +78,22 @@ export function ensureMigrated(url: string): Promise<void> {
     pending = (async () => {
       // Loaded lazily: the wasm engine is only needed here, once.
       const { applyMigrations, pendingMigrations } = await import("./migrate");
-      if ((await pendingMigrations(url)).length === 0) return;
-      const { applied } = await applyMigrations(url);
-      if (applied.length > 0 && process.env.NODE_ENV !== "test") {
-        console.log(`[db] applied migrations to ${redactUrl(url)}: ${applied.join(", ")}`);
+      // On PostgreSQL the engine serialises racing instances with an advisory lock. On SQLite the loser of a
+      // race fails to take the file's write lock ("SocketTimeout"): wait and look again, since the winner is
+      // applying the same migrations; give up only when they stay pending for a minute.
+      const deadline = Date.now() + 60_000;
+      for (let attempt = 1; ; attempt++) {
+        if ((await pendingMigrations(url)).length === 0) return;
+        try {
+          const { applied } = await applyMigrations(url);
+          if (applied.length > 0 && process.env.NODE_ENV !== "test") {
+            console.log(`[db] applied migrations to ${redactUrl(url)}: ${applied.join(", ")}`);
+          }
+          return;
+        } catch (err) {
+          if (databaseKind(url) !== "sqlite" || Date.now() > deadline) throw err;
+          await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * attempt) * (0.5 + Math.random())));
+        }
       }
     })();
     state.migrations.set(url, pending);

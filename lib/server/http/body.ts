@@ -16,7 +16,14 @@ export async function readText(req: Request, limit = getConfig().API_MAX_BODY_BY
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch {
+      // The connection ended before the whole body arrived: the client's doing, not a server fault.
+      throw new AppError("CLIENT_CLOSED", "the client closed the connection before its request body arrived");
+    }
+    const { done, value } = chunk;
     if (done) break;
     size += value.byteLength;
     if (size > limit) {

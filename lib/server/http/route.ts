@@ -90,7 +90,7 @@ export function route<
       else if (cookie !== null) setSessionCookie(res, req, cookie);
       return res;
     } catch (err) {
-      return errorResponse(err);
+      return errorResponse(err, req);
     }
   };
 }
@@ -121,8 +121,15 @@ function checkResponse(schema: z.ZodType, data: unknown, req: Request): void {
   throw new Error(`response of ${req.method} ${new URL(req.url).pathname} breaks its contract: ${where}`);
 }
 
-/** AppError: its code's status and JSON (429 with retry-after); anything else: a logged, bare 500. */
-export function errorResponse(err: unknown): Response {
+/**
+ * AppError: its code's status and JSON (429 with retry-after); a request its client abandoned: one log line and a
+ * 499 nobody reads; anything else: a logged, bare 500.
+ */
+export function errorResponse(err: unknown, req?: Request): Response {
+  if (isAppError(err, "CLIENT_CLOSED") || (req?.signal.aborted && !isAppError(err))) {
+    console.warn(`[api] client closed the request before the answer: ${req ? `${req.method} ${new URL(req.url).pathname}` : "(unknown request)"}`);
+    return NextResponse.json(new AppError("CLIENT_CLOSED", "client closed the request").toJSON(), { status: 499 });
+  }
   if (isAppError(err)) {
     const res = NextResponse.json(err.toJSON(), { status: err.status });
     const retry = (err.details as { retryAfterSec?: number } | undefined)?.retryAfterSec;
