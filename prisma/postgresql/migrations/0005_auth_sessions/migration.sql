@@ -1,6 +1,6 @@
 -- User names become trimmed and lower case (sign-in, invites and imports normalise them the same way).
 -- Names that differ only by case or spaces ("Admin", "admin", " admin"): the oldest account keeps the plain
--- name; each younger one becomes NAME-XXXXXX (the last 6 characters of its id) and keeps its password,
+-- name, and each younger one becomes NAME-XXXXXX (the last 6 characters of its id) and keeps its password,
 -- role and labels, so no account is merged or lost. An admin sees the new names in /admin/users.
 UPDATE "User" SET "name" = lower(trim("name")) || '-' || substr("id", length("id") - 5)
 WHERE EXISTS (
@@ -10,7 +10,7 @@ WHERE EXISTS (
 );
 UPDATE "User" SET "name" = lower(trim("name")) WHERE "name" <> lower(trim("name"));
 
--- Sessions are rows now (table Session): the per-account counter is gone; every old cookie ends here.
+-- Sessions are rows now (table Session) and the per-account counter goes: every old cookie ends here.
 -- AlterTable
 ALTER TABLE "User" DROP COLUMN "sessionVersion";
 
