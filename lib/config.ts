@@ -1,4 +1,5 @@
 // Process configuration, read from the environment once and validated with zod.
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 
 export type DatabaseKind = "sqlite" | "postgresql";
@@ -53,10 +54,16 @@ const envSchema = z.object({
   /** bcrypt cost (2^cost rounds); 12 takes ~0.3 s in pure JS here. Tests lower it. */
   PASSWORD_HASH_COST: z.coerce.number().int().min(4).max(15).default(12),
   /**
-   * How many password hashes run at once (each on its own worker thread), and how many more may wait; beyond
+   * How many password hashes run at once (each on its own worker thread; default half the cores, at least 1, so
+   * the other half keeps serving requests), and how many more may wait; beyond
    * that a sign-in or invite is answered 429 at once, so signed-out requests cannot take every core.
    */
-  PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
+  PASSWORD_HASH_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(16)
+    .default(Math.max(1, Math.floor(availableParallelism() / 2))),
   PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).max(10_000).default(32),
   /**
    * How many reverse proxies in front of the app append to X-Forwarded-For. 0 (default): the client is the

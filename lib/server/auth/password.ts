@@ -11,9 +11,15 @@ import { AppError } from "../errors";
 
 // Runs inside each worker. `require` resolves from the working directory (the project root, for the server and
 // every CLI), where bcryptjs is installed.
+// On Linux the thread lowers its own priority (nice 10: a thread is a task of its own there), so under a flood
+// the threads serving requests win the CPU and hashing waits instead.
 const WORKER_SOURCE = `
 const { parentPort } = require("node:worker_threads");
 const bcrypt = require("bcryptjs");
+try {
+  const tid = Number(require("node:fs").readlinkSync("/proc/thread-self").split("/").pop());
+  if (tid > 0) require("node:os").setPriority(tid, 10);
+} catch {}
 parentPort.on("message", (job) => {
   try {
     const result = job.op === "hash" ? bcrypt.hashSync(job.password, job.cost) : bcrypt.compareSync(job.password, job.hash);
@@ -22,6 +28,17 @@ parentPort.on("message", (job) => {
     parentPort.postMessage({ ok: false, error: String((err && err.message) || err) });
   }
 });`;
+
+/**
+ * The queue is full. A plain error, not an AppError: the pool is one per process (globalThis), shared by bundles
+ * that each have their own AppError class, so the callers below turn it into theirs.
+ */
+export class PoolFullError extends Error {
+  readonly poolFull = true;
+  constructor() {
+    super("password pool full");
+  }
+}
 
 type Job = { op: "hash"; password: string; cost: number } | { op: "compare"; password: string; hash: string };
 
@@ -62,9 +79,7 @@ export class PasswordPool {
       this.active++;
       return Promise.resolve();
     }
-    if (this.waiting.length >= this.maxQueue) {
-      return Promise.reject(new AppError("RATE_LIMITED", "the server is busy checking passwords: try again in a moment", { retryAfterSec: 1 }));
-    }
+    if (this.waiting.length >= this.maxQueue) return Promise.reject(new PoolFullError());
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 
@@ -104,8 +119,20 @@ function pool(): PasswordPool {
   return (state.__oprlPasswordPool ??= new PasswordPool(PASSWORD_HASH_CONCURRENCY, PASSWORD_HASH_QUEUE));
 }
 
+/** A job on the process's pool; a full queue is a 429 with Retry-After. */
+async function pooled<T>(job: Job): Promise<T> {
+  try {
+    return await pool().run<T>(job);
+  } catch (err) {
+    if ((err as { poolFull?: boolean } | null)?.poolFull) {
+      throw new AppError("RATE_LIMITED", "the server is busy checking passwords: try again in a moment", { retryAfterSec: 1 });
+    }
+    throw err;
+  }
+}
+
 export function hashPassword(password: string): Promise<string> {
-  return pool().run<string>({ op: "hash", password, cost: getConfig().PASSWORD_HASH_COST });
+  return pooled<string>({ op: "hash", password, cost: getConfig().PASSWORD_HASH_COST });
 }
 
 /** A hash of the configured cost to compare against when there is none (made once per process). */
@@ -128,8 +155,8 @@ function dummyHash(): Promise<string> {
  */
 export async function verifyPassword(password: string, hash: string | null | undefined): Promise<boolean> {
   if (!hash) {
-    await pool().run<boolean>({ op: "compare", password, hash: await dummyHash() });
+    await pooled<boolean>({ op: "compare", password, hash: await dummyHash() });
     return false;
   }
-  return pool().run<boolean>({ op: "compare", password, hash });
+  return pooled<boolean>({ op: "compare", password, hash });
 }
