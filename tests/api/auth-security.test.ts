@@ -15,6 +15,7 @@ import * as reset from "@/app/api/users/[id]/reset/route";
 import * as invites from "@/app/api/invites/route";
 import { getDb } from "@/lib/server/db/client";
 import { PasswordPool, passwordWork } from "@/lib/server/auth/password";
+import { createInvite } from "@/lib/server/auth/users";
 import { account, body, ctx, req, resetThrottles, tableCounts, type Session } from "./helpers";
 
 const whoami = async (cookie: string) => me.GET(req("/api/me", { as: { cookie } as Session }));
@@ -59,13 +60,24 @@ describe("sign-in throttles", () => {
   it("five wrong passwords from one address slow that address; the owner's right password from another gets in", async () => {
     const cat = await account("x-cat");
     for (let i = 0; i < 5; i++) expect((await signInAs("x-cat", "wrong-guess", "203.0.113.66")).status).toBe(401);
+    const compares = passwordWork.compare;
     const blocked = await signInAs("x-cat", cat.password, "203.0.113.66");
     expect(blocked.status).toBe(429);
+    // Refused before any hashing.
+    expect(passwordWork.compare).toBe(compares);
     expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     // The owner, elsewhere: not locked out, under any spelling of the name.
     expect((await signInAs("x-cat", cat.password, "198.51.100.20")).status).toBe(200);
     expect((await signInAs("X-CAT", cat.password, "198.51.100.21")).status).toBe(200);
     expect((await signInAs("  x-Cat ", cat.password, "198.51.100.22")).status).toBe(200);
+  });
+
+  it("a success clears the account + address count", async () => {
+    const col = await account("x-col");
+    for (let i = 0; i < 4; i++) await signInAs("x-col", "wrong-guess", "203.0.113.67");
+    expect((await signInAs("x-col", col.password, "203.0.113.67")).status).toBe(200);
+    for (let i = 0; i < 4; i++) expect((await signInAs("x-col", "wrong-guess", "203.0.113.67")).status).toBe(401);
+    expect((await signInAs("x-col", col.password, "203.0.113.67")).status).toBe(200);
   });
 
   it("the wait doubles from 1 s with each failure after the fifth and ends by itself", async () => {
@@ -195,6 +207,15 @@ describe("invite links", () => {
     expect(res.status).toBe(404);
     expect(await db.invite.count({ where: { id: inv.id } })).toBe(0);
     expect(await db.user.count({ where: { name: "x-evil2" } })).toBe(0);
+  });
+
+  it("a link made from the command line has no maker and stays valid", async () => {
+    const db = await getDb();
+    const link = await createInvite(db, null, { role: "labeler", expiresInHours: 1 });
+    const res = await invite.POST(
+      req("/api/auth/invite", { method: "POST", body: { token: link.path.split("/").pop(), name: "x-cli", password: "cli-pass-123" }, as: null }),
+    );
+    expect(res.status).toBe(201);
   });
 
   it("demoting an admin through the API revokes its outstanding links; other admins' links stay", async () => {

@@ -1,6 +1,7 @@
 // The password pool: real bcrypt on worker threads, at most `concurrency` at once, a bounded queue, 429 beyond it,
 // and the event loop free meanwhile (bcryptjs's async mode blocked it up to 100 ms at a time).
 import { afterAll, describe, expect, it } from "vitest";
+import { readdirSync, readFileSync } from "node:fs";
 import bcrypt from "bcryptjs";
 import { PasswordPool, PoolFullError } from "@/lib/server/auth/password";
 
@@ -36,6 +37,18 @@ describe("password pool", () => {
     expect(results).toEqual(["done", "done", "done", "full", "full"]);
     // The queue drained: new work is taken again.
     expect(await pool.run<string>({ op: "hash", password: "pw-pw-pw-pw", cost: 4 })).toMatch(/^\$2b\$04\$/);
+  });
+
+  it.runIf(process.platform === "linux")("hashes at a lower priority than the threads serving requests (nice 10)", async () => {
+    const pool = make(1, 1);
+    await pool.run({ op: "hash", password: "pw-pw-pw-pw", cost: 4 });
+    // /proc/PID/task/TID/stat: field 19 is the nice value; the idle worker thread is still alive.
+    const nice = readdirSync(`/proc/${process.pid}/task`).map((tid) => {
+      const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, "utf8");
+      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+    });
+    expect(nice).toContain(10);
+    expect(nice).toContain(0);
   });
 
   it("keeps the event loop free while hashing", async () => {
