@@ -19,6 +19,7 @@ import { machineInfo, writeBenchmarkSection } from "../lib/cli/benchmarks-file";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { Worker } from "node:worker_threads";
 import autocannon from "autocannon";
 import Database from "better-sqlite3";
 import seedrandom from "seedrandom";
@@ -223,6 +224,44 @@ async function main() {
   if (missing > 0 || misattributed > 0 || duplicates > 0) process.exit(1);
 }
 
+// The flood's attackers, on a worker thread: `connections` loops, each sending one request after another until
+// `ms` is over, alternating sign-ins (a quarter at the real account, the rest at made-up names) and invites with
+// unknown tokens, each from a new X-Forwarded-For (a seeded generator). Posts the answers' counts at the end.
+const ATTACKER_SOURCE = `
+const { parentPort, workerData } = require("node:worker_threads");
+const { randomUUID } = require("node:crypto");
+const seedrandom = require("seedrandom");
+const { base, connections, ms, realName } = workerData;
+const rand = seedrandom("flood-attackers");
+const address = () => "10." + Math.floor(rand() * 256) + "." + Math.floor(rand() * 256) + "." + (Math.floor(rand() * 254) + 1);
+const statuses = {};
+const count = (k) => (statuses[k] = (statuses[k] || 0) + 1);
+const until = Date.now() + ms;
+let seq = 0;
+async function attacker(i) {
+  while (Date.now() < until) {
+    const n = seq++;
+    const invite = n % 2 === 1;
+    const body = invite
+      ? { token: randomUUID().replaceAll("-", ""), name: "flood-new-" + i, password: "wrong-password-123" }
+      : { name: n % 4 === 0 ? realName : "nobody-" + n, password: "wrong-password-123" };
+    const kind = invite ? "invite" : "sign-in";
+    try {
+      const res = await fetch(base + "/api/auth/" + kind, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-forwarded-for": address() },
+        body: JSON.stringify(body),
+      });
+      await res.arrayBuffer();
+      count(kind + " " + res.status);
+    } catch {
+      count(kind + " socket error");
+    }
+  }
+}
+Promise.all(Array.from({ length: connections }, (_, i) => attacker(i))).then(() => parentPort.postMessage({ statuses, requests: seq }));
+`;
+
 /** The signed-out flood (see the top of the file). */
 async function flood(flags: ReturnType<typeof parseFlags>) {
   const dir = mkdtempSync(path.join(os.tmpdir(), "oprl-flood-"));
@@ -239,45 +278,43 @@ async function flood(flags: ReturnType<typeof parseFlags>) {
   });
   const [meUser, labeller] = labellers;
   const statuses = new Map<string, number>();
-  const count = (k: string) => statuses.set(k, (statuses.get(k) ?? 0) + 1);
   const me: number[] = [];
+  const meBaseline: number[] = [];
   const meErrors: number[] = [];
   const labelMs: number[] = [];
   let labels = 0;
   let labelErrors = 0;
   let floodRequests = 0;
-  let seq = 0;
   const rand = seedrandom("flood");
-  const address = () => `10.${Math.floor(rand() * 256)}.${Math.floor(rand() * 256)}.${Math.floor(rand() * 254) + 1}`;
   try {
     const meCookie = await signIn(server.base, meUser.name, meUser.password);
     const labelCookie = await signIn(server.base, labeller.name, labeller.password);
     const base = server.base;
+    // First the same user alone (with the labeller), for a baseline on this machine as busy as it is now.
+    const baselineUntil = performance.now() + Math.min(10, flags.duration / 3) * 1000;
+    while (performance.now() < baselineUntil) {
+      const t = performance.now();
+      const res = await fetch(`${base}/api/me`, { headers: { cookie: meCookie } });
+      await res.arrayBuffer();
+      if (res.status === 200) meBaseline.push(performance.now() - t);
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const until = performance.now() + flags.duration * 1000;
     console.log(`[flood] ${flags.connections} attackers for ${flags.duration} s (TRUST_PROXY=${flags["trust-proxy"]}), one user on GET /api/me, one labeller…`);
 
-    const attacker = async (i: number) => {
-      while (performance.now() < until) {
-        const n = seq++;
-        const invite = n % 2 === 1;
-        // Half the sign-ins aim at a real account (the worst case for it), half at made-up names.
-        const body = invite
-          ? { token: randomUUID().replaceAll("-", ""), name: `flood-new-${i}`, password: "wrong-password-123" }
-          : { name: n % 4 === 0 ? meUser.name : `nobody-${n}`, password: "wrong-password-123" };
-        try {
-          const res = await fetch(`${base}/api/auth/${invite ? "invite" : "sign-in"}`, {
-            method: "POST",
-            headers: { "content-type": "application/json", "x-forwarded-for": address() },
-            body: JSON.stringify(body),
-          });
-          await res.arrayBuffer();
-          count(`${invite ? "invite" : "sign-in"} ${res.status}`);
-        } catch {
-          count(`${invite ? "invite" : "sign-in"} socket error`);
-        }
-        floodRequests++;
-      }
-    };
+    // The attackers run on a thread of their own, so handling their answers never delays the user's measurements.
+    const attackers = new Worker(ATTACKER_SOURCE, {
+      eval: true,
+      workerData: { base, connections: flags.connections, ms: until - performance.now(), realName: meUser.name },
+    });
+    const attacked = new Promise<void>((resolve, reject) => {
+      attackers.once("message", (m: { statuses: Record<string, number>; requests: number }) => {
+        for (const [k, v] of Object.entries(m.statuses)) statuses.set(k, v);
+        floodRequests = m.requests;
+        resolve();
+      });
+      attackers.once("error", reject);
+    });
 
     const watcher = async () => {
       while (performance.now() < until) {
@@ -315,13 +352,15 @@ async function flood(flags: ReturnType<typeof parseFlags>) {
       }
     };
 
-    await Promise.all([...Array.from({ length: flags.connections }, (_, i) => attacker(i)), watcher(), labelling()]);
+    await Promise.all([attacked, watcher(), labelling()]);
+    await attackers.terminate();
   } finally {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 
   const meStats = stats(me);
+  const baseStats = stats(meBaseline);
   const labelStats = stats(labelMs);
   const report = {
     duration_s: flags.duration,
@@ -331,6 +370,7 @@ async function flood(flags: ReturnType<typeof parseFlags>) {
     flood_per_s: floodRequests / flags.duration,
     flood_answers: Object.fromEntries([...statuses].sort()),
     me_ms: meStats,
+    me_baseline_ms: baseStats,
     me_errors: meErrors.length,
     labels,
     label_errors: labelErrors,
@@ -349,6 +389,8 @@ async function flood(flags: ReturnType<typeof parseFlags>) {
     "| flood requests | per s | answers | GET /api/me n | p50 | p95 | p99 | max | /api/me errors | labels | label errors |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     `| ${floodRequests} | ${f1(report.flood_per_s)} | ${[...statuses].map(([k, v]) => `${k}: ${v}`).join(", ")} | ${meStats.n} | ${f1(meStats.p50)} ms | ${f1(meStats.p95)} ms | ${f1(meStats.p99)} ms | ${f1(meStats.max)} ms | ${meErrors.length} | ${labels} | ${labelErrors} |`,
+    "",
+    `Before the flood, the same GET /api/me alone: n ${baseStats.n}, p50 ${f1(baseStats.p50)} ms, p95 ${f1(baseStats.p95)} ms (the machine's own load).`,
     "",
     `Target GET /api/me p95 < 200 ms with labelling going on: **${pass ? "met" : "NOT met"}**. Labelling requests (take + label): p50 ${f1(labelStats.p50)} ms, p95 ${f1(labelStats.p95)} ms.`,
   ].join("\n");
