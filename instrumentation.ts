@@ -4,6 +4,15 @@
 // separately run `npm run worker`.
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXT_PHASE === "phase-production-build") return;
+  // Without the peer-address hook a client could pick its own address for the sign-in throttles: refuse to run.
+  const { peerAddressHookInstalled } = await import("./lib/server/auth/client-address");
+  if (!peerAddressHookInstalled()) {
+    console.error(
+      "[auth] the web server must be started with `npm start` (node --require ./lib/server/http/peer-address.cjs node_modules/next/dist/bin/next start): " +
+        "without that hook client addresses cannot be trusted. Exiting.",
+    );
+    process.exit(1);
+  }
   // Migrate here, before the worker exists, so two processes never migrate the same SQLite file at once.
   const { startUpOrExit } = await import("./lib/server/startup");
   await startUpOrExit();

@@ -26,7 +26,7 @@ export default defineConfig({
   },
   webServer: {
     // E2E_SKIP_BUILD=1 reuses an existing .next build.
-    command: `${process.env.E2E_SKIP_BUILD ? "" : "npx next build && "}npx next start -p ${port}`,
+    command: `${process.env.E2E_SKIP_BUILD ? "" : "npx next build && "}node --require ./lib/server/http/peer-address.cjs node_modules/next/dist/bin/next start -p ${port}`,
     url: `http://localhost:${port}/sign-in`,
     timeout: 240_000,
     reuseExistingServer: false,

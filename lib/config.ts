@@ -1,4 +1,5 @@
 // Process configuration, read from the environment once and validated with zod.
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 
 export type DatabaseKind = "sqlite" | "postgresql";
@@ -43,12 +44,33 @@ const envSchema = z.object({
     .min(8, "at least 8 characters")
     .refine((p) => Buffer.byteLength(p) <= 72, "at most 72 bytes (bcrypt ignores the rest)")
     .optional(),
+  /** Normalised like every user name (trimmed, lower case). */
   ADMIN_NAME: z
     .string()
-    .regex(/^[A-Za-z0-9_.@-]{2,40}$/, "2-40 letters, digits or _ . @ -")
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z0-9_.@-]{2,40}$/, "2-40 letters, digits or _ . @ -")
     .default("admin"),
   /** bcrypt cost (2^cost rounds); 12 takes ~0.3 s in pure JS here. Tests lower it. */
   PASSWORD_HASH_COST: z.coerce.number().int().min(4).max(15).default(12),
+  /**
+   * How many password hashes run at once (each on its own worker thread; default half the cores, at least 1, so
+   * the other half keeps serving requests), and how many more may wait; beyond
+   * that a sign-in or invite is answered 429 at once, so signed-out requests cannot take every core.
+   */
+  PASSWORD_HASH_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(16)
+    .default(Math.max(1, Math.floor(availableParallelism() / 2))),
+  PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).max(10_000).default(32),
+  /**
+   * How many reverse proxies in front of the app append to X-Forwarded-For. 0 (default): the client is the
+   * TCP peer and any X-Forwarded-For it sends is ignored. N: the address N entries from the right of
+   * X-Forwarded-For (after the peer's own address is appended), as written by the nearest trusted proxy.
+   */
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   /** Largest JSON body an API route reads. */
   API_MAX_BODY_BYTES: z.coerce
     .number()

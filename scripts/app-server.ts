@@ -7,6 +7,8 @@ import path from "node:path";
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const NEXT_BIN = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
+/** Preloaded as `npm start` does: appends the TCP peer to X-Forwarded-For (the server refuses to start without it). */
+export const PEER_HOOK = path.join(ROOT, "lib", "server", "http", "peer-address.cjs");
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -61,7 +63,7 @@ export interface AppServer {
 
 export async function startServer(opts: { port: number; databaseUrl: string; env?: Record<string, string> }): Promise<AppServer> {
   const logs: string[] = [];
-  const child: ChildProcess = spawn(process.execPath, [NEXT_BIN, "start", "-H", "127.0.0.1", "-p", String(opts.port)], {
+  const child: ChildProcess = spawn(process.execPath, ["--require", PEER_HOOK, NEXT_BIN, "start", "-H", "127.0.0.1", "-p", String(opts.port)], {
     cwd: ROOT,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],

@@ -53,7 +53,7 @@ async function startServer() {
     console.log("building (next build)…");
     execSync("npx next build", { stdio: "ignore", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
   }
-  const child = spawn("npx", ["next", "start", "-p", String(PORT)], {
+  const child = spawn(process.execPath, ["--require", "./lib/server/http/peer-address.cjs", "node_modules/next/dist/bin/next", "start", "-p", String(PORT)], {
     env: { ...process.env, DATABASE_URL: `file:${DB}`, NEXT_TELEMETRY_DISABLED: "1", ADMIN_PASSWORD, SESSION_SECRET: `${randomUUID()}${randomUUID()}` },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,

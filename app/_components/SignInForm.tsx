@@ -1,5 +1,6 @@
 "use client";
 // The sign-in form: name + password to /api/auth/sign-in; the server sets the session cookie.
+import { safeNext } from "@/lib/contracts/auth";
 import { send, useApiForm } from "./api";
 
 export function SignInForm({ next }: { next: string }) {
@@ -14,7 +15,7 @@ export function SignInForm({ next }: { next: string }) {
           send("/api/auth/sign-in", "POST", { name: String(form.get("name") ?? ""), password: String(form.get("password") ?? "") }),
         );
         // A full navigation: the header and every server component see the new session.
-        if (ok) window.location.assign(next);
+        if (ok) window.location.assign(safeNext(next, "/label"));
       }}
     >
       <label className="grid gap-1 text-sm">

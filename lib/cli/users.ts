@@ -30,7 +30,8 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 
 async function userByName(name: string | undefined) {
   if (!name) throw new UsageError("name the account");
-  const user = await (await getDb()).user.findUnique({ where: { name } });
+  // Names are stored trimmed and lower case.
+  const user = await (await getDb()).user.findUnique({ where: { name: name.trim().toLowerCase() } });
   if (!user) throw new UsageError(`no account named ${name}`);
   return user;
 }

@@ -6,10 +6,12 @@ import { INVITE_PURPOSES, ROLES } from "./words";
 
 export { INVITE_PURPOSES, ROLES, type InvitePurpose, type Role } from "./words";
 
+/** Names are case-insensitive: stored and compared trimmed and lower case (`LAB1`, ` lab1 ` are `lab1`). */
 export const userNameSchema = z
   .string()
   .trim()
-  .regex(/^[A-Za-z0-9_.@-]{2,40}$/, "2-40 letters, digits or _ . @ -");
+  .toLowerCase()
+  .regex(/^[a-z0-9_.@-]{2,40}$/, "2-40 letters, digits or _ . @ -");
 
 /** bcrypt reads at most 72 bytes: longer passwords are refused rather than silently cut. */
 export const passwordSchema = z
@@ -19,7 +21,7 @@ export const passwordSchema = z
 
 export const signInSchema = z
   .object({
-    name: z.string().trim().min(1, "enter your user name").max(100),
+    name: z.string().trim().toLowerCase().min(1, "enter your user name").max(100),
     password: z.string().min(1, "enter your password").max(200),
   })
   .strict();
@@ -108,3 +110,22 @@ export const usersResponse = z.strictObject({ users: z.array(userSchema) });
 export const userResponse = z.strictObject({ user: userSchema });
 export const invitesResponse = z.strictObject({ invites: z.array(inviteSchema) });
 export const linkResponse = z.strictObject({ link: newLinkSchema });
+
+/**
+ * Where to go after signing in: only a path on this site. Parsed as a URL against a placeholder origin, it must
+ * stay on that origin; `//host`, `/\\host`, backslashes and control characters (a tab or newline, which browsers
+ * drop, turning `/\t/evil.example` into `//evil.example`) are refused. Returns the normalised path, or `fallback`.
+ */
+export function safeNext(next: unknown, fallback = "/"): string {
+  if (typeof next !== "string" || next.length > 2048) return fallback;
+  if (!next.startsWith("/") || next.startsWith("//") || /[\\\u0000-\u001f\u007f]/.test(next)) return fallback;
+  const base = "http://next.invalid";
+  let url: URL;
+  try {
+    url = new URL(next, base);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== base || !url.pathname.startsWith("/") || url.pathname.startsWith("//")) return fallback;
+  return `${url.pathname}${url.search}${url.hash}`;
+}

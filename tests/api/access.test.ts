@@ -2,9 +2,8 @@
 // Allowed: 2xx. Not allowed: 401 (signed out) or 403 (role too low), and no table changes.
 import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/lib/server/db/client";
-import { signInLimits } from "@/lib/server/auth/guard";
 import { ROLES, type Role } from "@/lib/contracts/auth";
-import { account, ctx, tableCounts, type Session } from "./helpers";
+import { account, ctx, resetThrottles, tableCounts, type Session } from "./helpers";
 import { callRequest, exportedHandlers, makeFixtures, routeCases, type Access, type Fixtures } from "./routes";
 
 const RANK = { labeler: 0, researcher: 1, admin: 2 } as const;
@@ -30,8 +29,7 @@ describe("role x route matrix", () => {
     for (const role of ["anon", ...ROLES] as const) {
       const ok = allowed(c.access, role);
       it(`${c.method} ${c.file} as ${role}: ${ok ? "2xx" : role === "anon" ? "401" : "403"}`, async () => {
-        signInLimits.perName.reset();
-        signInLimits.perClient.reset();
+        await resetThrottles();
         const as = sessions[role];
         const call = await c.prepare(as, role);
         const before = await tableCounts();

@@ -14,13 +14,16 @@ import * as invites from "@/app/api/invites/route";
 import * as experiments from "@/app/api/experiments/route";
 import * as next from "@/app/api/label/next/route";
 import { getDb } from "@/lib/server/db/client";
-import { signInLimits } from "@/lib/server/auth/guard";
-import { sealSession, SESSION_COOKIE } from "@/lib/server/auth/session";
+import { createSession, sealSession, SESSION_COOKIE, unsealSession } from "@/lib/server/auth/session";
 import { ensureAdmin, inviteInfo } from "@/lib/server/auth/users";
-import { account, body, ctx, req, tableCounts, type Session } from "./helpers";
+import { account, body, ctx, req, resetThrottles, tableCounts, type Session } from "./helpers";
 
 const whoami = async (cookie: string) => me.GET(req("/api/me", { as: { cookie } as Session }));
 const cookieOf = (res: Response) => res.headers.get("set-cookie")!.split(";")[0];
+const sidOf = (cookie: string) => {
+  const value = decodeURIComponent(cookie.slice(SESSION_COOKIE.length + 1));
+  return unsealSession(value).then((s) => s!.sid);
+};
 
 describe("sessions", () => {
   let ana: Session;
@@ -28,10 +31,9 @@ describe("sessions", () => {
     await getDb();
     ana = await account("s-ana", "labeler");
   });
-  afterEach(() => {
+  afterEach(async () => {
     vi.useRealTimers();
-    signInLimits.perName.reset();
-    signInLimits.perClient.reset();
+    await resetThrottles();
   });
 
   it("a good cookie names the account", async () => {
@@ -50,14 +52,18 @@ describe("sessions", () => {
   });
 
   it("a cookie sealed with another secret is refused, and so is a well-sealed one of another shape", async () => {
-    const foreign = await sealData({ uid: ana.id, v: 0 }, { password: "another-secret-another-secret-0123456789" });
+    const foreign = await sealData({ sid: await sidOf(ana.cookie) }, { password: "another-secret-another-secret-0123456789" });
     expect((await whoami(`${SESSION_COOKIE}=${foreign}`)).status).toBe(401);
-    const odd = await sealData({ uid: ana.id, v: "0", admin: true }, { password: process.env.SESSION_SECRET! });
+    const odd = await sealData({ sid: await sidOf(ana.cookie), admin: true }, { password: process.env.SESSION_SECRET! });
     expect((await whoami(`${SESSION_COOKIE}=${odd}`)).status).toBe(401);
   });
 
-  it("an expired cookie is refused", async () => {
-    const short = await sealSession({ uid: ana.id, v: 0 }, 120);
+  it("an expired cookie is refused, and so is a live seal of an expired session row", async () => {
+    const db = await getDb();
+    const stale = await createSession(db, ana.id);
+    await db.session.update({ where: { id: await sidOf(`${SESSION_COOKIE}=${stale}`) }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    expect((await whoami(`${SESSION_COOKIE}=${stale}`)).status).toBe(401);
+    const short = await sealSession({ sid: await sidOf(ana.cookie) }, 120);
     expect((await whoami(`${SESSION_COOKIE}=${short}`)).status).toBe(200);
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(Date.now() + 10 * 60_000);
@@ -100,9 +106,8 @@ describe("sessions", () => {
 });
 
 describe("sign-in, sign-out, passwords", () => {
-  afterEach(() => {
-    signInLimits.perName.reset();
-    signInLimits.perClient.reset();
+  afterEach(async () => {
+    await resetThrottles();
   });
 
   it("signs in with the right password: an httpOnly SameSite cookie that works; sign-out clears it", async () => {

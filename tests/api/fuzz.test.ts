@@ -4,8 +4,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { getDb } from "@/lib/server/db/client";
-import { signInLimits } from "@/lib/server/auth/guard";
-import { account, ctx, req, tableCounts, type Session } from "./helpers";
+import { account, ctx, req, resetThrottles, tableCounts, type Session } from "./helpers";
 import { makeFixtures, routeCases, type Call, type Fixtures } from "./routes";
 
 let fixtures: Fixtures;
@@ -85,8 +84,7 @@ describe("every API input (property-based)", () => {
       const template = await c.prepare(admin, "admin");
       await fc.assert(
         fc.asyncProperty(mutations(template), async (m) => {
-          signInLimits.perName.reset();
-          signInLimits.perClient.reset();
+          await resetThrottles();
           const good = await c.prepare(admin, "admin");
           const { request, id } = apply(good, m, admin);
           const before = await tableCounts();

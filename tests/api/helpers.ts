@@ -1,6 +1,6 @@
 // Calling route handlers the way Next does: a Request (with the session cookie of an account), and params as a promise.
 import { createHash } from "node:crypto";
-import { sealSession, SESSION_COOKIE } from "@/lib/server/auth/session";
+import { createSession, SESSION_COOKIE } from "@/lib/server/auth/session";
 import { getDb } from "@/lib/server/db/client";
 import { hashPassword } from "@/lib/server/auth/password";
 import type { Role } from "@/lib/contracts/auth";
@@ -22,9 +22,14 @@ export async function account(name: string, role: Role = "labeler"): Promise<Ses
     create: { name, role, passwordHash: await hashPassword(password) },
     update: { role },
   });
-  const session = { id: user.id, name, role, password, cookie: `${SESSION_COOKIE}=${await sealSession({ uid: user.id, v: user.sessionVersion })}` };
+  const session = { id: user.id, name, role, password, cookie: `${SESSION_COOKIE}=${await createSession(db, user.id)}` };
   accounts.set(name, session);
   return session;
+}
+
+/** Forgets every failed password attempt (the throttles live in the database). */
+export async function resetThrottles(): Promise<void> {
+  await (await getDb()).authThrottle.deleteMany();
 }
 
 let defaultSession: Session | null = null;

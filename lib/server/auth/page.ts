@@ -6,7 +6,7 @@ import { forbidden, redirect } from "next/navigation";
 import { getDb } from "../db/client";
 import { hasRole, userForSession, type SessionUser } from "./guard";
 import { SESSION_COOKIE, unsealSession } from "./session";
-import type { Role } from "../../contracts/auth";
+import { safeNext, type Role } from "../../contracts/auth";
 
 /** The database for a server page (pages are entry points, like the route wrapper). */
 export const pageDb = getDb;
@@ -17,10 +17,8 @@ export async function pageUser(): Promise<SessionUser | null> {
   return session ? userForSession(await pageDb(), session) : null;
 }
 
-/** Only same-site paths: `next` must not send someone to another host after signing in. */
-export function safeNext(next: unknown, fallback = "/"): string {
-  return typeof next === "string" && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : fallback;
-}
+/** Only same-site paths: `next` must not send someone to another host after signing in (lib/contracts/auth.ts). */
+export { safeNext };
 
 export async function requirePageUser(role: Role, here: string): Promise<SessionUser> {
   const user = await pageUser();

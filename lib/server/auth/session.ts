@@ -1,5 +1,6 @@
-// Session cookies: { uid, v } sealed (encrypted + MAC, with an expiry) by iron-session. The secret comes from
-// SESSION_SECRET, or is generated once and kept in ./data/session-secret.
+// Session cookies: { sid } sealed (encrypted + MAC, with an expiry) by iron-session; the session itself is a row
+// (table Session), so deleting it ends the session even for someone who kept a copy of the cookie. The secret
+// comes from SESSION_SECRET, or is generated once and kept in ./data/session-secret.
 import "server-only";
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -7,12 +8,13 @@ import path from "node:path";
 import { sealData, unsealData } from "iron-session";
 import { z } from "zod";
 import { getConfig } from "../../config";
+import type { DbOrTx } from "../db/client";
 
 export const SESSION_COOKIE = "oprl_session";
 export const SECRET_FILE = path.join("data", "session-secret");
 
-export type SessionData = { uid: string; v: number };
-const sessionDataSchema = z.object({ uid: z.string().min(1).max(100), v: z.number().int().min(0) });
+export type SessionData = { sid: string };
+const sessionDataSchema = z.object({ sid: z.string().regex(/^[A-Za-z0-9_-]{43}$/) }).strict();
 
 const state = globalThis as typeof globalThis & { __oprlSessionSecret?: string };
 
@@ -59,6 +61,20 @@ export async function unsealSession(value: string | undefined | null): Promise<S
   } catch {
     return null;
   }
+}
+
+/** A new session row for the account; returns the cookie value that names it. Expired rows are swept here. */
+export async function createSession(db: DbOrTx, userId: string, now = new Date()): Promise<string> {
+  const ttl = sessionTtlSeconds();
+  const sid = randomBytes(32).toString("base64url");
+  await db.session.deleteMany({ where: { expiresAt: { lt: now } } });
+  await db.session.create({ data: { id: sid, userId, expiresAt: new Date(now.getTime() + ttl * 1000) } });
+  return sealSession({ sid }, ttl);
+}
+
+/** Ends every session of an account, but `keep` (the caller's own, on a password change). */
+export async function endSessions(db: DbOrTx, userId: string, keep?: string): Promise<void> {
+  await db.session.deleteMany({ where: { userId, ...(keep ? { id: { not: keep } } : {}) } });
 }
 
 /** A cookie's value from a Cookie header. */

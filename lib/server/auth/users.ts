@@ -7,6 +7,8 @@ import type { Db, DbOrTx } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
 import { AppError, isAppError, parseInput } from "../errors";
 import { hashPassword, verifyPassword } from "./password";
+import { endSessions } from "./session";
+import { ACCOUNT_POLICY, assertNotThrottled, clearThrottle, recordFailure, throttleKeys } from "./throttle";
 import {
   ROLES,
   type InviteDto,
@@ -49,7 +51,8 @@ function userDto(u: UserRow): UserDto {
 }
 
 const insertUserSchema = z.object({
-  name: z.string().trim().min(1, "name is empty").max(64, "name: at most 64 characters"),
+  // Stored trimmed and lower case, like every name (the unique index then also refuses case duplicates).
+  name: z.string().trim().toLowerCase().min(1, "name is empty").max(64, "name: at most 64 characters"),
   role: z.enum(ROLES).default("labeler"),
   passwordHash: z.string().min(1).nullish(),
 });
@@ -81,7 +84,10 @@ export async function createUser(db: Db, input: { name: string; role: Role; pass
   }
 }
 
-/** Changes an account's role or disables it. The last active admin cannot be demoted or disabled. */
+/**
+ * Changes an account's role or disables it. The last active admin cannot be demoted or disabled. Disabling ends
+ * the account's sessions; an admin disabled or demoted loses the links it made that are not used yet.
+ */
 export async function updateUser(db: Db, actor: SessionUser, id: string, change: { role?: Role; disabled?: boolean }): Promise<UserDto> {
   return db.$transaction(async (tx) => {
     const user = await tx.user.findUnique({ where: { id } });
@@ -93,13 +99,13 @@ export async function updateUser(db: Db, actor: SessionUser, id: string, change:
     }
     if (actor.id === id && change.disabled === true) throw new AppError("CONFLICT", "you cannot disable your own account");
     const disabling = change.disabled === true && !user.disabled;
-    const updated = await tx.user.update({
-      where: { id },
-      // Disabling ends every session of the account; its unfinished leases go back to the queue.
-      data: { ...change, ...(disabling ? { sessionVersion: { increment: 1 } } : {}) },
-      include: { _count: { select: { labels: true } } },
-    });
-    if (disabling) await tx.lease.deleteMany({ where: { userId: id, labelId: null } });
+    const updated = await tx.user.update({ where: { id }, data: change, include: { _count: { select: { labels: true } } } });
+    if (disabling) {
+      // Its sessions end at once; its unfinished leases go back to the queue.
+      await endSessions(tx, id);
+      await tx.lease.deleteMany({ where: { userId: id, labelId: null } });
+    }
+    if (!mayMakeLinks(updated)) await tx.invite.deleteMany({ where: { createdById: id, usedAt: null } });
     return userDto(updated);
   });
 }
@@ -172,10 +178,26 @@ export async function revokeInvite(db: Db, id: string): Promise<void> {
   if (count === 0) throw new AppError("NOT_FOUND", `invite ${id} not found`);
 }
 
+/** Only an active admin makes links (the routes and the CLI); a link is worth no more than its maker now. */
+function mayMakeLinks(maker: { role: Role; disabled: boolean }): boolean {
+  return maker.role === "admin" && !maker.disabled;
+}
+
+/**
+ * The link a token names, if it can still be used: known, unused, unexpired, and its maker (when an admin made
+ * it rather than the command line) still an active admin; a link whose maker lost that is revoked here.
+ */
 async function liveInvite(db: DbOrTx, token: string) {
-  const invite = await db.invite.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: { select: { name: true } } } });
+  const invite = await db.invite.findUnique({
+    where: { tokenHash: hashToken(token) },
+    include: { user: { select: { name: true } }, createdBy: { select: { role: true, disabled: true } } },
+  });
   if (!invite || invite.usedAt || invite.expiresAt <= new Date()) return null;
   if (invite.purpose === "setup" && (await db.user.count({ where: { role: "admin" } })) > 0) return null;
+  if (invite.createdBy && !mayMakeLinks(invite.createdBy)) {
+    await db.invite.deleteMany({ where: { id: invite.id, usedAt: null } });
+    return null;
+  }
   return invite;
 }
 
@@ -193,6 +215,8 @@ export async function inviteInfo(db: Db, token: string): Promise<InviteInfoDto |
  * account's other sessions). Returns the account's id to sign it in.
  */
 export async function acceptInvite(db: Db, input: { token: string; name?: string; password: string }): Promise<string> {
+  // The link first, then the costly hash: a wrong token costs one read, never a hash.
+  if (!(await liveInvite(db, input.token))) throw new AppError("NOT_FOUND", "this link is unknown, used or expired");
   const passwordHash = await hashPassword(input.password);
   try {
     return await db.$transaction(async (tx) => {
@@ -202,15 +226,13 @@ export async function acceptInvite(db: Db, input: { token: string; name?: string
       const { count } = await tx.invite.updateMany({ where: { id: invite.id, usedAt: null }, data: { usedAt: new Date() } });
       if (count !== 1) throw new AppError("NOT_FOUND", "this link is unknown, used or expired");
       if (invite.purpose === "reset") {
-        const user = await tx.user.update({
-          where: { id: invite.userId! },
-          data: { passwordHash, sessionVersion: { increment: 1 }, lastSignInAt: new Date() },
-        });
+        const user = await tx.user.update({ where: { id: invite.userId! }, data: { passwordHash, lastSignInAt: new Date() } });
+        await endSessions(tx, user.id);
         return user.id;
       }
       if (!input.name) throw new AppError("VALIDATION", "choose a user name", { fields: [{ path: "name", message: "choose a user name" }] });
       const user = await tx.user.create({
-        data: { name: input.name, role: invite.purpose === "setup" ? "admin" : invite.role, passwordHash, lastSignInAt: new Date() },
+        data: { name: input.name.trim().toLowerCase(), role: invite.purpose === "setup" ? "admin" : invite.role, passwordHash, lastSignInAt: new Date() },
       });
       return user.id;
     });
@@ -220,13 +242,21 @@ export async function acceptInvite(db: Db, input: { token: string; name?: string
   }
 }
 
-/** Changes the caller's own password (the current one is checked); other sessions of the account end. */
+/**
+ * Changes the caller's own password (the current one is checked, its wrong guesses throttled per account like
+ * sign-ins); every session of the account ends (the route starts a new one for the caller).
+ */
 export async function changePassword(db: Db, userId: string, currentPassword: string, newPassword: string): Promise<void> {
+  const key = throttleKeys.password(userId);
+  await assertNotThrottled(db, [key]);
   const user = await db.user.findUnique({ where: { id: userId }, select: { passwordHash: true } });
   if (!(await verifyPassword(currentPassword, user?.passwordHash))) {
+    await recordFailure(db, key, ACCOUNT_POLICY);
     throw new AppError("VALIDATION", "the current password is wrong", { fields: [{ path: "currentPassword", message: "wrong password" }] });
   }
-  await db.user.update({ where: { id: userId }, data: { passwordHash: await hashPassword(newPassword), sessionVersion: { increment: 1 } } });
+  await clearThrottle(db, key);
+  await db.user.update({ where: { id: userId }, data: { passwordHash: await hashPassword(newPassword) } });
+  await endSessions(db, userId);
 }
 
 /**
@@ -240,6 +270,7 @@ export async function ensureAdmin(
   log: (line: string) => void = console.log,
   { ADMIN_PASSWORD, ADMIN_NAME }: { ADMIN_PASSWORD?: string; ADMIN_NAME: string } = getConfig(),
 ): Promise<{ created?: string; setupUrl?: string }> {
+  ADMIN_NAME = ADMIN_NAME.trim().toLowerCase();
   const adminExists = async () => (await db.user.count({ where: { role: "admin" } })) > 0;
   if (await adminExists()) return {};
   if (ADMIN_PASSWORD) {

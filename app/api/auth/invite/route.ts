@@ -1,5 +1,6 @@
 // POST /api/auth/invite {token, name?, password} - use a one-time link (setup, invite, reset) and sign in
-import { sessionFor, userFromSessionCookie } from "@/lib/server/auth/guard";
+import { userFromSessionCookie } from "@/lib/server/auth/guard";
+import { createSession } from "@/lib/server/auth/session";
 import { acceptInvite } from "@/lib/server/auth/users";
 import { route } from "@/lib/server/http/route";
 import { acceptInviteSchema, signedInResponse } from "@/lib/contracts/auth";
@@ -7,7 +8,7 @@ import { acceptInviteSchema, signedInResponse } from "@/lib/contracts/auth";
 export const POST = route(
   { role: "public", body: acceptInviteSchema, name: "invite", response: signedInResponse, status: 201 },
   async ({ db, body, session }) => {
-    const cookie = await sessionFor(db, await acceptInvite(db, body));
+    const cookie = await createSession(db, await acceptInvite(db, body));
     session.start(cookie);
     return { user: (await userFromSessionCookie(db, cookie))! };
   },

@@ -1,5 +1,5 @@
 // POST /api/auth/sign-in {name, password} - start a session (httpOnly cookie); failures are rate limited
-import { signIn } from "@/lib/server/auth/guard";
+import { signIn } from "@/lib/server/auth/sign-in";
 import { route } from "@/lib/server/http/route";
 import { signedInResponse, signInSchema } from "@/lib/contracts/auth";
 
