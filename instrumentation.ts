@@ -3,9 +3,13 @@
 // never blocks a request. OPRL_WORKER=off leaves the worker to a separately run `npm run worker`.
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXT_PHASE === "phase-production-build") return;
-  // Migrate here, before the worker exists, so two processes never migrate the same SQLite file at once.
-  const { getDb } = await import("./lib/server/db/client");
-  const db = await getDb();
+  const { refuseUnrepresentableMethods } = await import("./lib/server/http/methods");
+  refuseUnrepresentableMethods();
+  // Migrate here, before the worker exists, so two processes never migrate the same SQLite file at once. A
+  // database that cannot be opened (a corrupt file, a server that refuses) stops the server here, with a message
+  // naming it, rather than serving 500s.
+  const { openDbOrExit } = await import("./lib/server/db/startup");
+  const db = await openDbOrExit();
   // Sessions need their secret (SESSION_SECRET, or generated into ./data), and the app an admin: made from
   // ADMIN_PASSWORD, or a one-time setup link printed here.
   const [{ sessionSecret }, { ensureAdmin }] = await Promise.all([import("./lib/server/auth/session"), import("./lib/server/auth/users")]);
