@@ -89,6 +89,11 @@ export function getConfig(): AppConfig {
   return cached;
 }
 
+/** Forget the parsed config so the next getConfig() reads process.env again (tests that change a setting). */
+export function resetConfigForTests(): void {
+  cached = undefined;
+}
+
 export function parseConfig(env: Record<string, string | undefined>): AppConfig {
   // An empty variable means "not set" (docker-compose and .env files produce those).
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
