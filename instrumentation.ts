@@ -3,8 +3,8 @@
 // never blocks a request. OPRL_WORKER=off leaves the worker to a separately run `npm run worker`.
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXT_PHASE === "phase-production-build") return;
-  const { refuseUnrepresentableMethods } = await import("./lib/server/http/methods");
-  refuseUnrepresentableMethods();
+  const { guardNodeServer } = await import("./lib/server/http/node-guard");
+  guardNodeServer();
   // Migrate here, before the worker exists, so two processes never migrate the same SQLite file at once. A
   // database that cannot be opened (a corrupt file, a server that refuses) stops the server here, with a message
   // naming it, rather than serving 500s.

@@ -1,6 +1,6 @@
 // Runs before every route and page (Next's proxy, formerly middleware): refuses what no route can answer, so it
 // never reaches one as a 500. A method the app does not speak is a 405 (TRACE never gets this far: see
-// lib/server/http/methods.ts); a path that is not valid percent-encoded UTF-8 (`/api/pairs/%FF%FE`) is a 400.
+// lib/server/http/node-guard.ts); a path that is not valid percent-encoded UTF-8 (`/api/pairs/%FF%FE`) is a 400.
 import { NextResponse, type NextRequest } from "next/server";
 
 const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];

@@ -10,6 +10,8 @@ import * as signIn from "@/app/api/auth/sign-in/route";
 import { getDb } from "@/lib/server/db/client";
 import { sqliteFilePath } from "@/lib/server/db/sqlite-path";
 import { resetConfigForTests } from "@/lib/config";
+import { isDatabaseUnavailable, isRetryable } from "@/lib/server/db/errors";
+import { createInvite } from "@/lib/server/auth/users";
 import { account, body, ctx, goodExperiment, req, tableCounts, type Session } from "./helpers";
 
 const signInBody = (s: Session) => ({ name: s.name, password: s.password });
@@ -163,6 +165,68 @@ describe("quotas", () => {
     const capped = await make();
     expect(capped.status).toBe(429);
     expect((await body(capped)).error.message).toMatch(/at most 3 invite or reset links per account/);
+    // Links made from the command line (no maker) are not counted.
+    for (let i = 0; i < 4; i++) await createInvite(db, null, { role: "labeler", expiresInHours: 1 });
+  });
+});
+
+describe("a full disk", () => {
+  it("a write that finds the database full is a 503 with Retry-After (SQLITE_FULL, made real by max_page_count), and works once there is room", async () => {
+    const admin = await account("full-admin", "admin");
+    const db = await getDb();
+    vi.stubEnv("EXPERIMENTS_PER_MINUTE", "1000"); // the quota must not answer first
+    resetConfigForTests();
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const [{ page_count }] = await db.$queryRawUnsafe<{ page_count: number | bigint }[]>("PRAGMA page_count");
+    try {
+      await db.$executeRawUnsafe(`PRAGMA max_page_count = ${Number(page_count)}`);
+      const before = await tableCounts();
+      const big = goodExperiment({ name: "x".repeat(80) });
+      let res: Response | null = null;
+      // Pages may still have room for a row or two: write until the file must grow.
+      for (let i = 0; i < 200; i++) {
+        res = await experiments.POST(req("/api/experiments", { method: "POST", body: big, as: admin }));
+        if (res.status !== 201) break;
+      }
+      expect(res!.status).toBe(503);
+      expect(res!.headers.get("retry-after")).toBe("5");
+      expect((await body(res!)).error.code).toBe("UNAVAILABLE");
+      expect((await tableCounts()).experiments).toBeGreaterThanOrEqual(before.experiments as number);
+    } finally {
+      await db.$executeRawUnsafe("PRAGMA max_page_count = 1073741823");
+      logged.mockRestore();
+      vi.unstubAllEnvs();
+      resetConfigForTests();
+    }
+    expect((await experiments.POST(req("/api/experiments", { method: "POST", body: goodExperiment({ name: "room again" }), as: admin }))).status).toBe(201);
+  });
+});
+
+describe("which database errors are faults of the database", () => {
+  // The PostgreSQL faults (serialization failure, deadlock, a dropped connection) cannot be produced on this
+  // suite's SQLite file: their error shapes, as Prisma's driver adapters report them, are classified here instead.
+  const adapterError = (code: string, originalCode: string, kind = "postgres") => ({ code, meta: { driverAdapterError: { cause: { originalCode, kind } } } });
+  it("busy, conflicts, timeouts and lost connections are retried; a full disk is unavailable but not retried; a user's mistake is neither", () => {
+    for (const e of [
+      adapterError("P2034", "40001"),
+      adapterError("P2034", "40P01"),
+      adapterError("P1008", "SQLITE_BUSY", "SocketTimeout"),
+      { code: "P1017" },
+      { code: "P1001" },
+      { code: "P2024" },
+      new Error("Connection terminated unexpectedly"),
+      Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }),
+    ]) {
+      expect(isDatabaseUnavailable(e), JSON.stringify(e)).toBe(true);
+      expect(isRetryable(e), JSON.stringify(e)).toBe(true);
+    }
+    const full = adapterError("P2039", "SQLITE_FULL", "sqlite");
+    expect(isDatabaseUnavailable(full)).toBe(true);
+    expect(isRetryable(full)).toBe(false);
+    expect(isDatabaseUnavailable(adapterError("P2039", "53100"))).toBe(true); // PostgreSQL disk_full
+    for (const e of [{ code: "P2002" }, { code: "P2003" }, { code: "P2025" }, new Error("boom"), adapterError("P2039", "23505")]) {
+      expect(isDatabaseUnavailable(e), JSON.stringify(e)).toBe(false);
+    }
   });
 });
 
