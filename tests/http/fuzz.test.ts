@@ -278,6 +278,11 @@ describe("HTTP fuzz against the built server", () => {
         byClass[cls] = (byClass[cls] ?? 0) + 1;
         (byMethod[method] ??= {})[cls] = (byMethod[method][cls] ?? 0) + 1;
         if (status >= 500) fives.push(`${status} ${label}`);
+        if (cls === "reset") {
+          // No answer was read: whatever the request did is unknown. Let it finish, and start from what is there.
+          await new Promise((r) => setTimeout(r, 300));
+          continue;
+        }
         if (status < 200 || status >= 300) {
           refusedChecked++;
           const after = rowCounts(db);
