@@ -13,7 +13,10 @@ export async function register() {
     );
     process.exit(1);
   }
-  // Migrate here, before the worker exists, so two processes never migrate the same SQLite file at once.
+  const { guardNodeServer } = await import("./lib/server/http/node-guard");
+  guardNodeServer();
+  // Migrate here, before the worker exists, so two processes never migrate the same SQLite file at once. A
+  // database that cannot be opened (a corrupt file, a server that refuses) stops the server with a message naming it.
   const { startUpOrExit } = await import("./lib/server/startup");
   await startUpOrExit();
   if (process.env.OPRL_WORKER === "off") return;

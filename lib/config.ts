@@ -78,8 +78,27 @@ const envSchema = z.object({
     .min(1024)
     .max(50 * 1024 * 1024)
     .default(64 * 1024),
-  /** Base URL printed in setup and invite links (default http://localhost:$PORT). */
-  APP_URL: z.string().url().optional(),
+  /**
+   * The address people use (default http://localhost:$PORT): printed in setup and invite links, and the origin
+   * state-changing requests must come from when set (set it behind a proxy, with https).
+   */
+  APP_URL: z
+    .string()
+    .url()
+    .refine((u) => /^https?:\/\//.test(u), "must start with http:// or https://")
+    .optional(),
+  /** How long a SQLite statement waits for another process's write lock before it gives up. */
+  SQLITE_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(3000),
+  /** How long an API request retries a busy, locked or briefly unreachable database before answering 503. */
+  DB_RETRY_MS: z.coerce.number().int().min(0).max(60_000).default(6000),
+  /** Experiments one account may have created (the demo and CLI-made ones do not count); 429 beyond. */
+  EXPERIMENTS_PER_USER: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  /** Experiments one account may create per minute. */
+  EXPERIMENTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
+  /** Unused, unexpired invite and reset links one account may have made at once. */
+  INVITES_PER_USER: z.coerce.number().int().min(1).max(100_000).default(50),
+  /** Invite and reset links one account may make per minute. */
+  INVITES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
 });
 
 export type AppConfig = z.infer<typeof envSchema> & { databaseKind: DatabaseKind };
@@ -90,6 +109,11 @@ let cached: AppConfig | undefined;
 export function getConfig(): AppConfig {
   if (!cached) cached = parseConfig(process.env);
   return cached;
+}
+
+/** Forget the parsed config so the next getConfig() reads process.env again (tests that change a setting). */
+export function resetConfigForTests(): void {
+  cached = undefined;
 }
 
 export function parseConfig(env: Record<string, string | undefined>): AppConfig {

@@ -112,7 +112,8 @@ export async function startServer(opts: { port: number; databaseUrl: string; env
 export async function signIn(base: string, name: string, password: string): Promise<string> {
   const res = await fetch(`${base}/api/auth/sign-in`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    // State changes must name the app's own origin, as browsers do (README "Security").
+    headers: { "content-type": "application/json", origin: base },
     body: JSON.stringify({ name, password }),
   });
   if (!res.ok) throw new Error(`sign-in as ${name}: ${res.status} ${await res.text()}`);
@@ -122,7 +123,7 @@ export async function signIn(base: string, name: string, password: string): Prom
 export async function api<T = any>(base: string, cookie: string, method: string, url: string, body?: unknown): Promise<{ status: number; body: T }> {
   const res = await fetch(`${base}${url}`, {
     method,
-    headers: { cookie, "content-type": "application/json" },
+    headers: { cookie, "content-type": "application/json", origin: base },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();

@@ -80,7 +80,7 @@ const cookies = new Map<string, string>();
 async function signIn(name: string, password: string): Promise<string> {
   const res = await fetch(`${BASE}/api/auth/sign-in`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", origin: BASE },
     body: JSON.stringify({ name, password }),
   });
   if (!res.ok) throw new Error(`sign-in as ${name}: ${res.status} ${await res.text()}`);
@@ -99,7 +99,10 @@ async function userCookie(name: string): Promise<string> {
 }
 
 async function api<T>(path: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(`${BASE}${path}`, { ...init, headers: { "content-type": "application/json", cookie: adminCookie, ...(init?.headers ?? {}) } });
+  const res = await fetch(`${BASE}${path}`, {
+    ...init,
+    headers: { "content-type": "application/json", origin: BASE, cookie: adminCookie, ...(init?.headers ?? {}) },
+  });
   if (!res.ok) throw new Error(`${init?.method ?? "GET"} ${path}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }

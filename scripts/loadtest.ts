@@ -118,7 +118,7 @@ async function main() {
           {
             setupRequest: (r: any) => {
               state.sentAt = performance.now();
-              const headers = { ...r.headers, cookie, "content-type": "application/json" };
+              const headers = { ...r.headers, cookie, "content-type": "application/json", origin: server.base };
               if (state.pairId) {
                 state.kind = "label";
                 state.labelId = randomUUID();

@@ -1,21 +1,35 @@
 // One line of a preference dataset (JSONL): a pair, both trajectories decoded, every label.
 import { z } from "zod";
+import { userNameSchema } from "./auth";
 import { idSchema } from "./ids";
-import { pairSelectionSchema, teacherNameSchema } from "./label";
+import { labelIdSchema, pairSelectionSchema, responseMsSchema, teacherNameSchema } from "./label";
 import { CHOICES, LABEL_SOURCES, PAIR_STATUSES } from "./words";
 
 export const DATASET_FORMAT = "oprl.preferences.v1";
 
+/** Caps on what an import reads: a line (two trajectories and their labels), the lines of a file, steps, labels. */
+export const DATASET_LIMITS = {
+  lineBytes: 256 * 1024,
+  lines: 100_000,
+  /** Steps of one trajectory (the experiment's maxSteps is checked too, on import). */
+  steps: 10_000,
+  labelsPerPair: 100,
+  /** |priority|, |return| and |reward| above this are not numbers the engine makes. */
+  magnitude: 1e6,
+} as const;
+
+const bounded = (what: string) => z.number().refine((v) => Math.abs(v) <= DATASET_LIMITS.magnitude, `${what}: at most ${DATASET_LIMITS.magnitude} in size`);
+
 export const datasetTrajectorySchema = z
   .object({
     id: idSchema,
-    round: z.number().int().min(0),
-    policyVersion: z.number().int().min(0),
-    return: z.number(),
+    round: z.number().int().min(0).max(1_000_000),
+    policyVersion: z.number().int().min(0).max(1_000_000_000),
+    return: bounded("return"),
     success: z.boolean(),
-    actions: z.array(z.number().int().min(0).max(3)),
-    cells: z.array(z.number().int().min(0).max(0xffff)),
-    rewards: z.array(z.number()),
+    actions: z.array(z.number().int().min(0).max(3)).max(DATASET_LIMITS.steps),
+    cells: z.array(z.number().int().min(0).max(0xffff)).max(DATASET_LIMITS.steps + 1),
+    rewards: z.array(bounded("reward")).max(DATASET_LIMITS.steps),
   })
   .superRefine((t, ctx) => {
     if (t.cells.length !== t.actions.length + 1) {
@@ -29,13 +43,13 @@ export type DatasetTrajectory = z.infer<typeof datasetTrajectorySchema>;
 
 export const datasetLabelSchema = z
   .object({
-    id: z.string().min(1).max(64),
+    id: labelIdSchema,
     source: z.enum(LABEL_SOURCES),
-    /** Users are matched by name on import (ids differ between databases). */
-    user: z.string().min(1).max(64).nullable(),
+    /** Users are matched by name on import (ids differ between databases), read as the sign-up form reads them. */
+    user: userNameSchema.nullable(),
     teacher: teacherNameSchema.nullable(),
     choice: z.enum(CHOICES),
-    responseMs: z.number().int().min(0).nullable(),
+    responseMs: responseMsSchema.nullable(),
     createdAt: z.iso.datetime(),
   })
   .superRefine((l, ctx) => {
@@ -52,14 +66,14 @@ export const datasetLineSchema = z
     pair: z.object({
       id: idSchema,
       selection: pairSelectionSchema,
-      priority: z.number(),
+      priority: bounded("priority"),
       status: z.enum(PAIR_STATUSES),
       labelsWanted: z.number().int().min(1).max(20),
       createdAt: z.iso.datetime(),
     }),
     left: datasetTrajectorySchema,
     right: datasetTrajectorySchema,
-    labels: z.array(datasetLabelSchema),
+    labels: z.array(datasetLabelSchema).max(DATASET_LIMITS.labelsPerPair),
   })
   .superRefine((line, ctx) => {
     const counted = line.labels.filter((l) => l.choice !== "skip").length;

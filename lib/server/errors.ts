@@ -11,7 +11,11 @@ export const ERROR_STATUS = {
   /** A request body that is not JSON at all. */
   MALFORMED_JSON: 400,
   UNAUTHORIZED: 401,
+  /** A method the route (or the app) does not answer. */
+  METHOD_NOT_ALLOWED: 405,
   PAYLOAD_TOO_LARGE: 413,
+  /** A body that is not JSON by its Content-Type (a form post, text/plain) on a JSON route. */
+  UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
   LEASE_REQUIRED: 409,
   FORBIDDEN: 403,
@@ -21,6 +25,8 @@ export const ERROR_STATUS = {
   /** The client went away mid-request (nginx's 499): nobody reads the answer; logged as such, never as a 500. */
   CLIENT_CLOSED: 499,
   INTERNAL: 500,
+  /** The database is busy, locked, full or unreachable for longer than the retries wait: try again later. */
+  UNAVAILABLE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

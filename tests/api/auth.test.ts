@@ -251,7 +251,7 @@ describe("limits and origin", () => {
     const chunked = new Request("http://localhost:3000/api/users", {
       method: "POST",
       body: stream,
-      headers: { cookie: admin.cookie, "content-type": "application/json" },
+      headers: { cookie: admin.cookie, "content-type": "application/json", origin: "http://localhost:3000" },
       duplex: "half",
     } as RequestInit);
     const res = await users.POST(chunked);

@@ -40,12 +40,18 @@ export function actAs(session: Session | null): void {
 
 type Init = { method?: string; body?: unknown; raw?: string; as?: Session | null; headers?: Record<string, string> };
 
+/** A request as the app's own pages send it: JSON, and (for state changes) the app's Origin, as browsers add it. */
 export function req(path: string, init: Init = {}): Request {
-  const headers: Record<string, string> = { "content-type": "application/json", ...init.headers };
+  const method = init.method ?? "GET";
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    ...(["GET", "HEAD"].includes(method) ? {} : { origin: BASE }),
+    ...init.headers,
+  };
   const session = init.as === undefined ? defaultSession : init.as;
   if (session) headers.cookie = session.cookie;
   return new Request(`${BASE}${path}`, {
-    method: init.method ?? "GET",
+    method,
     headers,
     body: init.raw ?? (init.body === undefined ? undefined : JSON.stringify(init.body)),
   });

@@ -82,7 +82,7 @@ describe("a start-up step that fails", () => {
       (err: Error) => err,
     );
     expect(error?.message).toMatch(/the server exited \(1\)/);
-    expect(error?.message).toContain("[start-up] cannot start (database postgresql://");
+    expect(error?.message).toContain("[db] cannot open the database postgresql://");
     expect(error?.message).toContain(`127.0.0.1:`);
   });
 });

@@ -1,6 +1,6 @@
 // Signing in, roles on pages, and the admin's user management, in the browser.
 import { expect, test, type APIRequestContext } from "@playwright/test";
-import { ACCOUNTS, screen, signInAs, type E2eRole } from "./helpers";
+import { ACCOUNTS, post, screen, signInAs, type E2eRole } from "./helpers";
 
 test("signed out: pages send you to sign in; a wrong password says so; the right one brings you back", async ({ page }) => {
   await page.goto("/label?experiment=demo");
@@ -9,7 +9,7 @@ test("signed out: pages send you to sign in; a wrong password says so; the right
   await screen(page, "sign-in");
 
   await signInAs(page.request, "labeler"); // makes the account
-  await page.request.post("/api/auth/sign-out", { data: {} });
+  expect((await post(page.request, "/api/auth/sign-out", {})).status()).toBe(200);
   await page.getByLabel("User name").fill(ACCOUNTS.labeler.name);
   await page.getByLabel("Password").fill("not-the-password");
   await page.getByRole("button", { name: "Sign in" }).click();

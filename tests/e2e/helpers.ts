@@ -17,8 +17,11 @@ export const ACCOUNTS: Record<E2eRole, { name: string; password: string }> = {
   labeler: { name: "e2e-labeler", password: "e2e-labeler-pw" },
 };
 
-async function post(request: APIRequestContext, url: string, data: unknown) {
-  return request.post(url, { data, headers: { "content-type": "application/json" } });
+/** The app's origin: API state changes must name it, as a browser's own requests do (README "Security"). */
+export const ORIGIN = `http://localhost:${Number(process.env.E2E_PORT ?? 3210)}`;
+
+export async function post(request: APIRequestContext, url: string, data: unknown) {
+  return request.post(url, { data, headers: { "content-type": "application/json", origin: ORIGIN } });
 }
 
 /** Signs `request`'s context (a page's, so the page shares the cookie) in as `role`, creating the account if needed. */

@@ -1,6 +1,6 @@
 // Switch an experiment to synthetic labelling, run a round, watch its progress reach done and the dashboards change.
 import { expect, test } from "@playwright/test";
-import { screen, signInAs } from "./helpers";
+import { ORIGIN, screen, signInAs } from "./helpers";
 
 test.beforeEach(async ({ page }) => {
   await signInAs(page.request, "admin");
@@ -8,6 +8,7 @@ test.beforeEach(async ({ page }) => {
 
 test("synthetic round: progress to done, dashboards update", async ({ page }) => {
   const created = await page.request.post("/api/experiments", {
+    headers: { origin: ORIGIN },
     data: {
       name: "E2E synthetic round",
       preset: "default",

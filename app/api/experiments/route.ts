@@ -11,5 +11,5 @@ export const GET = route({ role: "researcher", response: experimentsResponse }, 
 
 export const POST = route(
   { role: "researcher", body: createExperimentSchema, name: "experiment", response: experimentResponse, status: 201 },
-  async ({ db, body }) => ({ experiment: await createExperiment(db, body) }),
+  async ({ db, user, body }) => ({ experiment: await createExperiment(db, body, user.id) }),
 );

@@ -7,6 +7,7 @@ import type { Db, DbOrTx } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
 import { AppError, isAppError, parseInput } from "../errors";
 import { hashPassword, verifyPassword } from "./password";
+import { assertQuota, linkQuota } from "./quota";
 import { endSessions } from "./session";
 import { ACCOUNT_POLICY, assertNotThrottled, clearThrottle, recordFailure, throttleKeys } from "./throttle";
 import {
@@ -152,6 +153,7 @@ async function newLink(
 
 /** `actor`: the admin making it (null from the command line). */
 export async function createInvite(db: Db, actor: SessionUser | null, input: { role: Role; expiresInHours: number }): Promise<NewLinkDto> {
+  if (actor) await assertQuota(linkQuota(db, actor.id));
   return newLink(db, { purpose: "invite", role: input.role, createdById: actor?.id, expiresInHours: input.expiresInHours });
 }
 
@@ -159,6 +161,7 @@ export async function createInvite(db: Db, actor: SessionUser | null, input: { r
 export async function createResetLink(db: Db, actor: SessionUser | null, userId: string): Promise<NewLinkDto> {
   const user = await db.user.findUnique({ where: { id: userId }, select: { id: true, role: true } });
   if (!user) throw new AppError("NOT_FOUND", `user ${userId} not found`);
+  if (actor) await assertQuota(linkQuota(db, actor.id));
   await db.invite.deleteMany({ where: { purpose: "reset", userId, usedAt: null } });
   return newLink(db, { purpose: "reset", role: user.role, userId, createdById: actor?.id, expiresInHours: 24 });
 }

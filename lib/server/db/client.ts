@@ -16,7 +16,7 @@
 import "server-only";
 import { getConfig, databaseKind, redactUrl } from "../../config";
 import type { PrismaClient as SqliteClient } from "../../../generated/sqlite/client";
-import { ensureSqliteDir, sqliteFilePath } from "./sqlite-path";
+import { checkSqliteFile, ensureSqliteDir, sqliteFilePath } from "./sqlite-path";
 
 /**
  * The client type the data layer is written against. Both generated clients come from the
@@ -105,9 +105,20 @@ export function ensureMigrated(url: string): Promise<void> {
 /** A new client for an explicit URL (tests, tools). The caller owns it: `$disconnect()` it. */
 export async function openDb(url: string, options: OpenDbOptions = {}): Promise<Db> {
   const kind = databaseKind(url);
-  if (kind === "sqlite") ensureSqliteDir(url);
+  if (kind === "sqlite") {
+    ensureSqliteDir(url);
+    await checkSqliteFile(url);
+  }
   if (options.migrate !== false) await ensureMigrated(url);
   return kind === "sqlite" ? openSqlite(url) : openPostgres(url, options.poolSize ?? getPoolSizeDefault());
+}
+
+function busyTimeoutMs(): number {
+  try {
+    return getConfig().SQLITE_BUSY_TIMEOUT_MS;
+  } catch {
+    return 3000;
+  }
 }
 
 function getPoolSizeDefault(): number {
@@ -124,14 +135,16 @@ async function openSqlite(url: string): Promise<Db> {
     import("@prisma/adapter-better-sqlite3"),
     import("./sqlite-serialized"),
   ]);
-  // `timeout` is better-sqlite3's busy timeout: wait up to 5 s for another process's write lock.
-  const adapter = serialisedSqliteFactory(new PrismaBetterSqlite3({ url: sqliteFilePath(url), timeout: 5000 }));
+  // `timeout` is better-sqlite3's busy timeout: how long to wait for another process's write lock (SQLite
+  // retries with backoff meanwhile); then the statement fails, and the API answers 503 after its own retries.
+  const busyMs = busyTimeoutMs();
+  const adapter = serialisedSqliteFactory(new PrismaBetterSqlite3({ url: sqliteFilePath(url), timeout: busyMs }));
   const client = new PrismaClient({ adapter });
   // WAL lets readers (the web app) run while another process (the trainer) writes; it is
   // stored in the file. NORMAL sync is safe with WAL (a crash can lose the last commits,
   // never corrupt). The other settings are per connection.
   await client.$queryRawUnsafe("PRAGMA journal_mode = WAL");
-  await client.$queryRawUnsafe("PRAGMA busy_timeout = 5000");
+  await client.$queryRawUnsafe(`PRAGMA busy_timeout = ${busyMs}`);
   await client.$executeRawUnsafe("PRAGMA synchronous = NORMAL");
   await client.$executeRawUnsafe("PRAGMA foreign_keys = ON");
   return client;

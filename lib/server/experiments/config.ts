@@ -1,7 +1,7 @@
 // From the form's few choices to the full engine config stored with the experiment (and back).
 import "server-only";
 import { z } from "zod";
-import { layoutToText, randomLayout } from "../../maze/layout";
+import { layoutToText, parseLayout, randomLayout } from "../../maze/layout";
 import { presetConfig, trainConfigSchema, withTeacher, type TrainConfig } from "../../rl/config";
 import { roundSettingsSchema, type CreateExperimentInput, type RoundSettings } from "../../contracts/experiment";
 
@@ -9,8 +9,9 @@ import { roundSettingsSchema, type CreateExperimentInput, type RoundSettings } f
 export const storedConfigSchema = trainConfigSchema.extend({ studio: roundSettingsSchema });
 export type StoredConfig = z.infer<typeof storedConfigSchema>;
 
+/** The maze as stored: the layout the parser read (trailing spaces and blank edge lines gone), as the form's preview shows it. */
 export function mazeText(maze: CreateExperimentInput["maze"]): string {
-  if (maze.kind === "text") return maze.text.replace(/\r\n?/g, "\n").trim();
+  if (maze.kind === "text") return layoutToText(parseLayout(maze.text));
   return layoutToText(randomLayout({ rows: maze.rows, cols: maze.cols, seed: maze.seed, wallDensity: maze.wallDensity }));
 }
 

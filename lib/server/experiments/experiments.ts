@@ -1,7 +1,10 @@
 // Experiments: create, list, read, change mode. Routes get DTOs from here, never ORM rows.
 import "server-only";
 import { z } from "zod";
-import type { DbOrTx } from "../db/client";
+import { getConfig } from "../../config";
+import { TX_OPTIONS, type Db, type DbOrTx } from "../db/client";
+import { withRetry } from "../db/errors";
+import { assertQuota } from "../auth/quota";
 import { AppError, parseInput } from "../errors";
 import { parseStoredConfig, resolveConfig } from "./config";
 import { roundDto } from "../training/rounds";
@@ -20,6 +23,7 @@ const insertExperimentSchema = z.object({
   labellingMode: z.enum(LABELLING_MODES).default("human"),
   labelsPerPair: z.number().int().min(1).max(20).default(1),
   status: z.enum(EXPERIMENT_STATUSES).default("draft"),
+  createdById: idSchema.nullable().default(null),
 });
 
 /** Stores an experiment with an already resolved config (the CLI, tests, importers); the form goes through createExperiment. */
@@ -41,16 +45,39 @@ export async function getExperimentOrThrow(db: DbOrTx, id: string): Promise<Expe
   return exp;
 }
 
-/** An experiment from the form's fields: the preset resolved into the full engine config, active at once. */
-export async function createExperiment(db: DbOrTx, input: CreateExperimentInput): Promise<ExperimentDto> {
+/**
+ * An experiment from the form's fields: the preset resolved into the full engine config, active at once. Made by
+ * `creatorId` (a web account), it counts against that account's quota (EXPERIMENTS_PER_USER in all,
+ * EXPERIMENTS_PER_MINUTE a minute): past it, a 429 and nothing written.
+ */
+export async function createExperiment(db: Db, input: CreateExperimentInput, creatorId: string | null = null): Promise<ExperimentDto> {
   const config = resolveConfig(input);
-  const exp = await insertExperiment(db, {
-    name: input.name,
-    config,
-    labellingMode: input.labellingMode,
-    labelsPerPair: input.labelsPerPair,
-    status: "active",
-  });
+  const { EXPERIMENTS_PER_USER, EXPERIMENTS_PER_MINUTE } = getConfig();
+  const exp = await withRetry(() =>
+    db.$transaction(
+      async (tx) => {
+        if (creatorId) {
+          await assertQuota({
+            what: "experiments",
+            total: { limit: EXPERIMENTS_PER_USER, count: () => tx.experiment.count({ where: { createdById: creatorId } }) },
+            perMinute: {
+              limit: EXPERIMENTS_PER_MINUTE,
+              count: (since) => tx.experiment.count({ where: { createdById: creatorId, createdAt: { gte: since } } }),
+            },
+          });
+        }
+        return insertExperiment(tx, {
+          name: input.name,
+          config,
+          labellingMode: input.labellingMode,
+          labelsPerPair: input.labelsPerPair,
+          status: "active",
+          createdById: creatorId,
+        });
+      },
+      { ...TX_OPTIONS, isolationLevel: "Serializable" },
+    ),
+  );
   return getExperimentDto(db, exp.id);
 }
 

@@ -35,10 +35,28 @@ export async function readText(req: Request, limit = getConfig().API_MAX_BODY_BY
   return Buffer.concat(chunks).toString("utf8");
 }
 
-/** Reads a JSON body; malformed JSON is a 400 MALFORMED_JSON (an empty body counts as `{}`), over the size limit a 413. */
+/** application/json, or a +json type (application/merge-patch+json), with any parameters. */
+export function isJsonContentType(value: string | null): boolean {
+  const type = (value ?? "").split(";")[0].trim().toLowerCase();
+  return type === "application/json" || /^application\/[a-z0-9.+-]+\+json$/.test(type);
+}
+
+/**
+ * Reads a JSON body; malformed JSON is a 400 MALFORMED_JSON (an empty body counts as `{}`), over the size limit a
+ * 413. A body whose Content-Type is not JSON is a 415 before it is read: a cross-site form (text/plain,
+ * urlencoded, multipart) cannot pass for JSON.
+ */
 export async function readJson(req: Request): Promise<unknown> {
+  const type = req.headers.get("content-type");
+  const notJson = () => new AppError("UNSUPPORTED_MEDIA_TYPE", "send the body as JSON (Content-Type: application/json)", { contentType: type });
+  if (type !== null && !isJsonContentType(type)) {
+    await req.body?.cancel().catch(() => {});
+    throw notJson();
+  }
   const text = await readText(req);
   if (text.trim() === "") return {};
+  // No Content-Type at all and a body: not declared as JSON either.
+  if (type === null) throw notJson();
   try {
     return JSON.parse(text);
   } catch {

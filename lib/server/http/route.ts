@@ -3,7 +3,9 @@
 // the query and the JSON body with their zod schemas (bad values: 422 VALIDATION with details.fields; malformed
 // JSON: 400 MALFORMED_JSON; too big: 413), hands the handler the database, and answers with its result as JSON,
 // checked against the response schema outside production (a mismatch throws, so tests fail on it). Every
-// AppError becomes its code's status; anything else is a bare 500 that never leaks internals.
+// AppError becomes its code's status. A busy, locked or briefly unreachable database is retried with backoff for
+// DB_RETRY_MS (idempotent requests only: the handler runs again), then answered 503 with Retry-After; anything
+// else is a bare 500 that never leaks internals. Answers are never cached (Cache-Control: no-store).
 //
 //   export const GET = route({ role: "researcher", params: { id: "experiment" }, response: experimentResponse },
 //     async ({ db, params }) => ({ experiment: await getExperimentDto(db, params.id) }));
@@ -13,7 +15,9 @@ import type { z } from "zod";
 import { idSchema } from "../../contracts/ids";
 import type { Role, SessionUser } from "../../contracts/auth";
 import { assertSameOrigin, clearSessionCookie, requireUser, setSessionCookie } from "../auth/guard";
+import { getConfig } from "../../config";
 import { getDb, type Db } from "../db/client";
+import { isDatabaseUnavailable, withRetryFor } from "../db/errors";
 import { AppError, isAppError, validationError } from "../errors";
 import { readJson } from "./body";
 
@@ -35,6 +39,11 @@ export interface RouteSpec<A extends Access, P extends string, Q extends Schema,
   response?: R;
   /** The success status (default 200). */
   status?: number;
+  /**
+   * The handler may run twice for one request without harm (an upsert, a label by its id): a busy database is
+   * retried for it. GET, HEAD, PUT, PATCH and DELETE are taken as idempotent; a POST only when this says so.
+   */
+  idempotent?: boolean;
 }
 
 export interface RouteContext<A extends Access, P extends string, Q, B> {
@@ -79,13 +88,16 @@ export function route<
       let cookie: string | null = null;
       const session = { start: (value: string) => void (cookie = value), end: () => void (cookie = "") };
       const ctx = { req, db, user, params, query, body, session } as RouteContext<A, P, Out<Q>, Out<B>>;
-      const result: unknown = await handler(ctx);
+      const result: unknown =
+        spec.idempotent !== false && (spec.idempotent || req.method !== "POST")
+          ? await withRetryFor(() => handler(ctx), getConfig().DB_RETRY_MS)
+          : await handler(ctx);
       if (!spec.response) {
         if (!(result instanceof Response)) throw new Error("a route without a response schema must return a Response");
         return result;
       }
       if (process.env.NODE_ENV !== "production") checkResponse(spec.response, result, req);
-      const res = NextResponse.json(result, { status: spec.status ?? 200 });
+      const res = NextResponse.json(result, { status: spec.status ?? 200, headers: NO_STORE });
       if (cookie === "") clearSessionCookie(res, req);
       else if (cookie !== null) setSessionCookie(res, req, cookie);
       return res;
@@ -121,23 +133,37 @@ function checkResponse(schema: z.ZodType, data: unknown, req: Request): void {
   throw new Error(`response of ${req.method} ${new URL(req.url).pathname} breaks its contract: ${where}`);
 }
 
+const NO_STORE = { "cache-control": "no-store" };
+/** Seconds a 503 asks the client to wait. */
+const UNAVAILABLE_RETRY_SEC = 5;
+
 /**
- * AppError: its code's status and JSON (429 with retry-after); a request its client abandoned: one log line and a
- * 499 nobody reads; anything else: a logged, bare 500.
+ * AppError: its code's status and JSON (429 and 503 with retry-after); a request its client abandoned: one log
+ * line and a 499 nobody reads; a database fault: 503; anything else: a logged, bare 500.
  */
 export function errorResponse(err: unknown, req?: Request): Response {
   if (isAppError(err, "CLIENT_CLOSED") || (req?.signal.aborted && !isAppError(err))) {
     console.warn(`[api] client closed the request before the answer: ${req ? `${req.method} ${new URL(req.url).pathname}` : "(unknown request)"}`);
-    return NextResponse.json(new AppError("CLIENT_CLOSED", "client closed the request").toJSON(), { status: 499 });
+    return NextResponse.json(new AppError("CLIENT_CLOSED", "client closed the request").toJSON(), { status: 499, headers: NO_STORE });
+  }
+  if (!isAppError(err) && isDatabaseUnavailable(err)) {
+    // One line, no stack: the operator needs to know the database is struggling, not where the request was.
+    console.error(`[api] database unavailable: ${oneLine(err)}`);
+    err = new AppError("UNAVAILABLE", "the database is busy or unavailable: try again in a few seconds", { retryAfterSec: UNAVAILABLE_RETRY_SEC });
   }
   if (isAppError(err)) {
-    const res = NextResponse.json(err.toJSON(), { status: err.status });
+    const res = NextResponse.json(err.toJSON(), { status: err.status, headers: NO_STORE });
     const retry = (err.details as { retryAfterSec?: number } | undefined)?.retryAfterSec;
-    if (err.code === "RATE_LIMITED" && retry) res.headers.set("retry-after", String(retry));
+    if ((err.code === "RATE_LIMITED" || err.code === "UNAVAILABLE") && retry) res.headers.set("retry-after", String(retry));
     return res;
   }
   console.error("[api] unexpected error:", err);
-  return NextResponse.json({ error: { code: "INTERNAL", message: "internal error" } }, { status: 500 });
+  return NextResponse.json({ error: { code: "INTERNAL", message: "internal error" } }, { status: 500, headers: NO_STORE });
+}
+
+function oneLine(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  return `${e.code ?? ""} ${(e.message ?? String(err)).split("\n").filter(Boolean).pop() ?? ""}`.trim().slice(0, 300);
 }
 
 /**

@@ -10,7 +10,10 @@ import { TX_OPTIONS, type Db, type Tx } from "../db/client";
 import { uuidv7 } from "../db/ids";
 import { AppError } from "../errors";
 import { toTrajectoryView } from "./views";
-import { DATASET_FORMAT, datasetLineSchema, type DatasetLine, type DatasetTrajectory } from "../../contracts/dataset";
+import { z } from "zod";
+import { NUM_ACTIONS, transitionTable } from "../../maze/env";
+import { parseLayout, type MazeLayout } from "../../maze/layout";
+import { DATASET_FORMAT, DATASET_LIMITS, datasetLineSchema, type DatasetLine, type DatasetTrajectory } from "../../contracts/dataset";
 import { idSchema } from "../../contracts/ids";
 
 const EXPORT_PAGE = 200;
@@ -111,51 +114,106 @@ export async function exportDataset(db: Db, experimentId: string, options: { lab
   return out;
 }
 
-/** Parses and checks every line; the first bad one is a VALIDATION error naming its line number. */
-export function parseDataset(jsonl: string): DatasetLine[] {
+/** The maze a dataset is imported into: every cell must be a free cell of it, every step a move it allows. */
+export interface DatasetMaze {
+  layout: MazeLayout;
+  maxSteps: number;
+}
+
+/** Errors listed in one refusal; the rest are counted. */
+const MAX_REPORTED = 20;
+
+function checkTrajectory(t: DatasetTrajectory, maze: DatasetMaze, moves: Int32Array, where: string): string[] {
+  const { layout, maxSteps } = maze;
+  const n = layout.rows * layout.cols;
+  if (t.actions.length > maxSteps) return [`${where}: ${t.actions.length} steps, the experiment's mazes end after ${maxSteps}`];
+  for (let i = 0; i < t.cells.length; i++) {
+    const cell = t.cells[i];
+    if (cell >= n) return [`${where}.cells.${i}: cell ${cell} is outside the ${layout.rows}x${layout.cols} maze`];
+    if (layout.walls[cell]) return [`${where}.cells.${i}: cell ${cell} is a wall`];
+    if (i > 0 && moves[t.cells[i - 1] * NUM_ACTIONS + t.actions[i - 1]] !== cell) {
+      return [`${where}.actions.${i - 1}: action ${t.actions[i - 1]} from cell ${t.cells[i - 1]} does not lead to cell ${cell}`];
+    }
+  }
+  return [];
+}
+
+/**
+ * Parses and checks every line (JSON, the dataset schema, caps, and with `maze` the maze's bounds and moves). A
+ * refusal is one VALIDATION error listing the bad lines by number (the first 20), so nothing is written.
+ */
+export function parseDataset(jsonl: string, maze?: DatasetMaze): DatasetLine[] {
   const lines: DatasetLine[] = [];
   const seenPairs = new Map<string, number>();
+  const errors: { line: number; message: string }[] = [];
+  const moves = maze ? transitionTable(maze.layout) : null;
   const rows = jsonl.split("\n");
-  for (let i = 0; i < rows.length; i++) {
+  if (rows.length > DATASET_LIMITS.lines && rows.slice(DATASET_LIMITS.lines).some((r) => r.trim() !== "")) {
+    throw new AppError("VALIDATION", `the file has more than ${DATASET_LIMITS.lines} lines: split it`, { lines: rows.length });
+  }
+  for (let i = 0; i < rows.length && errors.length < MAX_REPORTED; i++) {
     const lineNo = i + 1;
+    const fail = (message: string) => void errors.push({ line: lineNo, message });
+    if (Buffer.byteLength(rows[i]) > DATASET_LIMITS.lineBytes) {
+      fail(`longer than ${DATASET_LIMITS.lineBytes} bytes`);
+      continue;
+    }
     const text = rows[i].trim();
     if (text === "") continue;
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch (err) {
-      throw new AppError("VALIDATION", `line ${lineNo}: not valid JSON (${(err as Error).message})`, { line: lineNo });
+      fail(`not valid JSON (${(err as Error).message})`);
+      continue;
     }
     const result = datasetLineSchema.safeParse(json);
     if (!result.success) {
-      const issues = result.error.issues.map((issue) => `${issue.path.join(".") || "(line)"}: ${issue.message}`);
-      throw new AppError("VALIDATION", `line ${lineNo}: ${issues.join("; ")}`, { line: lineNo, issues });
+      fail(result.error.issues.map((issue) => `${issue.path.join(".") || "(line)"}: ${issue.message}`).join("; "));
+      continue;
     }
-    const earlier = seenPairs.get(result.data.pair.id);
+    const line = result.data;
+    if (maze && moves) {
+      const bad = [...checkTrajectory(line.left, maze, moves, "left"), ...checkTrajectory(line.right, maze, moves, "right")];
+      if (bad.length) {
+        fail(bad.join("; "));
+        continue;
+      }
+    }
+    const earlier = seenPairs.get(line.pair.id);
     if (earlier !== undefined) {
-      throw new AppError("VALIDATION", `line ${lineNo}: pair ${result.data.pair.id} already given on line ${earlier}`, {
-        line: lineNo,
-      });
+      fail(`pair ${line.pair.id} already given on line ${earlier}`);
+      continue;
     }
-    seenPairs.set(result.data.pair.id, lineNo);
-    lines.push(result.data);
+    seenPairs.set(line.pair.id, lineNo);
+    lines.push(line);
+  }
+  if (errors.length) {
+    const more = errors.length >= MAX_REPORTED ? ` (first ${MAX_REPORTED} bad lines; there may be more)` : "";
+    const message = errors.map((e) => `line ${e.line}: ${e.message}`).join("\n");
+    throw new AppError("VALIDATION", `${message}${more}`, { line: errors[0].line, lines: errors });
   }
   return lines;
 }
 
 export type ImportSummary = { pairs: number; trajectories: number; labels: number; usersCreated: number };
 
+const experimentMazeSchema = z.object({ env: z.object({ layout: z.string(), maxSteps: z.number().int().min(1) }) });
+
 /**
- * Imports a JSONL dataset into an existing experiment, all or nothing. Trajectories shared
- * by several lines (same exported id) are stored once. Recorded labels keep their slot, so
- * the queue will not hand an imported pair out beyond its labelsWanted.
+ * Imports a JSONL dataset into an existing experiment, all or nothing: every line is checked (schema, caps, the
+ * experiment's maze) before anything is written. Trajectories shared by several lines (same exported id) are
+ * stored once. Recorded labels keep their slot, so the queue will not hand an imported pair out beyond its
+ * labelsWanted.
  */
 export async function importDataset(db: Db, experimentId: string, jsonl: string): Promise<ImportSummary> {
-  const lines = parseDataset(jsonl);
   const id = idSchema.safeParse(experimentId);
-  if (!id.success || !(await db.experiment.findUnique({ where: { id: experimentId }, select: { id: true } }))) {
-    throw new AppError("NOT_FOUND", `experiment ${experimentId} not found`);
-  }
+  const exp = id.success ? await db.experiment.findUnique({ where: { id: experimentId }, select: { config: true } }) : null;
+  if (!exp) throw new AppError("NOT_FOUND", `experiment ${experimentId} not found`);
+  // Experiments made by the app and the CLI carry their maze; a bare row made by a script or a test has none to
+  // check against (nor can it train), so only the schema and the caps apply to it.
+  const stored = experimentMazeSchema.safeParse(JSON.parse(exp.config));
+  const lines = parseDataset(jsonl, stored.success ? { layout: parseLayout(stored.data.env.layout), maxSteps: stored.data.env.maxSteps } : undefined);
   return db.$transaction((tx) => writeDataset(tx, experimentId, lines), IMPORT_TX_OPTIONS);
 }
 

@@ -40,11 +40,19 @@ export function isClaimable(round: Pick<TrainingRound, "status" | "heartbeatAt" 
 }
 
 /**
+ * A running round this claimer left (a database fault interrupted it): its own to take back at once, without
+ * waiting for the heartbeat to go stale. A worker runs one round at a time, so it is not running it now.
+ */
+function ownRunning(round: Pick<TrainingRound, "status" | "workerId">, claimer: Claimer): boolean {
+  return round.status === "running" && round.workerId === claimer.workerId;
+}
+
+/**
  * Claims `seen` (a row as read by the caller) for `claimer`: null when it is not claimable, or when another
  * claimer changed it since it was read. The returned row is the round as now stored.
  */
 export async function claimRound(db: DbOrTx, seen: TrainingRound, claimer: Claimer): Promise<TrainingRound | null> {
-  if (!isClaimable(seen, claimer.staleMs)) return null;
+  if (!isClaimable(seen, claimer.staleMs) && !ownRunning(seen, claimer)) return null;
   const now = new Date();
   if (seen.status === "queued") {
     const { count } = await db.trainingRound.updateMany({
@@ -73,7 +81,7 @@ export async function claimNext(
   const scope = experimentId ? { experimentId } : {};
   const running = await db.trainingRound.findMany({ where: { ...scope, status: "running" }, orderBy: { createdAt: "asc" } });
   for (const r of running) {
-    if (!isClaimable(r, claimer.staleMs)) continue;
+    if (!isClaimable(r, claimer.staleMs) && !ownRunning(r, claimer)) continue;
     const round = await claimRound(db, r, claimer);
     if (round) return { round, resumed: true, previousWorker: r.workerId };
   }

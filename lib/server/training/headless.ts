@@ -140,6 +140,7 @@ export async function runHeadless(
       const failed = await db.trainingRound.findUnique({ where: { id: current.id }, select: { error: true } });
       throw new Error(`round ${current.index} failed: ${failed?.error ?? "unknown reason"}`);
     }
+    if (outcome === "interrupted") throw new Error(`round ${current.index} was interrupted by a database fault: run --resume ${experimentId} once it clears`);
     if (outcome !== "done") break;
     hooks.onProgress?.({ episodesDone: await doneEpisodes(), episodesTotal: totalEpisodes, round: current.index, phase: "done" });
   }

@@ -9,6 +9,7 @@ import { OprlAgent } from "../../rl/agent";
 import { initBackend } from "../../rl/backend";
 import { roundStrategies, runRound, summarizeRound, type RoundIo, type RoundPlan, type RoundResult, type StopReason } from "../../rl/round";
 import type { Db, DbOrTx } from "../db/client";
+import { isDatabaseUnavailable } from "../db/errors";
 import { parseStoredConfig, type StoredConfig } from "../experiments/config";
 import { applyCheckpoint, encodeCheckpoint, type CheckpointMeta, type EncodedCheckpoint } from "./checkpoint";
 import { episodeMetric, rewardUpdateMetrics, roundMetric } from "./round-metrics";
@@ -32,7 +33,8 @@ const HEARTBEAT_MS = 2000;
 const LABEL_POLL_MS = 1000;
 const MAX_RESUMES = 3;
 
-export type RoundOutcome = "done" | "cancelled" | "stopped" | "failed";
+/** "interrupted": a database fault (full, locked, unreachable) stopped it; it stays running to be resumed. */
+export type RoundOutcome = "done" | "cancelled" | "stopped" | "failed" | "interrupted";
 
 export class RoundRun {
   private cancelled = false;
@@ -52,6 +54,8 @@ export class RoundRun {
     /** Set when the process is shutting down: stop at the next flush, leave the round to be resumed. */
     private readonly stopping: () => boolean,
     private readonly log: (line: string) => void = () => {},
+    /** This run resumes a round a database fault interrupted: that does not count against MAX_RESUMES. */
+    private readonly afterFault = false,
   ) {}
 
   async run(): Promise<RoundOutcome> {
@@ -60,6 +64,12 @@ export class RoundRun {
       return await this.execute();
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
+      if (isDatabaseUnavailable(err)) {
+        // Not the round's fault, and the database may not even take a "failed": leave it running. Its last
+        // committed flush is where it resumes once the database works again (the worker retries with backoff).
+        this.log(`round ${this.round.id} interrupted by a database fault, to resume when it clears: ${reason.split("\n").filter(Boolean).pop()}`);
+        return "interrupted";
+      }
       this.log(`round ${this.round.id} failed: ${reason}`);
       await this.finish("failed", `${this.state?.phase ?? "starting"}: ${reason}`.slice(0, 1000));
       return "failed";
@@ -92,7 +102,7 @@ export class RoundRun {
     const exp = await db.experiment.findUniqueOrThrow({ where: { id: this.round.experimentId } });
     this.config = parseStoredConfig(exp.config);
     const previous = await readRoundState(db, this.round.id);
-    const resumes = previous ? previous.resumes + 1 : 0;
+    const resumes = previous ? previous.resumes + (this.afterFault ? 0 : 1) : 0;
     if (previous && resumes > MAX_RESUMES) {
       throw new Error(`resumed ${MAX_RESUMES} times without finishing (last phase: ${previous.phase}); start a new round`);
     }
@@ -104,7 +114,7 @@ export class RoundRun {
       labelsTarget: 0,
       labelDeadline: null,
       resumes,
-      note: previous ? `resumed after a worker restart (${resumes}x)` : null,
+      note: previous ? (this.afterFault ? "resumed after a database fault" : `resumed after a worker restart (${resumes}x)`) : null,
     };
 
     await initBackend("auto", this.log);

@@ -24,6 +24,10 @@ export class TrainingWorker {
   private readonly pollMs: number;
   private readonly staleMs: number;
   private readonly log: (line: string) => void;
+  /** Rounds a database fault interrupted, to resume without counting it as a worker restart. */
+  private readonly faulted = new Set<string>();
+  /** Consecutive database faults (failed claims, interrupted rounds): the wait before the next try doubles. */
+  private faults = 0;
 
   constructor(
     private readonly db: Db,
@@ -54,19 +58,28 @@ export class TrainingWorker {
     await ensureDemo(this.db).catch((err) => this.log(`demo data not created: ${(err as Error).message}`));
     while (!this.stopping) {
       let round = null;
+      let faulted = false;
       try {
         round = await this.claim();
       } catch (err) {
-        this.log(`claim failed: ${(err as Error).message}`);
+        this.log(`claim failed: ${(err as Error).message.split("\n").filter(Boolean).pop()}`);
+        faulted = true;
       }
       if (round) {
         this.log(`running round ${round.index} of ${round.experimentId} (${round.episodesTotal} episodes)`);
-        const outcome = await new RoundRun(this.db, round, this.id, () => this.stopping, this.log).run();
+        const outcome = await this.run(round);
         this.log(`round ${round.index} of ${round.experimentId}: ${outcome}`);
-        continue;
+        if (outcome !== "interrupted") {
+          this.faults = 0;
+          continue;
+        }
+        faulted = true;
       }
+      // While the database is faulty, wait longer each time (up to 30 s) instead of hammering it.
+      this.faults = faulted ? this.faults + 1 : 0;
+      const wait = faulted ? Math.min(30_000, this.pollMs * 2 ** Math.min(this.faults, 10)) : this.pollMs;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.pollMs);
+        const timer = setTimeout(resolve, wait);
         this.wake = () => {
           clearTimeout(timer);
           resolve();
@@ -82,7 +95,14 @@ export class TrainingWorker {
     for (;;) {
       const round = await this.claim();
       if (!round) return;
-      await new RoundRun(this.db, round, this.id, () => this.stopping, this.log).run();
+      if ((await this.run(round)) === "interrupted") return;
     }
+  }
+
+  private async run(round: TrainingRound) {
+    const afterFault = this.faulted.delete(round.id);
+    const outcome = await new RoundRun(this.db, round, this.id, () => this.stopping, this.log, afterFault).run();
+    if (outcome === "interrupted") this.faulted.add(round.id);
+    return outcome;
   }
 }
