@@ -6,7 +6,7 @@ import { distancesToGoal } from "../maze/truth";
 import { Rng } from "../rng";
 import type { TrainConfig } from "./config";
 import { adam, minimize, oneHot, PolicyNet, RewardNet } from "./nets";
-import { buildBatch, preferenceLoss, preferenceStats, statsFromScoreGaps, type Preference, type PreferenceStats } from "./preferences";
+import { buildBatch, preferenceLoss, preferenceStats, scoreCanOrder, statsFromScoreGaps, type Preference, type PreferenceStats } from "./preferences";
 import { discountedReturns, gae, standardize } from "./returns";
 import { fitEnsemble, fitRewardTable, normalizedPotential, scoreWithTable, TransitionGraph, type TableFitOptions } from "./reward-table";
 import { rollout } from "./rollout";
@@ -287,10 +287,12 @@ export class OprlAgent {
     this.potential = null;
     const table = this.table;
     const gaps = prefs.map((p) => scoreWithTable(table, p.left, score) - scoreWithTable(table, p.right, score));
+    const orderable = prefs.map((p) => scoreCanOrder(p.left, p.right, score));
     return {
       ...statsFromScoreGaps(
         gaps,
         prefs.map((p) => p.label),
+        orderable,
       ),
       updates: 1,
     };

@@ -268,6 +268,7 @@ export type { RoundSummary };
 
 export function summarizeRound(agent: OprlAgent, index: number, r: RoundResult, labels: RoundSummary["labels"]): RoundSummary {
   const last = r.rewardRows[r.rewardRows.length - 1];
+  const heldOut = tableAccuracy(r.rewardTable, r.heldOut, agent.config.rewardModel.score);
   return {
     round: index,
     episodes: r.episodesDone,
@@ -277,8 +278,8 @@ export function summarizeRound(agent: OprlAgent, index: number, r: RoundResult, 
     evalMeanLength: round4(r.evaluation.meanLength),
     rewardLoss: last ? last.loss : null,
     rewardAccuracy: last ? last.accuracy : null,
-    heldOutAccuracy: tableAccuracy(r.rewardTable, r.heldOut, agent.config.rewardModel.score),
-    heldOutPairs: r.heldOut.length,
+    heldOutAccuracy: heldOut.accuracy === null ? null : round4(heldOut.accuracy),
+    heldOutPairs: heldOut.pairs,
     trainPreferences: r.trainPreferences,
     policyLoss: r.policyLoss === null ? null : round4(r.policyLoss),
     spearman: rewardVsPotential(agent.config.env.layout, r.rewardTable),
