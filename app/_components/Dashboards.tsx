@@ -72,7 +72,7 @@ export function Dashboards({ data, experimentId }: { data: DashboardDto; experim
         <Stat
           label="Held-out accuracy"
           value={pct(last?.heldOutAccuracy)}
-          hint={last ? `${last.heldOutPairs} held-out labels` : undefined}
+          hint={last ? `on ${last.heldOutPairs} held-out labels the score can order` : undefined}
           testId="stat-heldout"
         />
         <Stat label="Rank corr. with −distance" value={fmt(last?.spearman)} hint="Spearman, learned reward vs true potential" testId="stat-spearman" />

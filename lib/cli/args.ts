@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { DEFAULT_EXPERIMENT_INPUT } from "../contracts/experiment";
 import { TEACHER_KINDS, TIE_POLICIES } from "../labelers";
 import { LayoutError, layoutToText, parseLayout, randomLayout } from "../maze/layout";
 import { LABEL_SCHEDULES, PAIRINGS, presetConfig, REWARD_MODEL_KINDS, SHAPING_MODES, trainConfigSchema, withTeacher, type TrainConfig } from "../rl/config";
@@ -49,8 +50,9 @@ export const TRAIN_USAGE = `Usage: npm run train -- [options]
                              into rounds (collect, label pairs, update the reward model and the policy)
   --database-url URL         a database other than DATABASE_URL (implies --db)
   --name NAME                the experiment's name                                      [cli <date>]
-  --round-episodes N         episodes per round                                         [100]
-  --pairs-per-round N        pairs the teacher labels per round                         [24]
+  --round-episodes N         episodes per round                                         [25]
+  --pairs-per-round N        pairs the teacher labels per round (at most: a label budget [10]
+                             with the spread schedule is spread over the first 250 episodes)
   --resume ID                continue experiment ID from its last checkpoint until --episodes are done
   --no-progress              no progress bar (it is shown only on a terminal anyway)
   -h, --help                 this text
@@ -227,8 +229,9 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
   if (config.preferences.schedule === "spread" && config.preferences.budget === null) {
     throw new UsageError("--label-schedule spread needs --labels N (there is no budget to spread)");
   }
-  const roundEpisodes = value("round-episodes", str("round-episodes")) ?? 100;
-  const pairsPerRound = value("pairs-per-round", str("pairs-per-round")) ?? 24;
+  // The web app's defaults for a new experiment, so --db and --rounds run what the web runs.
+  const roundEpisodes = value("round-episodes", str("round-episodes")) ?? DEFAULT_EXPERIMENT_INPUT.episodesPerRound;
+  const pairsPerRound = value("pairs-per-round", str("pairs-per-round")) ?? DEFAULT_EXPERIMENT_INPUT.pairsPerRound;
   return {
     config: trainConfigSchema.parse(config),
     rounds: roundsMode ? { roundEpisodes, pairsPerRound } : null,

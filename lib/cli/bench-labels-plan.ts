@@ -66,8 +66,8 @@ export const GRID = {
   oracle: BUDGETS,
   /** At the preset's budget only: 160 runs of ~15 s (2 at a time, the machine shared) is what fits in 20 minutes. */
   mistake20: [100] as Budget[],
-  /** The round loop (ROUND_FLAGS) at 50 and 100 labels, on every maze. */
-  rounds: [50, 100] as Budget[],
+  /** The round loop (ROUND_FLAGS) at 25, 50 and 100 labels, on every maze. */
+  rounds: [25, 50, 100] as Budget[],
   roundsMazes: Infinity,
 };
 const QUICK = { oracle: [25, 100, "unlimited"] as Budget[], mistake20: [100] as Budget[], rounds: [50] as Budget[] };
@@ -107,10 +107,9 @@ export function planGrid(opts: GridOptions): Plan {
 
 export const budgetLabel = (b: Budget) => (b === "unlimited" ? "unlimited" : String(b));
 
-/** The flags after `train.ts` for one run (besides --no-progress / --out). */
 /**
- * The round loop as the web app runs it, in memory: rounds of 25 episodes, up to 10 pairs a round. Measured at
- * 100 labels, 8 seeds: rounds of 50 / 20 pairs 5/10 on r16s1, 25 / 10 7/8, 10 / 4 6/8 (see BENCHMARKS.md).
+ * The round loop as the web app runs it by default, in memory: rounds of 25 episodes, up to 10 pairs a round, the
+ * budget spread over the first 250 episodes. Rounds of 100 / 24 pairs: r16s1 at 100 labels 7/10 (BENCHMARKS.md).
  */
 export const ROUND_FLAGS = ["--rounds", "--round-episodes", "25", "--pairs-per-round", "10"];
 

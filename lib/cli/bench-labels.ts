@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
@@ -43,6 +43,12 @@ const argsSchema = z.object({
   /** Start no run that would end past this (by the mean run so far): cells then show fewer seeds, and the output says so. */
   "max-minutes": z.coerce.number().positive().default(20),
   out: z.string().default(path.join(ROOT, "BENCHMARKS.md")),
+  /**
+   * Raw results of an earlier run (the JSON file it names on stderr): cells this run does not measure are taken
+   * from it, and the output says which. With `--loop rounds`, only the round loop is run again.
+   */
+  reuse: z.string().optional(),
+  loop: z.enum(["all", "rounds"]).default("all"),
 });
 
 interface WorkerReply {
@@ -134,6 +140,19 @@ async function main() {
   // The in-memory round mode is a train.ts flag the lead may add; measure it only where it exists.
   const roundLoop = /^\s+--rounds\s/m.test(TRAIN_USAGE);
   const plan = planGrid({ seeds, mazes, roundLoop, quick: Boolean(quick) });
+  if (opts.loop === "rounds") plan.runs = plan.runs.filter((r) => r.variant.kind === "oprl" && r.variant.loop === "rounds");
+  let reused: RunResult[] = [];
+  if (opts.reuse) {
+    try {
+      const earlier = JSON.parse(readFileSync(opts.reuse, "utf8")) as { results: RunResult[] };
+      const key = (r: RunSpec) => `${r.maze}|${variantKey(r.variant)}|${r.seed}`;
+      const planned = new Set(plan.runs.map(key));
+      reused = earlier.results.filter((r) => !planned.has(key(r.spec)) && mazes.includes(r.spec.maze));
+    } catch (err) {
+      process.stderr.write(`bench:labels: --reuse ${opts.reuse}: ${(err as Error).message}\n`);
+      process.exit(2);
+    }
+  }
   const shownMazes = quick ? mazes.slice(0, 1) : mazes;
   const episodes = quick ? QUICK_EPISODES : undefined;
   const machineStart = machineInfo();
@@ -195,7 +214,7 @@ async function main() {
   writeFileSync(rawFile, JSON.stringify({ plan, results, failures }, null, 1));
   process.stderr.write(`bench:labels: raw results in ${rawFile}\n`);
 
-  const cells = aggregate(results);
+  const cells = aggregate([...reused, ...results]);
   const svgFile = path.join(path.dirname(path.resolve(opts.out)), "bench-labels.svg");
   const unlimitedCells = cells.filter((c) => c.variant.kind === "oprl" && c.variant.budget === "unlimited");
   const unlimitedLabels = unlimitedCells.length ? Math.round(unlimitedCells.reduce((a, c) => a + c.meanLabels, 0) / unlimitedCells.length) : null;
@@ -215,6 +234,12 @@ async function main() {
       `tfjs backend **${backend}**; load average ${machineStart.load} at the start, ${m.load} at the end (the machine is shared). ` +
       `${plan.runs.length} runs, ${opts.jobs} at a time, **${fmtTime(wallSeconds)}** wall in all` +
       `${quick ? `; **quick smoke version** (${QUICK_EPISODES} episodes per run)` : ", 500 episodes per run"}, then 100 evaluation episodes (epsilon 0, sampling from the policy).`,
+    ...(reused.length
+      ? [
+          "",
+          `**${reused.length} runs reused** from an earlier run's raw results (\`--reuse ${path.basename(opts.reuse!)}\`): every cell not measured in this run.`,
+        ]
+      : []),
     "",
     `**Suite: ${suiteName}** (mazes where the sparse reward alone fails; definitions as in the few-label measurements):`,
     "",
@@ -246,7 +271,7 @@ async function main() {
   lines.push(
     `Mean training time per run ${perRun.toFixed(1)} s (train_seconds, with ${opts.jobs} runs in parallel on a shared machine); ` +
       `the runs' own CPU time ${fmtTime(cpuSeconds)} in all, i.e. about ${fmtTime(cpuSeconds / opts.jobs)} of wall time on ${opts.jobs} idle cores.`,
-    `Reproduce: \`npm run bench:labels\` (options: \`--seeds N --mazes ${Object.keys(MAZES).join(",")} --jobs 1|2 --max-minutes M --quick --out FILE\`); ` +
+    `Reproduce: \`npm run bench:labels\` (options: \`--seeds N --mazes ${Object.keys(MAZES).join(",")} --jobs 1|2 --max-minutes M --quick --out FILE --loop all|rounds --reuse RAW.json\`); ` +
       `the grid: oracle at ${GRID.oracle.map(budgetLabel).join(" / ")}, 20% mistakes at ${GRID.mistake20.map(budgetLabel).join(" / ")}.`,
   );
   writeBenchmarkSection("labels", lines.join("\n"), opts.out);

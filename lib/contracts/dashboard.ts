@@ -28,7 +28,9 @@ const roundSummaryFields = {
   evalMeanLength: z.number(),
   rewardLoss: z.number().nullable(),
   rewardAccuracy: z.number().nullable(),
+  /** Over decided held-out labels whose two runs the score can tell apart (with `end`: runs that ended in different cells). */
   heldOutAccuracy: z.number().nullable(),
+  /** How many held-out labels heldOutAccuracy is measured on. */
   heldOutPairs: z.number().int(),
   trainPreferences: z.number().int(),
   policyLoss: z.number().nullable(),

@@ -79,8 +79,10 @@ export const DEFAULT_EXPERIMENT_INPUT: Omit<CreateExperimentInput, "maze"> = {
   teacher: "oracle",
   labellingMode: "synthetic",
   labelsPerPair: 1,
-  episodesPerRound: 100,
-  pairsPerRound: 24,
+  // Measured (BENCHMARKS.md, few labels): rounds of 25 episodes refit and shape sooner than rounds of 100
+  // (r16s1, 100 labels: 100 / 24 7/10 seeds); 10 pairs a round at most, a label budget spread over 250 episodes.
+  episodesPerRound: 25,
+  pairsPerRound: 10,
   pairSelection: "random",
   labelBudget: null,
   labelTimeLimitSec: 600,

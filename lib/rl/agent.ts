@@ -6,13 +6,53 @@ import { distancesToGoal } from "../maze/truth";
 import { Rng } from "../rng";
 import type { TrainConfig } from "./config";
 import { adam, minimize, oneHot, PolicyNet, RewardNet } from "./nets";
-import { buildBatch, preferenceLoss, preferenceStats, statsFromScoreGaps, type Preference, type PreferenceStats } from "./preferences";
+import { buildBatch, preferenceLoss, preferenceStats, scoreCanOrder, statsFromScoreGaps, type Preference, type PreferenceStats } from "./preferences";
 import { discountedReturns, gae, standardize } from "./returns";
 import { fitEnsemble, fitRewardTable, normalizedPotential, scoreWithTable, TransitionGraph, type TableFitOptions } from "./reward-table";
 import { rollout } from "./rollout";
 import { pairDisagreement, selectPairs } from "./selection";
 import { selfImitationTargets, SuccessMemory } from "./replay";
 import type { Trajectory } from "./trajectory";
+
+/** Adam's state: steps taken, then the first moments of every variable and the second moments (none before the first step). */
+export interface OptimizerState {
+  steps: number;
+  moments: Float32Array[];
+}
+
+/** The agent's learning state beyond its weights (see OprlAgent.learnerState). */
+export interface LearnerState {
+  policyOptimizer: OptimizerState;
+  rewardOptimizer: OptimizerState;
+  successes: Trajectory[];
+  recent: Trajectory[];
+  /** Transitions seen, as flat cell pairs. */
+  edges: Int32Array;
+}
+
+async function optimizerState(opt: tf.Optimizer): Promise<OptimizerState> {
+  const [iterations, ...moments] = await opt.getWeights();
+  const steps = iterations.tensor.dataSync()[0];
+  // getWeights makes a new tensor for the step count; the moments are the optimiser's own variables.
+  iterations.tensor.dispose();
+  return { steps, moments: moments.map((m) => Float32Array.from(m.tensor.dataSync() as Float32Array)) };
+}
+
+async function setOptimizerState(opt: tf.Optimizer, variables: tf.Variable[], s: OptimizerState): Promise<void> {
+  if (!s.moments.length) return;
+  if (s.moments.length !== 2 * variables.length) throw new Error(`expected ${2 * variables.length} optimiser moments, got ${s.moments.length}`);
+  const named = [
+    { name: "iterations", tensor: tf.scalar(s.steps, "int32") as tf.Tensor },
+    ...s.moments.map((m, i) => {
+      const v = variables[i % variables.length];
+      if (m.length !== v.size) throw new Error(`optimiser moment ${i}: expected ${v.size} values, got ${m.length}`);
+      return { name: `moment${i}`, tensor: tf.tensor(m, v.shape) };
+    }),
+  ];
+  await opt.setWeights(named);
+  // setWeights keeps variables of its own made from these.
+  named.forEach((n) => n.tensor.dispose());
+}
 
 export interface PolicyUpdateStats {
   loss: number;
@@ -144,6 +184,17 @@ export class OprlAgent {
     return t;
   }
 
+  /** The episode that these actions play from the start (the maze is deterministic): a stored run, restored. */
+  replay(actions: ArrayLike<number>): Trajectory {
+    let i = 0;
+    const t = rollout(this.env, () => {
+      if (i >= actions.length) throw new Error(`replay: the episode had not ended after ${actions.length} actions`);
+      return actions[i++];
+    });
+    if (i !== actions.length) throw new Error(`replay: the episode ended after ${i} of ${actions.length} actions`);
+    return t;
+  }
+
   /** Up to `updates` policy updates; the mean loss and the last entropy, or null when none could run yet. */
   trainPolicy(updates: number): (PolicyUpdateStats & { updates: number }) | null {
     let loss = 0;
@@ -252,6 +303,31 @@ export class OprlAgent {
     this.potential = null;
   }
 
+  /**
+   * What the agent has learned besides its weights, for the next round and checkpoints: both optimisers'
+   * moments (a fresh Adam restarts with bias-corrected full-size steps), the self-imitation memory, the latest
+   * episodes (the a2c policy batch) and the transitions seen (the table's smoothness prior).
+   */
+  async learnerState(): Promise<LearnerState> {
+    return {
+      policyOptimizer: await optimizerState(this.policyOptimizer),
+      rewardOptimizer: await optimizerState(this.rewardOptimizer),
+      successes: this.successes.items.slice(),
+      recent: this.trajectories.items.slice(-this.config.policy.batchEpisodes),
+      edges: Int32Array.from(this.graph.edges),
+    };
+  }
+
+  /** Restores a learnerState() on a fresh agent (before it has collected or updated anything). */
+  async setLearnerState(s: LearnerState): Promise<void> {
+    await setOptimizerState(this.policyOptimizer, this.policy.variables, s.policyOptimizer);
+    await setOptimizerState(this.rewardOptimizer, this.rewardModel.variables, s.rewardOptimizer);
+    for (const t of s.successes) this.successes.add(t);
+    for (const t of s.recent) this.trajectories.push(t);
+    for (let i = 0; i + 1 < s.edges.length; i += 2) this.graph.addEdge(s.edges[i], s.edges[i + 1]);
+    this.potential = null;
+  }
+
   addPreference(pref: Preference): void {
     this.preferences.push(pref);
     // A round loop restores labels without the runs it collected: their transitions still inform the table's prior.
@@ -287,10 +363,12 @@ export class OprlAgent {
     this.potential = null;
     const table = this.table;
     const gaps = prefs.map((p) => scoreWithTable(table, p.left, score) - scoreWithTable(table, p.right, score));
+    const orderable = prefs.map((p) => scoreCanOrder(p.left, p.right, score));
     return {
       ...statsFromScoreGaps(
         gaps,
         prefs.map((p) => p.label),
+        orderable,
       ),
       updates: 1,
     };

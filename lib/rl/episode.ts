@@ -11,6 +11,8 @@ export interface RewardStepStats {
   loss: number;
   accuracy: number | null;
   margin: number | null;
+  /** Pairs accuracy and margin were measured on (decided ones the score can order). */
+  pairs: number;
   updates: number;
 }
 
@@ -51,8 +53,9 @@ export const perEpisodeFeedback: EpisodeFeedback = (agent, episode, labelsUsed) 
 /** Rounds: no labels during the episodes. */
 export const noFeedback: EpisodeFeedback = () => ({ preferencesAdded: 0, reward: null });
 
-export function toRewardStats(s: { loss: number; accuracy: number; margin: number; updates: number }): RewardStepStats {
+export function toRewardStats(s: { loss: number; accuracy: number; margin: number; pairs: number; updates: number }): RewardStepStats {
   return {
+    pairs: s.pairs,
     loss: s.loss,
     accuracy: Number.isNaN(s.accuracy) ? null : s.accuracy,
     margin: Number.isNaN(s.margin) ? null : s.margin,

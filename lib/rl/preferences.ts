@@ -58,30 +58,58 @@ export function preferenceLoss(prm: RewardNet, batch: PreferenceBatch, numCells:
 
 export interface PreferenceStats {
   loss: number;
-  /** Share of non-tied pairs whose preferred side scores higher. */
+  /** Share of decided pairs the score can order (see scoreCanOrder) whose preferred side scores higher. */
   accuracy: number;
-  /** Mean score lead of the preferred side over the other (non-tied pairs). */
+  /** Mean score lead of the preferred side over the other (the same pairs). */
   margin: number;
+  /** How many pairs accuracy and margin are measured on. */
+  pairs: number;
 }
 
-/** Loss, accuracy and margin of the current reward model on a batch (one forward pass). */
+/** Stats of a batch (forward pass only). */
 export function preferenceStats(prm: RewardNet, batch: PreferenceBatch, numCells: number): PreferenceStats {
   const r = tf.tidy(() => prm.apply(oneHot(batch.cells, numCells)).dataSync());
   const u = batch.cells.length;
   const leads: number[] = [];
+  const orderable: boolean[] = [];
   for (let i = 0; i < batch.size; i++) {
     let z = 0;
-    for (let j = 0; j < u; j++) z += batch.diff[i * u + j] * r[j];
+    let any = false;
+    for (let j = 0; j < u; j++) {
+      z += batch.diff[i * u + j] * r[j];
+      any ||= Math.abs(batch.diff[i * u + j]) > 1e-9;
+    }
     leads.push(z);
+    orderable.push(any);
   }
-  return statsFromScoreGaps(leads, batch.labels);
+  return statsFromScoreGaps(leads, batch.labels, orderable);
+}
+
+/**
+ * Whether any reward table could score the two sides differently under `mode`. With `end`, two runs that
+ * ended in the same cell (say both at the goal) always tie, so no model can be right or wrong about them:
+ * counting them as errors made accuracy read 20% on pairs of successes the teacher ordered by length.
+ */
+export function scoreCanOrder(left: Trajectory, right: Trajectory, mode: ScoreMode): boolean {
+  if (mode === "end") return left.cells[left.length] !== right.cells[right.length];
+  const w = new Map<number, number>();
+  for (const [t, sign] of [
+    [left, 1],
+    [right, -1],
+  ] as const) {
+    const k = mode === "mean" ? sign / t.length : sign;
+    for (const c of stepStates(t)) w.set(c, (w.get(c) ?? 0) + k);
+  }
+  for (const v of w.values()) if (Math.abs(v) > 1e-9) return true;
+  return false;
 }
 
 /**
  * Bradley-Terry loss, accuracy and margin from each pair's score gap z = Score(left) - Score(right) and its
- * label (1 left better, 0 right better, 0.5 equal): whatever model produced the scores.
+ * label (1 left better, 0 right better, 0.5 equal): whatever model produced the scores. Accuracy and margin
+ * count decided pairs the score can order (`orderable`, default all); the loss counts every pair.
  */
-export function statsFromScoreGaps(gaps: ArrayLike<number>, labels: ArrayLike<number>): PreferenceStats {
+export function statsFromScoreGaps(gaps: ArrayLike<number>, labels: ArrayLike<number>, orderable?: ArrayLike<boolean>): PreferenceStats {
   let loss = 0;
   let correct = 0;
   let decided = 0;
@@ -90,7 +118,7 @@ export function statsFromScoreGaps(gaps: ArrayLike<number>, labels: ArrayLike<nu
     const z = gaps[i];
     const y = labels[i];
     loss += Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))) - y * z;
-    if (y !== 0.5) {
+    if (y !== 0.5 && (!orderable || orderable[i])) {
       const lead = y > 0.5 ? z : -z;
       decided++;
       margin += lead;
@@ -101,5 +129,6 @@ export function statsFromScoreGaps(gaps: ArrayLike<number>, labels: ArrayLike<nu
     loss: gaps.length ? loss / gaps.length : 0,
     accuracy: decided ? correct / decided : Number.NaN,
     margin: decided ? margin / decided : Number.NaN,
+    pairs: decided,
   };
 }

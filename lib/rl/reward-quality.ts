@@ -2,20 +2,21 @@
 import { parseLayout } from "../maze/layout";
 import { truePotential } from "../maze/truth";
 import { scoreWithTable } from "./ensemble";
-import type { Preference, ScoreMode } from "./preferences";
+import { scoreCanOrder, statsFromScoreGaps, type Preference, type ScoreMode } from "./preferences";
 import { spearman } from "./stats";
 
-/** Share of decided held-out preferences whose preferred side scores higher under `table`. */
-export function tableAccuracy(table: ArrayLike<number>, prefs: readonly Preference[], mode: ScoreMode): number | null {
-  let decided = 0;
-  let correct = 0;
-  for (const p of prefs) {
-    if (p.label === 0.5) continue;
-    decided++;
-    const z = scoreWithTable(table, p.left, mode) - scoreWithTable(table, p.right, mode);
-    if ((p.label > 0.5 ? z : -z) > 0) correct++;
-  }
-  return decided ? correct / decided : null;
+/**
+ * Held-out accuracy of `table`: the share of decided preferences the score can order (scoreCanOrder) whose
+ * preferred side scores higher, and how many pairs that is (accuracy null when none).
+ */
+export function tableAccuracy(table: ArrayLike<number>, prefs: readonly Preference[], mode: ScoreMode): { accuracy: number | null; pairs: number } {
+  const gaps = prefs.map((p) => scoreWithTable(table, p.left, mode) - scoreWithTable(table, p.right, mode));
+  const s = statsFromScoreGaps(
+    gaps,
+    prefs.map((p) => p.label),
+    prefs.map((p) => scoreCanOrder(p.left, p.right, mode)),
+  );
+  return { accuracy: s.pairs ? s.accuracy : null, pairs: s.pairs };
 }
 
 /** Rank correlation of the learned reward with the true potential -distance, over free cells except the goal. */

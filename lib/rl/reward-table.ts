@@ -36,18 +36,23 @@ export class TransitionGraph {
   }
 
   add(t: Trajectory): void {
-    const n = this.numCells;
     for (let i = 0; i <= t.length; i++) {
       this.visited[t.cells[i]] = 1;
       if (i === t.length) break;
-      const a = t.cells[i];
-      const b = t.cells[i + 1];
-      if (a === b) continue;
-      const key = a < b ? a * n + b : b * n + a;
-      if (this.seen.has(key)) continue;
-      this.seen.add(key);
-      this.edges.push(a, b);
+      this.addEdge(t.cells[i], t.cells[i + 1]);
     }
+  }
+
+  /** One transition between two cells (both then count as visited); self-loops and repeats are ignored. */
+  addEdge(a: number, b: number): void {
+    this.visited[a] = 1;
+    this.visited[b] = 1;
+    if (a === b) return;
+    const n = this.numCells;
+    const key = a < b ? a * n + b : b * n + a;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.edges.push(a, b);
   }
 }
 

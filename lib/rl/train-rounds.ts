@@ -1,10 +1,11 @@
 // The web app's round schedule, in memory: the run's episodes split into rounds, each one runRound (round.ts)
-// with the synthetic teacher labelling the round's pairs at once. Between rounds only the weights carry
-// over (what a checkpoint holds), and each round draws from its own generator, as the round runner does,
-// so this and `npm run train -- --db` (same config, seed and schedule) give the same numbers.
+// with the synthetic teacher labelling the round's pairs at once. Between rounds what a checkpoint holds
+// carries over (weights and the learner state: optimiser moments, self-imitation memory, latest episodes,
+// transitions seen), and each round draws from its own generator, as the round runner does, so this and
+// `npm run train -- --db` (same config, seed and schedule) give the same numbers.
 import { choiceToLabel } from "../labelers";
 import { Rng } from "../rng";
-import { OprlAgent } from "./agent";
+import { OprlAgent, type LearnerState } from "./agent";
 import { initBackend, type BackendChoice, type BackendName } from "./backend";
 import type { TrainConfig } from "./config";
 import { evaluate, type EvalResult } from "./episode";
@@ -39,16 +40,19 @@ export interface RoundsResult {
   preferences: number;
 }
 
-interface Weights {
+/** What a checkpoint carries from one round to the next. */
+interface Carried {
   policy: Float32Array[];
   reward: Float32Array[];
+  learner: LearnerState;
 }
 
-function agentFrom(config: TrainConfig, rng: Rng, weights: Weights | null): OprlAgent {
+async function agentFrom(config: TrainConfig, rng: Rng, carried: Carried | null): Promise<OprlAgent> {
   const agent = new OprlAgent(config, rng);
-  if (weights) {
-    agent.policy.setWeights(weights.policy);
-    agent.setRewardWeights(weights.reward);
+  if (carried) {
+    agent.policy.setWeights(carried.policy);
+    agent.setRewardWeights(carried.reward);
+    await agent.setLearnerState(carried.learner);
   }
   return agent;
 }
@@ -69,10 +73,10 @@ export async function trainRounds(
     for (const p of labelled) (isHeldOut(p.left, p.right, schedule.heldOutShare) ? heldOut : train).push(p);
     return { train, heldOut };
   };
-  let weights: Weights | null = null;
+  let weights: Carried | null = null;
   let base = 0;
   for (let index = 1; base < config.episodes && !hooks.signal?.aborted; index++) {
-    const agent = agentFrom(config, new Rng(`${config.seed}:round:${index}:0`), weights);
+    const agent = await agentFrom(config, new Rng(`${config.seed}:round:${index}:0`), weights);
     const total = Math.min(schedule.roundEpisodes, config.episodes - base);
     const pairs = new Map<string, { left: string; right: string }>();
     const pool = new Map<string, OprlAgent["trajectories"]["items"][number]>();
@@ -123,13 +127,17 @@ export async function trainRounds(
       const summary = summarizeRound(agent, index, result, { human: 0, synthetic });
       rounds.push(summary);
       hooks.onRound?.(summary);
-      weights = { policy: agent.policy.getWeights().map((w) => w.slice()), reward: agent.rewardWeights().map((w) => w.slice()) };
+      weights = {
+        policy: agent.policy.getWeights().map((w) => w.slice()),
+        reward: agent.rewardWeights().map((w) => w.slice()),
+        learner: await agent.learnerState(),
+      };
       base += result.episodesDone;
     } finally {
       agent.dispose();
     }
   }
-  const finalAgent = agentFrom(config, new Rng(`${config.seed}:eval`), weights);
+  const finalAgent = await agentFrom(config, new Rng(`${config.seed}:eval`), weights);
   try {
     return { rounds, episodes, evaluation: evaluate(finalAgent, config.evalEpisodes), backend, preferences: labelled.length };
   } finally {

@@ -44,7 +44,10 @@ export interface TrainSummary extends RunSummary {
   seed: number;
   reward_updates: number;
   policy_updates: number;
+  /** Training accuracy of the last reward-model update, over the decided labels its score can order (see scoreCanOrder). */
   final_reward_accuracy: number | null;
+  /** How many labels final_reward_accuracy was measured on. */
+  final_reward_accuracy_pairs: number;
   tensors_start: number;
   tensors_end: number;
 }
@@ -73,6 +76,7 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
   let rewardUpdates = 0;
   let policyUpdates = 0;
   let lastAccuracy: number | null = null;
+  let lastAccuracyPairs = 0;
   const successes: boolean[] = [];
 
   let episode = 0;
@@ -85,7 +89,10 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
     if (t.success && firstSuccess === null) firstSuccess = episode;
     preferencesUsed += step.preferencesAdded;
     if (step.reward) {
-      lastAccuracy = step.reward.accuracy ?? lastAccuracy;
+      if (step.reward.accuracy !== null) {
+        lastAccuracy = step.reward.accuracy;
+        lastAccuracyPairs = step.reward.pairs;
+      }
       rewardUpdates += step.reward.updates;
     }
     policyUpdates += step.policy?.updates ?? 0;
@@ -130,6 +137,7 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
       reward_updates: rewardUpdates,
       policy_updates: policyUpdates,
       final_reward_accuracy: lastAccuracy,
+      final_reward_accuracy_pairs: lastAccuracyPairs,
       reward_spearman: roundedSpearman(rewardVsPotential(config.env.layout, agent.rewardTable())),
       tensors_start: tensorsStart,
       tensors_end: tf.memory().numTensors,

@@ -151,7 +151,7 @@ export async function runHeadless(
   const agent = new OprlAgent(config, new Rng(`${config.seed}:eval`));
   let evalResult = { success: 0, meanLength: 0 };
   try {
-    if (checkpoint) applyCheckpoint(agent, checkpoint);
+    if (checkpoint) await applyCheckpoint(agent, checkpoint);
     evalResult = evaluate(agent, config.evalEpisodes);
   } finally {
     agent.dispose();

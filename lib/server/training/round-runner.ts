@@ -144,7 +144,7 @@ export class RoundRun {
     const mid = await db.checkpoint.findFirst({ where: { roundId: this.round.id }, orderBy: { createdAt: "desc" } });
     const base = mid ? null : await db.checkpoint.findFirst({ where: { experimentId: this.round.experimentId }, orderBy: { createdAt: "desc" } });
     const cp = mid ?? base;
-    const meta = cp ? applyCheckpoint(this.agent, cp) : null;
+    const meta = cp ? await applyCheckpoint(this.agent, cp) : null;
     this.baseEpisodes = mid ? meta!.baseEpisodes : (meta?.baseEpisodes ?? 0) + (meta?.episodesDone ?? 0);
     this.episodesDone = mid ? meta!.episodesDone : 0;
     return {
@@ -189,7 +189,7 @@ export class RoundRun {
         const exp = await db.experiment.findUniqueOrThrow({ where: { id: this.round.experimentId } });
         const rows = pairRows(this.round.experimentId, pairs, selection, labelsWantedFor(exp));
         const pairIds = rows.map((p) => p.id);
-        const checkpoint = this.checkpointData("labels", pairIds);
+        const checkpoint = await this.checkpointData("labels", pairIds);
         this.state.phase = "labelling";
         await db.$transaction(async (tx) => {
           await tx.pair.createMany({ data: rows });
@@ -211,9 +211,9 @@ export class RoundRun {
     this.state.note = this.state.note ? `${this.state.note}; ${text}` : text;
   }
 
-  private checkpointData(phase: CheckpointMeta["phase"], pairIds?: string[]) {
+  private async checkpointData(phase: CheckpointMeta["phase"], pairIds?: string[]) {
     const meta = { phase, roundIndex: this.round.index, baseEpisodes: this.baseEpisodes, episodesDone: this.episodesDone, ...(pairIds ? { pairIds } : {}) };
-    return { experimentId: this.round.experimentId, roundId: this.round.id, ...encodeCheckpoint(this.agent, meta) };
+    return { experimentId: this.round.experimentId, roundId: this.round.id, ...(await encodeCheckpoint(this.agent, meta)) };
   }
 
   private async replaceCheckpoint(tx: DbOrTx, checkpoint: EncodedCheckpoint & { experimentId: string; roundId: string }) {
@@ -226,7 +226,7 @@ export class RoundRun {
     const rows = this.pending;
     this.pending = [];
     const progress = phaseProgress("collecting", this.episodesDone / Math.max(1, this.round.episodesTotal));
-    const checkpoint = this.checkpointData("collect");
+    const checkpoint = await this.checkpointData("collect");
     await this.db.$transaction(async (tx) => {
       if (rows.length) {
         await tx.trajectory.createMany({ data: rows.map((r) => trajectoryRow(this.round, r)) });
@@ -281,7 +281,7 @@ export class RoundRun {
     const db = this.db;
     this.episodesDone = result.episodesDone;
     const summary = summarizeRound(this.agent, this.round.index, result, await labelCounts(db, result.pairIds));
-    const checkpoint = this.checkpointData("final");
+    const checkpoint = await this.checkpointData("final");
     this.setPhase("finished");
     await db.$transaction(async (tx) => {
       if (result.rewardRows.length) await tx.metric.createMany({ data: rewardUpdateMetrics(this.round, result.rewardRows) });

@@ -19,16 +19,20 @@ describe("bench:labels grid", () => {
     expect(new Set(plan.runs.slice(0, keys.size).map((r) => r.seed))).toEqual(new Set([0]));
   });
 
-  it("adds the round loop at 50 and 100 on every maze when the CLI has it, with the web app's round flags", () => {
+  it("adds the round loop at 25, 50 and 100 on every maze when the CLI has it, with the web app's round flags", () => {
     const plan = planGrid({ seeds: 2, mazes: ["r16s1", "dead"], roundLoop: true });
     const rounds = plan.runs.filter((r) => r.variant.kind === "oprl" && r.variant.loop === "rounds");
     expect(rounds.map((r) => `${r.maze}/${(r.variant as { budget: unknown }).budget}`).sort()).toEqual([
       "dead/100",
       "dead/100",
+      "dead/25",
+      "dead/25",
       "dead/50",
       "dead/50",
       "r16s1/100",
       "r16s1/100",
+      "r16s1/25",
+      "r16s1/25",
       "r16s1/50",
       "r16s1/50",
     ]);

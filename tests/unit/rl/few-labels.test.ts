@@ -241,9 +241,37 @@ describe("label budget in the round loop", () => {
     const { trainRounds } = await import("@/lib/rl/train-rounds");
     const { presetConfig } = await import("@/lib/rl/config");
     const base = presetConfig("default");
-    const config = { ...base, seed: 2, episodes: 50, evalEpisodes: 2, preferences: { ...base.preferences, budget: 25 } };
+    // Front-loaded (`every`): each round asks what the settings allow until the budget is spent.
+    const config = { ...base, seed: 2, episodes: 50, evalEpisodes: 2, preferences: { ...base.preferences, budget: 25, schedule: "every" as const } };
     const result = await trainRounds(config, { roundEpisodes: 10, pairsPerRound: 12, pairSelection: "random", rewardUpdates: 5, heldOutShare: 0 });
     expect(result.preferences).toBe(25);
     expect(result.rounds.map((r) => r.pairs)).toEqual([12, 12, 1, 0, 0]);
+  });
+
+  it("spread: the budget over the first `horizon` episodes, as the in-memory schedule spreads it, never one label over", async () => {
+    const { trainRounds } = await import("@/lib/rl/train-rounds");
+    const { presetConfig } = await import("@/lib/rl/config");
+    const base = presetConfig("default");
+    const config = {
+      ...base,
+      seed: 2,
+      episodes: 60,
+      evalEpisodes: 2,
+      preferences: { ...base.preferences, budget: 20, schedule: "spread" as const, horizon: 40 },
+    };
+    const notes: string[] = [];
+    const result = await trainRounds(
+      config,
+      { roundEpisodes: 10, pairsPerRound: 12, pairSelection: "random", rewardUpdates: 5, heldOutShare: 0 },
+      { log: (l) => notes.push(l) },
+    );
+    // After episodes 10, 20, 30, 40: ceil(20 x (k - 1) / 40) labels at most (startAfter 1), then the budget is spent.
+    expect(result.rounds.map((r) => r.pairs)).toEqual([5, 5, 5, 5, 0, 0]);
+    expect(result.preferences).toBe(20);
+    expect(notes[0]).toMatch(/spread over the first 40 episodes: 5 pairs/);
+    // Reproducible: the same seed and config, every round summary and episode the same (optimiser and memory carried).
+    const again = await trainRounds(config, { roundEpisodes: 10, pairsPerRound: 12, pairSelection: "random", rewardUpdates: 5, heldOutShare: 0 });
+    expect(again.rounds).toEqual(result.rounds);
+    expect(again.episodes).toEqual(result.episodes);
   });
 });
