@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { idSchema } from "./ids";
 import { pairSelectionSchema, teacherNameSchema } from "./label";
-import { CHOICES, LABEL_SOURCES, PAIR_STATUSES } from "./words";
+import { CHOICES, COUNTED_CHOICES, LABEL_SOURCES, PAIR_STATUSES } from "./words";
 
 export const DATASET_FORMAT = "oprl.preferences.v1";
 
@@ -60,6 +60,8 @@ export const datasetLineSchema = z
     left: datasetTrajectorySchema,
     right: datasetTrajectorySchema,
     labels: z.array(datasetLabelSchema),
+    /** What the maze's exact truth says of the pair (export only; import ignores it, older files lack it). */
+    truth: z.enum(COUNTED_CHOICES).optional(),
   })
   .superRefine((line, ctx) => {
     const counted = line.labels.filter((l) => l.choice !== "skip").length;

@@ -5,6 +5,7 @@ import { isForeignKeyViolation, isUniqueViolation } from "../db/errors";
 import { AppError, parseInput } from "../errors";
 import { idSchema } from "../../contracts/ids";
 import { nextPairSchema, type NextPairInput } from "../../contracts/label";
+import { GOLD_SELECTION } from "../../contracts/words";
 import { openForUser, pairSummarySelect, QUEUE_ORDER, withTrajectories, type LeasedPair, type PairSummary } from "./views";
 
 const CANDIDATES_PER_PAGE = 32;
@@ -157,14 +158,14 @@ export type WaitingPair = { id: string; priority: number; createdAt: Date; label
 
 /**
  * Mixed mode: open pairs that have waited longer than `olderThanMs` without any label
- * counted and that nobody is holding right now, highest priority first. The synthetic
- * teacher takes these (recordLabel with source 'synthetic').
+ * counted and that nobody is holding right now, highest priority first. The round runner's
+ * teacher takes these (people first: the teacher only labels what they left).
  */
 export async function pairsWaitingTooLong(
   db: Db,
   experimentId: string,
   olderThanMs: number,
-  options: { now?: Date; limit?: number } = {},
+  options: { now?: Date; limit?: number; round?: number } = {},
 ): Promise<WaitingPair[]> {
   parseInput(idSchema, experimentId, "experiment id");
   if (!Number.isFinite(olderThanMs) || olderThanMs < 0) {
@@ -178,6 +179,9 @@ export async function pairsWaitingTooLong(
       labelsDone: 0,
       createdAt: { lte: new Date(now.getTime() - olderThanMs) },
       leases: { none: { labelId: null, expiresAt: { gt: now } } },
+      // One round's pairs (made from its episodes), gold pairs never: they are for people.
+      ...(options.round !== undefined ? { left: { round: options.round } } : {}),
+      selection: { not: GOLD_SELECTION },
     },
     orderBy: [...QUEUE_ORDER],
     take: options.limit ?? 100,
