@@ -50,15 +50,14 @@ export function LabelScreen({
   useChoiceKeys({ choose, togglePlay: replay.toggle, stepBy: replay.stepBy, enabled: !showGuide });
 
   // The late-label notice stays a few seconds.
-  const [now, setNow] = useState(0);
+  const [expired, setExpired] = useState(0);
   const late = queue.late;
   useEffect(() => {
     if (!late) return;
-    setNow(Date.now());
-    const timer = setTimeout(() => setNow(Date.now()), LATE_NOTICE_MS);
+    const timer = setTimeout(() => setExpired(late.at), LATE_NOTICE_MS);
     return () => clearTimeout(timer);
   }, [late]);
-  const showLate = late && now - late.at < LATE_NOTICE_MS;
+  const showLate = late && expired !== late.at;
 
   const target = targets?.find((t) => t.id === experimentId) ?? null;
 

@@ -28,7 +28,14 @@ export function RoundBanner({ round }: { round: WaitingRoundDto }) {
         </span>
         <span className="text-slate-500">{limitText(round.deadline)}</span>
       </div>
-      <div className="h-2 overflow-hidden rounded-full bg-blue-100" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} aria-label="labels for the round">
+      <div
+        className="h-2 overflow-hidden rounded-full bg-blue-100"
+        role="progressbar"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={pct}
+        aria-label="labels for the round"
+      >
         <div className="h-full bg-blue-600 transition-[width]" style={{ width: `${pct}%` }} />
       </div>
       {round.note && <p className="text-xs text-slate-700">{round.note}</p>}
