@@ -377,7 +377,7 @@ export class RoundRun {
   private async complete(result: RoundResult): Promise<RoundOutcome> {
     const db = this.db;
     this.episodesDone = result.episodesDone;
-    const summary = summarizeRound(this.agent, this.round.index, result, await labelCounts(db, result.pairIds));
+    const summary = summarizeRound(this.agent, this.round.index, result, await labelCounts(db, this.round));
     const checkpoint = this.checkpointData("final");
     this.setPhase("finished");
     await db.$transaction(async (tx) => {

@@ -185,8 +185,9 @@ export async function labelMissingSynthetically(db: Db, agent: OprlAgent, pairId
   }
 }
 
-export async function labelCounts(db: DbOrTx, pairIds: readonly string[]): Promise<{ human: number; synthetic: number }> {
-  const counts = await db.label.groupBy({ by: ["source"], where: { pairId: { in: [...pairIds] } }, _count: { _all: true } });
+/** Decided labels on the round's pairs (replacements included, skips not), by source. */
+export async function labelCounts(db: DbOrTx, round: Pick<RoundRef, "experimentId" | "index">): Promise<{ human: number; synthetic: number }> {
+  const counts = await db.label.groupBy({ by: ["source"], where: { pair: roundPairsWhere(round), choice: { not: "skip" } }, _count: { _all: true } });
   return {
     human: counts.find((c) => c.source === "human")?._count._all ?? 0,
     synthetic: counts.find((c) => c.source === "synthetic")?._count._all ?? 0,
