@@ -11,7 +11,7 @@ const seconds = (ms: number | null) => (ms === null ? "–" : `${(ms / 1000).toF
 export function LabellerQuality({ experimentId }: { experimentId: string }) {
   const { data, error } = useSWR<LabellersDto>(`/api/experiments/${experimentId}/labellers`, fetcher, { refreshInterval: 5000 });
   return (
-    <section className="rounded-lg border border-slate-200 bg-white p-3 shadow-sm sm:p-4" data-testid="labeller-quality">
+    <section className="min-w-0 rounded-lg border border-slate-200 bg-white p-3 shadow-sm sm:p-4" data-testid="labeller-quality">
       <h2 className="font-semibold">Labellers against the exact truth</h2>
       <p className="mt-1 text-xs text-slate-500">
         Truth: the run that reached the goal; else the one that ended fewer maze steps from it (walls counted); else the shorter. Gold pairs are known-answer

@@ -45,6 +45,8 @@ export const humanLabelBodySchema = z.object({
   pairId: idSchema,
   choice: z.enum(CHOICES, { error: `choice must be one of ${CHOICES.join(", ")}` }),
   responseMs: responseMsSchema.optional(),
+  /** The pair the page already shows as the next one (preloaded): the answer leases that one when it is free, so it does not change under the labeller. */
+  nextPairId: idSchema.optional(),
 });
 export type HumanLabelBody = z.infer<typeof humanLabelBodySchema>;
 

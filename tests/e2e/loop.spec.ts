@@ -83,6 +83,8 @@ test("a labeller brings a human round to its target by the guide's rules; the pa
     } else {
       const { pair } = await (await admin.get(`/api/pairs/${pairId}`)).json();
       key = KEY[judgeByTruth(dist, pair.left, pair.right)];
+      // The judged pair is still the one on screen (the page must not swap it under the labeller).
+      await expect(page.getByTestId("pair")).toHaveAttribute("data-pair-id", pairId);
       decided++;
     }
     if (i === SKIPS) {

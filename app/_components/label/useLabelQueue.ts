@@ -100,6 +100,7 @@ export function useLabelQueue(initialExperiment: string | null) {
   const targets = useSWR<{ experiments: LabelTargetDto[]; total: number }>("/api/label/targets", fetcher, { refreshInterval: TARGETS_POLL_MS });
   // `choose` reads the pair on screen from here, so it keeps one identity across renders.
   const shown = useRef<PairDto | null>(null);
+  const upcomingRef = useRef<PairDto | null>(null);
   const chain = useRef<Promise<unknown>>(Promise.resolve());
   const choiceSeq = useRef(0);
   const shownAt = useRef(0);
@@ -150,9 +151,11 @@ export function useLabelQueue(initialExperiment: string | null) {
   }, [idle, statusData, targetList, state.experimentId, load]);
 
   const onScreen = state.current;
+  const preloaded = state.upcoming;
   useLayoutEffect(() => {
     shown.current = onScreen;
-  }, [onScreen]);
+    upcomingRef.current = preloaded;
+  }, [onScreen, preloaded]);
   // Response time counts from when a pair first shows (a preloaded pair shows before the server confirms it).
   const onScreenId = onScreen?.pairId;
   useLayoutEffect(() => {
@@ -164,13 +167,15 @@ export function useLabelQueue(initialExperiment: string | null) {
     (choice: Choice) => {
       const pair = shown.current;
       if (!pair) return;
+      // The preloaded pair about to show: the answer should lease that one, so the screen does not change under the labeller.
+      const nextPairId = upcomingRef.current?.pairId;
       const responseMs = Math.round(performance.now() - shownAt.current);
       const labelId = crypto.randomUUID();
       const seq = ++choiceSeq.current;
       dispatch({ type: "chosen", choice });
       chain.current = chain.current.then(async () => {
         try {
-          const res = await send<LabelResultDto>(`/api/pairs/${pair.pairId}/label`, "POST", { labelId, choice, responseMs });
+          const res = await send<LabelResultDto>(`/api/pairs/${pair.pairId}/label`, "POST", { labelId, choice, responseMs, nextPairId });
           if (seq === choiceSeq.current) dispatch({ type: "served", next: res.next });
           dispatch({ type: "answered", late: res.late });
         } catch (e) {

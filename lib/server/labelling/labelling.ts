@@ -161,10 +161,10 @@ export async function queueStatus(db: Db, experimentId: string, userId: string):
 }
 
 /** Leases the caller's next pair (or gives the one they hold), and the one after it to preload. Only POST routes call it. */
-export async function next(db: Db, experimentId: string, userId: string): Promise<NextDto> {
+export async function next(db: Db, experimentId: string, userId: string, preferPairId?: string): Promise<NextDto> {
   await ensureDemoOnce(db);
   await experimentView(db, experimentId);
-  const leased = await nextPair(db, { experimentId, userId });
+  const leased = await nextPair(db, { experimentId, userId }, new Date(), preferPairId);
   const pair = leased ? await toPairDto(db, leased, leased.lease.expiresAt) : null;
   const [upcoming, stats, round] = await Promise.all([
     pair ? upcomingPair(db, experimentId, userId, pair.pairId) : Promise.resolve(null),
@@ -213,7 +213,7 @@ export async function labelAndNext(db: Db, pairId: string, body: Omit<HumanLabel
     replayed: result.replayed,
     pair: result.pair,
     late,
-    next: await next(db, pair.experimentId, userId),
+    next: await next(db, pair.experimentId, userId, body.nextPairId),
   };
 }
 

@@ -104,8 +104,9 @@ async function findCandidates(db: Db, experimentId: string, userId: string, now:
 /**
  * Leases the next pair for a human labeller, or returns null when nothing is left for them.
  * Calling it again while holding a lease returns the same pair with the lease extended.
+ * `preferPairId` (the pair the page preloaded) is taken first when it is free for the user.
  */
-export async function nextPair(db: Db, input: NextPairInput, now = new Date()): Promise<LeasedPair | null> {
+export async function nextPair(db: Db, input: NextPairInput, now = new Date(), preferPairId?: string): Promise<LeasedPair | null> {
   const { experimentId, userId, leaseMs } = parseInput(nextPairSchema, input, "next-pair request");
   const experiment = await loadExperiment(db, experimentId);
   if (experiment.labellingMode === "synthetic") {
@@ -124,6 +125,18 @@ export async function nextPair(db: Db, input: NextPairInput, now = new Date()): 
   if (held) {
     await db.lease.updateMany({ where: { id: held.id, labelId: null }, data: { expiresAt } });
     return withTrajectories(db, held.pair, { slot: held.slot, expiresAt });
+  }
+
+  // The pair the labeller's page already shows as the next one, when it is still free for them.
+  if (preferPairId) {
+    const preferred = await db.pair.findFirst({
+      where: { ...openForUser(experimentId, userId), id: preferPairId },
+      select: { ...pairSummarySelect, leases: { select: { slot: true, userId: true, expiresAt: true, labelId: true } } },
+    });
+    const slot = preferred ? freeSlot(preferred.labelsWanted, preferred.leases, now) : null;
+    if (preferred && slot !== null && (await takeSlot(db, preferred, slot, userId, expiresAt, now))) {
+      return withTrajectories(db, preferred, { slot, expiresAt });
+    }
   }
 
   // Everyone reads the same best pairs, so under load several labellers race for each one.
