@@ -169,4 +169,33 @@ describe("the labelling loop", () => {
     const teacherLabels = await db.label.findMany({ where: { pair: { experimentId: id }, source: "synthetic" }, include: { pair: true } });
     for (const l of teacherLabels) expect(l.createdAt.getTime() - l.pair.createdAt.getTime()).toBeGreaterThanOrEqual(3000);
   });
+
+  it("gold pairs: mixed into a labeller's queue at the experiment's rate, scored against the truth, never trained on or counted", async () => {
+    const id = await newExperiment({ labellingMode: "human", episodesPerRound: 20, pairsPerRound: 30, labelTimeLimitSec: 600, goldRate: 0.5 });
+    const { roundId, worker } = await startRound(id);
+    const db = await getDb();
+    const go = await account("loop-go");
+    let served = await take(go, id);
+    let gold = 0;
+    let given = 0;
+    for (let i = 0; i < 30 && served.pair && gold < 2; i++) {
+      const isGold = (await db.pair.findUniqueOrThrow({ where: { id: served.pair.pairId } })).selection === "gold";
+      if (isGold) {
+        gold++;
+        expect(truthOf(served.pair)).not.toBe("equal");
+      }
+      const answer = await give(go, served.pair.pairId, truthOf(served.pair));
+      given++;
+      served = answer.next;
+    }
+    expect(gold).toBe(2);
+    const r = (await body(await round.GET(req(`/api/rounds/${roundId}`), ctx(roundId)))).round;
+    await db.trainingRound.update({ where: { id: roundId }, data: { status: "cancelled" } }); // stop waiting for the other pairs
+    await worker;
+    const q = await body(await labellers.GET(req(`/api/experiments/${id}/labellers`), ctx(id)));
+    expect(q.labellers[0]).toMatchObject({ user: "loop-go", decided: given, gold: { labels: 2, correct: 2, rate: 1 } });
+    // The round counted only its own pairs' labels; training reads leave gold out.
+    expect(r.labels.have).toBeLessThanOrEqual(given - 2);
+    expect((await loadPreferences(db, id, 0)).train).toHaveLength(given - 2);
+  });
 });
