@@ -21,7 +21,8 @@ export default async function RootLayout({ children }: { children: React.ReactNo
     <html lang="en">
       <body className="min-h-screen bg-surface-page text-slate-900 antialiased">
         <header className="bg-surface-header text-white">
-          <nav className="mx-auto flex max-w-6xl items-center gap-1 px-3 py-2 sm:gap-3 sm:px-4">
+          {/* Wraps rather than widening the page: at 390 px every link and "Sign out" stay inside the header. */}
+          <nav className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-1 gap-y-1 px-3 py-2 sm:gap-3 sm:px-4">
             <Link href="/" className="mr-2 font-semibold tracking-tight">
               oprl-studio
             </Link>
@@ -40,7 +41,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
                 Users
               </Link>
             )}
-            <span className="ml-auto">
+            <span className="ml-auto min-w-0">
               {user ? (
                 <UserMenu name={user.name} role={user.role} />
               ) : (

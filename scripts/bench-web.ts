@@ -2,7 +2,8 @@
 // with its training worker, on a fresh SQLite file:
 //   1. /label: navigation start -> first pair on screen;
 //   2. /label: keypress -> next pair on screen (the next pair is preloaded), idle and during a training round;
-//   3. API p95 while a training round runs in the worker (and the same requests with no round, for reference).
+//   3. API p95 while a training round runs in the worker (and the same requests with no round, for reference);
+//   4. /label: a pair arriving in the queue (written to the database) -> on an idle labeller's screen.
 // Writes the section between <!-- bench:web:start --> and <!-- bench:web:end --> in BENCHMARKS.md.
 //
 //   BENCH_SKIP_BUILD=1 npm run bench:web   reuse the existing .next build
@@ -13,6 +14,8 @@ import os from "node:os";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../tests/e2e/chromium";
 import { writeBenchmarkSection } from "../lib/cli/benchmarks-file";
+import { openDb, type Db } from "../lib/server/db/client";
+import { createPairs, insertTrajectories } from "../lib/server/labelling/pairs";
 
 const PORT = Number(process.env.BENCH_PORT ?? 3290);
 const BASE = `http://localhost:${PORT}`;
@@ -20,6 +23,7 @@ const DB = `/tmp/oprl-bench-web-${process.pid}.db`;
 const FIRST_PAIR_RUNS = 12;
 const KEYPRESSES = 25;
 const ROUND_EPISODES = 5000;
+const ARRIVALS = 20;
 
 const EXPERIMENT = {
   preset: "default",
@@ -130,6 +134,8 @@ async function labelPage(browser: Browser, user: string): Promise<Page> {
   const [name, ...value] = (await userCookie(user)).split("=");
   await context.addCookies([{ name, value: value.join("="), url: BASE }]);
   await context.addInitScript(OBSERVER);
+  // The first-visit guide is measured by the browser tests, not here.
+  await context.addInitScript(() => window.localStorage.setItem("oprl.labelGuide.seen", "1"));
   return context.newPage();
 }
 
@@ -175,6 +181,49 @@ async function keypressTimes(browser: Browser, user: string, count: number): Pro
   return out;
 }
 
+/**
+ * A pair written to the queue (by this process, on the server's database file, as a round's storePairs does)
+ * -> on the screen of a labeller idle on the empty-queue screen, wall clock to wall clock (one machine). Each
+ * arrival comes at a random moment of the screen's polling; the labeller labels it and is idle again.
+ */
+async function arrivalTimes(browser: Browser, db: Db): Promise<number[]> {
+  const { experiment } = await api<{ experiment: { id: string } }>("/api/experiments", {
+    method: "POST",
+    body: JSON.stringify({ ...EXPERIMENT, name: "bench: arrivals", labellingMode: "human", episodesPerRound: 20 }),
+  });
+  const run = (cells: number[]) => ({
+    round: 0,
+    policyVersion: 0,
+    actions: cells.slice(1).map(() => 1),
+    cells,
+    rewards: cells.slice(1).map(() => 0),
+    success: false,
+  });
+  const [a, b] = await insertTrajectories(db, experiment.id, [run([0, 1, 2]), run([0, 10, 20, 21])]);
+  const page = await labelPage(browser, "bench-arrivals");
+  await page.goto(`${BASE}/label?experiment=${experiment.id}`);
+  await page.getByTestId("empty-queue").waitFor({ timeout: 15_000 });
+  const out: number[] = [];
+  for (let i = 0; i < ARRIVALS; i++) {
+    await sleep(300 + Math.random() * 1200);
+    const before = await page.evaluate(() => ((window as any).__bench.firstPair === null ? 0 : 1) + (window as any).__bench.changes.length);
+    const arrived = Date.now();
+    await createPairs(db, experiment.id, [{ leftId: a, rightId: b, selection: "random" }]);
+    await page.waitForFunction((n) => ((window as any).__bench.firstPair === null ? 0 : 1) + (window as any).__bench.changes.length > n, before, {
+      timeout: 10_000,
+    });
+    const shownAt = await page.evaluate(() => {
+      const b = (window as any).__bench;
+      return performance.timeOrigin + (b.changes.length ? b.changes[b.changes.length - 1] : b.firstPair);
+    });
+    out.push(shownAt - arrived);
+    await page.keyboard.press("ArrowLeft");
+    await page.getByTestId("empty-queue").waitFor({ timeout: 10_000 });
+  }
+  await page.context().close();
+  return out;
+}
+
 type Probe = { name: string; run: () => Promise<unknown> };
 
 async function timeProbes(probes: Probe[], until: () => boolean, maxRounds: number): Promise<Record<string, number[]>> {
@@ -196,27 +245,33 @@ async function main() {
   adminCookie = await signIn("admin", ADMIN_PASSWORD);
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   try {
-    // First start creates the demo; then an experiment whose first (mixed-mode) round leaves plenty of pairs to label.
+    // First start creates the demo; then an experiment whose first (human-mode) round waits for people with plenty of pairs.
     await api("/api/experiments");
     const labelExp = await api<{ experiment: { id: string } }>("/api/experiments", {
       method: "POST",
       body: JSON.stringify({
         ...EXPERIMENT,
         name: "bench: labelling",
-        labellingMode: "mixed",
+        labellingMode: "human",
         episodesPerRound: 400,
         pairsPerRound: 300,
         pairSelection: "random",
+        labelTimeLimitSec: 3 * 3600,
       }),
     });
     LABEL_EXP = labelExp.experiment.id;
     await api(`/api/experiments/${LABEL_EXP}/rounds`, { method: "POST", body: "{}" });
     for (let i = 0; i < 600; i++) {
-      const { rounds } = await api<{ rounds: { status: string }[] }>(`/api/experiments/${LABEL_EXP}/rounds`);
-      const all = [...rounds, ...(await api<{ rounds: { status: string }[] }>("/api/experiments/demo/rounds")).rounds];
-      if (all.every((r) => r.status !== "queued" && r.status !== "running")) break;
+      const [{ rounds }, demo] = await Promise.all([
+        api<{ rounds: { status: string; phase: string }[] }>(`/api/experiments/${LABEL_EXP}/rounds`),
+        api<{ rounds: { status: string }[] }>("/api/experiments/demo/rounds"),
+      ]);
+      if (rounds[0]?.phase === "labelling" && demo.rounds.every((r) => r.status !== "queued" && r.status !== "running")) break;
       await sleep(500);
     }
+    const db = await openDb(`file:${DB}`);
+    console.log("measuring pair arrival -> idle labeller's screen…");
+    const arrivals = await arrivalTimes(browser, db).finally(() => db.$disconnect());
 
     console.log("measuring /label first pair…");
     const firstPair = await firstPairTimes(browser);
@@ -240,10 +295,14 @@ async function main() {
       { name: "GET /api/rounds/:id", run: () => (roundId ? api(`/api/rounds/${roundId}`) : Promise.resolve()) },
       { name: "GET /api/experiments/:id/dashboard", run: () => api(`/api/experiments/${expId}/dashboard`) },
       {
-        name: "GET /api/label/next + POST label",
+        name: "POST /api/label/next + POST label",
         run: async () => {
           const cookie = apiLabellers[labeller++ % apiLabellers.length];
-          const n = await api<{ pair: { pairId: string } | null }>(`/api/label/next?experiment=${LABEL_EXP}`, { headers: { cookie } });
+          const n = await api<{ pair: { pairId: string } | null }>("/api/label/next", {
+            method: "POST",
+            headers: { cookie },
+            body: JSON.stringify({ experimentId: LABEL_EXP }),
+          });
           if (n.pair) {
             await api(`/api/pairs/${n.pair.pairId}/label`, {
               method: "POST",
@@ -309,6 +368,14 @@ async function main() {
       "",
       "The next pair is preloaded (peeked without a lease) and shown on the keypress; the label is posted in the",
       "background and its answer leases the pair on screen, so the keypress latency does not include a round trip.",
+      "The keypress runs are on an experiment whose human-mode round is waiting for labels.",
+      "",
+      "### /label: a new pair reaches an idle labeller (target: p95 < 2 s)",
+      "",
+      table([["pair written to the queue -> shown on the empty-queue screen", summary(arrivals)]]),
+      "",
+      `${ARRIVALS} arrivals, each at a random moment 0.3-1.5 s after the last was labelled: the idle screen asks`,
+      "`GET /api/label/queue` every second and takes the pair with `POST /api/label/next` when one waits.",
       "",
       `### API during a training round (target: p95 < 100 ms)`,
       "",

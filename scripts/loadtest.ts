@@ -9,7 +9,7 @@
 //
 // Many labellers at once against the built app (`next start` + its worker, SQLite in a temp file, loopback only):
 // each autocannon connection is one labeller with its own account and session cookie. A labeller takes a pair
-// (GET /api/label/next), then labels it (POST /api/pairs/:id/label, which answers with the next leased pair),
+// (POST /api/label/next), then labels it (POST /api/pairs/:id/label, which answers with the next leased pair),
 // with no think time, for --duration seconds. Reports throughput, p50/p95/p99 latency per endpoint, errors, and
 // labels stored (read back from the database file after the server stopped) against labels acknowledged.
 // Writes the section between <!-- bench:load:start --> and <!-- bench:load:end --> in BENCHMARKS.md.
@@ -126,7 +126,7 @@ async function main() {
                 return { ...r, method: "POST", path: `/api/pairs/${state.pairId}/label`, headers, body };
               }
               state.kind = "next";
-              return { ...r, method: "GET", path: `/api/label/next?experiment=${experimentId}`, headers, body: undefined };
+              return { ...r, method: "POST", path: "/api/label/next", headers, body: JSON.stringify({ experimentId }) };
             },
             onResponse: (status: number, body: string) => {
               latency[state.kind].push(performance.now() - state.sentAt);
@@ -198,7 +198,7 @@ async function main() {
     "",
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB RAM; Node ${m.node}; run ${m.date} (load average 1/5/15 min at the end: ${m.load}).`,
     "",
-    `Setup: the production build (\`next start\`, its training worker idle beside it) on loopback, SQLite (WAL) in a temp file holding one human-labelled experiment with ${flags.pairs.toLocaleString("en")} open pairs (k = 1), seeded in ${seedSeconds.toFixed(0)} s. ${flags.connections} labeller accounts, each signed in with its own password (bcrypt cost 12; ${flags.connections} sign-ins took ${signInSeconds.toFixed(1)} s) and session cookie. autocannon runs ${flags.connections} connections for ${flags.duration} s, one labeller per connection: GET /api/label/next once, then POST /api/pairs/:id/label again and again (each answer leases the next pair), no think time. Client and server share the machine's cores.`,
+    `Setup: the production build (\`next start\`, its training worker idle beside it) on loopback, SQLite (WAL) in a temp file holding one human-labelled experiment with ${flags.pairs.toLocaleString("en")} open pairs (k = 1), seeded in ${seedSeconds.toFixed(0)} s. ${flags.connections} labeller accounts, each signed in with its own password (bcrypt cost 12; ${flags.connections} sign-ins took ${signInSeconds.toFixed(1)} s) and session cookie. autocannon runs ${flags.connections} connections for ${flags.duration} s, one labeller per connection: POST /api/label/next once, then POST /api/pairs/:id/label again and again (each answer leases the next pair), no think time. Client and server share the machine's cores.`,
     "",
     "| requests | requests/s | labels acknowledged | labels/s | errors | p50 | p95 | p99 | max |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
@@ -206,7 +206,7 @@ async function main() {
     "",
     "| endpoint | requests | p50 | p95 | p99 | max |",
     "| --- | --- | --- | --- | --- | --- |",
-    `| GET /api/label/next | ${next.n} | ${f1(next.p50)} ms | ${f1(next.p95)} ms | ${f1(next.p99)} ms | ${f1(next.max)} ms |`,
+    `| POST /api/label/next | ${next.n} | ${f1(next.p50)} ms | ${f1(next.p95)} ms | ${f1(next.p99)} ms | ${f1(next.max)} ms |`,
     `| POST /api/pairs/:id/label (label + next lease) | ${label.n} | ${f1(label.p50)} ms | ${f1(label.p95)} ms | ${f1(label.p99)} ms | ${f1(label.max)} ms |`,
     "",
     `Labels stored vs acknowledged: **${stored.size} stored, ${acked.size} acknowledged; ${missing} acknowledged labels missing**, ${misattributed} stored under another account, ${duplicates} pairs labelled twice (k = 1); ${stored.size - acked.size + missing} stored without an acknowledgement (requests in flight when the run ended). Errors: ${errors.size ? [...errors].map(([k, v]) => `${k}: ${v}`).join(", ") : "none"}; socket errors ${result.errors}, timeouts ${result.timeouts}; answers with no pair left: ${emptyQueue}.`,

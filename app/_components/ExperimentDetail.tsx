@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from "react";
 import useSWR from "swr";
 import { ApiError, fetcher, send } from "./api";
 import { Dashboards } from "./Dashboards";
+import { LabellerQuality } from "./LabellerQuality";
 import { RoundBadge, RoundProgress } from "./RoundProgress";
 import type { DashboardDto } from "@/lib/contracts/dashboard";
 import type { ExperimentDto, LabellingMode } from "@/lib/contracts/experiment";
@@ -13,7 +14,11 @@ import type { RoundDto } from "@/lib/contracts/round";
 const MODES = [
   { mode: "human", text: "Human", hint: "rounds wait for people's labels (up to the time limit)" },
   { mode: "synthetic", text: "Synthetic", hint: "the teacher labels every pair at once" },
-  { mode: "mixed", text: "Mixed", hint: "the teacher labels now, people label the same pairs too" },
+  {
+    mode: "mixed",
+    text: "Mixed",
+    hint: "people first; the teacher labels a pair nobody labelled within the experiment's wait, and what is left at the time limit",
+  },
 ] as const satisfies readonly { mode: LabellingMode; text: string; hint: string }[];
 
 /** `canRun`: the viewer may start and cancel rounds (admin); the server checks it again. */
@@ -167,6 +172,7 @@ export function ExperimentDetail({ id, canRun }: { id: string; canRun: boolean }
         </div>
       </section>
 
+      <LabellerQuality experimentId={id} />
       {dash.data ? <Dashboards data={dash.data} experimentId={id} /> : <p className="text-slate-500">Loading dashboards…</p>}
 
       <details className="rounded-lg border border-slate-200 bg-white p-3 text-sm shadow-sm">

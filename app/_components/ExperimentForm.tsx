@@ -32,6 +32,8 @@ const INITIAL: Form = {
   pairSelection: DEFAULT_EXPERIMENT_INPUT.pairSelection,
   labelBudget: DEFAULT_EXPERIMENT_INPUT.labelBudget === null ? "" : String(DEFAULT_EXPERIMENT_INPUT.labelBudget),
   labelTimeLimitSec: String(DEFAULT_EXPERIMENT_INPUT.labelTimeLimitSec),
+  teacherAfterSec: String(DEFAULT_EXPERIMENT_INPUT.teacherAfterSec),
+  goldRate: String(DEFAULT_EXPERIMENT_INPUT.goldRate),
 };
 
 /** "" stays missing (so the schema says the field is required); anything else becomes a number, NaN included. */
@@ -56,6 +58,8 @@ function toInput(f: Form) {
     // Empty: no limit.
     labelBudget: f.labelBudget.trim() === "" ? null : Number(f.labelBudget),
     labelTimeLimitSec: num(f.labelTimeLimitSec),
+    teacherAfterSec: num(f.teacherAfterSec),
+    goldRate: num(f.goldRate),
   };
 }
 
@@ -253,6 +257,17 @@ export function ExperimentForm() {
             {...field("labelTimeLimitSec")}
           />
           {err("labelTimeLimitSec")}
+        </label>
+        <label className="text-sm">
+          Mixed mode: the teacher labels a pair people left for (s)
+          <input className={input} value={form.teacherAfterSec} onChange={set("teacherAfterSec")} name="teacherAfterSec" {...field("teacherAfterSec")} />
+          {err("teacherAfterSec")}
+        </label>
+        <label className="text-sm">
+          Gold pairs{" "}
+          <span className="text-slate-500">(share of a labeller&apos;s pairs with a known answer, 0–0.5; they measure people, they do not train)</span>
+          <input className={input} value={form.goldRate} onChange={set("goldRate")} name="goldRate" {...field("goldRate")} />
+          {err("goldRate")}
         </label>
       </div>
       {formError && (

@@ -5,13 +5,13 @@ import { send } from "./api";
 
 export function UserMenu({ name, role }: { name: string; role: string }) {
   return (
-    <span className="flex items-center gap-2 text-sm">
-      <Link href="/account" className="rounded px-2 py-0.5 text-slate-300 hover:bg-slate-700" data-testid="user-menu">
-        <strong className="text-white">{name}</strong> <span className="text-xs text-slate-400">{role}</span>
+    <span className="flex min-w-0 items-center gap-1 text-sm sm:gap-2">
+      <Link href="/account" className="flex min-w-0 items-baseline gap-1 rounded px-2 py-0.5 text-slate-300 hover:bg-slate-700" data-testid="user-menu">
+        <strong className="max-w-[8rem] truncate text-white">{name}</strong> <span className="hidden text-xs text-slate-400 sm:inline">{role}</span>
       </Link>
       <button
         type="button"
-        className="rounded px-2 py-0.5 text-slate-300 hover:bg-slate-700"
+        className="shrink-0 whitespace-nowrap rounded px-2 py-0.5 text-slate-300 hover:bg-slate-700"
         onClick={async () => {
           await send("/api/auth/sign-out", "POST", {}).catch(() => null);
           // A full page load on purpose: the server renders the header and page anew for the changed session.

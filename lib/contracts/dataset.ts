@@ -3,7 +3,7 @@ import { z } from "zod";
 import { userNameSchema } from "./auth";
 import { idSchema } from "./ids";
 import { labelIdSchema, pairSelectionSchema, responseMsSchema, teacherNameSchema } from "./label";
-import { CHOICES, LABEL_SOURCES, PAIR_STATUSES } from "./words";
+import { CHOICES, COUNTED_CHOICES, LABEL_SOURCES, PAIR_STATUSES } from "./words";
 
 export const DATASET_FORMAT = "oprl.preferences.v1";
 
@@ -74,6 +74,8 @@ export const datasetLineSchema = z
     left: datasetTrajectorySchema,
     right: datasetTrajectorySchema,
     labels: z.array(datasetLabelSchema).max(DATASET_LIMITS.labelsPerPair),
+    /** What the maze's exact truth says of the pair (export only; import ignores it, older files lack it). */
+    truth: z.enum(COUNTED_CHOICES).optional(),
   })
   .superRefine((line, ctx) => {
     const counted = line.labels.filter((l) => l.choice !== "skip").length;

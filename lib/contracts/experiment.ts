@@ -40,6 +40,8 @@ const mazeRandomSchema = z.object({
 export const mazeSchema = z.discriminatedUnion("kind", [mazeTextSchema, mazeRandomSchema]);
 export type MazeInput = z.infer<typeof mazeSchema>;
 
+export const DEFAULT_TEACHER_AFTER_SEC = 120;
+
 /** What a person chooses when creating an experiment; everything else comes from the preset. */
 export const createExperimentSchema = z.object({
   name: z.string().trim().min(1, "give the experiment a name").max(80, "at most 80 characters"),
@@ -68,6 +70,15 @@ export const createExperimentSchema = z.object({
     .int("a whole number")
     .min(5, "at least 5 s")
     .max(7 * 24 * 3600, "at most a week"),
+  /** Mixed mode: people go first; the teacher labels a pair nobody has labelled after this many seconds. */
+  teacherAfterSec: z
+    .number()
+    .int("a whole number")
+    .min(0, "0 or more")
+    .max(7 * 24 * 3600, "at most a week")
+    .default(DEFAULT_TEACHER_AFTER_SEC),
+  /** Share of a labeller's pairs that are gold pairs (known answer, from the maze's exact truth): they measure the person, they do not train. */
+  goldRate: z.number().min(0, "between 0 and 0.5").max(0.5, "between 0 and 0.5").default(0),
 });
 export type CreateExperimentInput = z.infer<typeof createExperimentSchema>;
 
@@ -86,6 +97,8 @@ export const DEFAULT_EXPERIMENT_INPUT: Omit<CreateExperimentInput, "maze"> = {
   pairSelection: "random",
   labelBudget: null,
   labelTimeLimitSec: 600,
+  teacherAfterSec: DEFAULT_TEACHER_AFTER_SEC,
+  goldRate: 0,
 };
 
 export const updateExperimentSchema = z
@@ -107,6 +120,10 @@ export const roundSettingsSchema = z.object({
   rewardUpdates: z.number().int().min(0).default(60),
   /** Share of labelled pairs kept out of training to measure accuracy (by a hash of what the pair shows). */
   heldOutShare: z.number().min(0).max(0.5).default(0.2),
+  /** Mixed mode: seconds a pair waits for people before the teacher labels it. */
+  teacherAfterSec: z.number().int().min(0).default(DEFAULT_TEACHER_AFTER_SEC),
+  /** Share of a labeller's pairs that are gold (known-answer) pairs. */
+  goldRate: z.number().min(0).max(0.5).default(0),
 });
 export type RoundSettings = z.infer<typeof roundSettingsSchema>;
 
@@ -142,6 +159,8 @@ export const experimentSchema = experimentSummarySchema.extend({
     labelBudget: z.number().int().nullable(),
     pairSelection: z.string(),
     labelTimeLimitSec: z.number(),
+    teacherAfterSec: z.number(),
+    goldRate: z.number(),
     algorithm: z.string(),
   }),
   mazeText: z.string(),

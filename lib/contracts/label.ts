@@ -45,6 +45,8 @@ export const humanLabelBodySchema = z.object({
   pairId: idSchema,
   choice: z.enum(CHOICES, { error: `choice must be one of ${CHOICES.join(", ")}` }),
   responseMs: responseMsSchema.optional(),
+  /** The pair the page already shows as the next one (preloaded): the answer leases that one when it is free, so it does not change under the labeller. */
+  nextPairId: idSchema.optional(),
 });
 export type HumanLabelBody = z.infer<typeof humanLabelBodySchema>;
 
@@ -102,20 +104,47 @@ export const queueStatsSchema = z.strictObject({
 });
 export type QueueStatsDto = z.infer<typeof queueStatsSchema>;
 
+/** The experiment's round that waits for people's labels now: its decided labels against its target. */
+export const waitingRoundSchema = z.strictObject({
+  index: z.number().int(),
+  have: z.number().int(),
+  target: z.number().int(),
+  /** When the round stops waiting and trains on what it has (a limit, not an estimate). */
+  deadline: isoDate.nullable(),
+  /** Seconds until the target is met at the label rate seen so far; null before the first label. */
+  etaSeconds: z.number().nullable(),
+  note: z.string().nullable(),
+});
+export type WaitingRoundDto = z.infer<typeof waitingRoundSchema>;
+
 export const labelTargetSchema = z.strictObject({
   id: idSchema,
   name: z.string(),
   labellingMode: z.enum(LABELLING_MODES),
   openPairs: z.number().int(),
+  /** The round waiting for people, if one is: such experiments come first. */
+  round: waitingRoundSchema.nullable(),
 });
 export type LabelTargetDto = z.infer<typeof labelTargetSchema>;
+
+/** POST /api/label/next: lease the caller's next pair of this experiment (GET routes never lease). */
+export const nextRequestSchema = z.strictObject({ experimentId: idSchema });
 
 export const nextResponse = z.strictObject({
   pair: pairViewSchema.nullable(),
   /** The pair after it, to preload (not leased yet). */
   upcoming: pairViewSchema.nullable(),
   stats: queueStatsSchema,
+  round: waitingRoundSchema.nullable(),
 });
+
+/** GET /api/label/queue: what waits for the caller, read only (the empty screen polls it). */
+export const queueStatusResponse = z.strictObject({ stats: queueStatsSchema, round: waitingRoundSchema.nullable() });
+export type QueueStatusDto = z.infer<typeof queueStatusResponse>;
+
+/** A label given after the round its pair belongs to stopped taking labels: kept, and trained on by the next round. */
+export const lateLabelSchema = z.strictObject({ round: z.number().int(), countsFor: z.number().int() });
+export type LateLabelDto = z.infer<typeof lateLabelSchema>;
 export type NextDto = z.infer<typeof nextResponse>;
 
 export const pairProgressSchema = z.strictObject({
@@ -130,6 +159,8 @@ export const labelResultResponse = z.strictObject({
   labelId: z.string(),
   replayed: z.boolean(),
   pair: pairProgressSchema,
+  /** Set when the pair's round had closed: the label is stored and counts for the next round. */
+  late: lateLabelSchema.nullable(),
   next: nextResponse,
 });
 export type LabelResultDto = z.infer<typeof labelResultResponse>;
@@ -141,4 +172,10 @@ export const pairReviewSchema = pairViewSchema.extend({
 export type PairReviewDto = z.infer<typeof pairReviewSchema>;
 
 export const pairResponse = z.strictObject({ pair: pairReviewSchema });
-export const labelTargetsResponse = z.strictObject({ experiments: z.array(labelTargetSchema) });
+/** At most this many experiments in the picker (the waiting rounds first, then the most open pairs). */
+export const MAX_LABEL_TARGETS = 20;
+export const labelTargetsResponse = z.strictObject({
+  experiments: z.array(labelTargetSchema).max(MAX_LABEL_TARGETS),
+  /** How many experiments people could label in all (more than listed when the list is capped). */
+  total: z.number().int(),
+});

@@ -26,6 +26,10 @@ export const PAIR_STATUSES = ["open", "done", "retired"] as const;
 export type PairStatus = (typeof PAIR_STATUSES)[number];
 
 export const PAIR_SELECTIONS = ["random", "disagreement"] as const;
+/** A pair's selection word for a gold pair: a known answer (the maze's exact truth) mixed into one labeller's queue. */
+export const GOLD_SELECTION = "gold";
+/** A pair's selection word for a pair made to stand in for one every labeller skipped. */
+export const REPLACEMENT_SELECTION = "replacement";
 export type PairSelection = (typeof PAIR_SELECTIONS)[number];
 
 export const ROUND_STATUSES = ["queued", "running", "done", "failed", "cancelled"] as const;

@@ -67,3 +67,27 @@ export function valueIteration(layout: MazeLayout, { gamma = 0.98, goalReward = 
   }
   return { values, optimalActions, iterations };
 }
+
+/** The parts of a run the exact judgement looks at: cells visited (start included) and whether it reached the goal. */
+export interface JudgedRun {
+  cells: ArrayLike<number>;
+  success: boolean;
+}
+
+/**
+ * The exact-truth judgement of a pair, the rule the labelling guide teaches: the run that reached the goal is
+ * better; else the one that ended fewer true maze steps (BFS distance) from the goal; else the shorter one;
+ * else they are equal. `distances` is distancesToGoal of the maze.
+ */
+export function judgeByTruth(distances: ArrayLike<number>, left: JudgedRun, right: JudgedRun): "left" | "right" | "equal" {
+  if (left.success !== right.success) return left.success ? "left" : "right";
+  const end = (r: JudgedRun) => {
+    const d = distances[r.cells[r.cells.length - 1]];
+    return d === UNREACHABLE ? Number.POSITIVE_INFINITY : d;
+  };
+  const dl = end(left);
+  const dr = end(right);
+  if (dl !== dr) return dl < dr ? "left" : "right";
+  if (left.cells.length !== right.cells.length) return left.cells.length < right.cells.length ? "left" : "right";
+  return "equal";
+}

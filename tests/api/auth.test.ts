@@ -74,7 +74,7 @@ describe("sessions", () => {
     const admin = await account("s-admin", "admin");
     const bo = await account("s-bo", "labeler");
     await experiments.GET(req("/api/experiments", { as: admin }));
-    expect((await next.GET(req("/api/label/next?experiment=demo", { as: bo }))).status).toBe(200);
+    expect((await next.POST(req("/api/label/next", { method: "POST", body: { experimentId: "demo" }, as: bo }))).status).toBe(200);
     const db = await getDb();
     expect(await db.lease.count({ where: { userId: bo.id, labelId: null } })).toBe(1);
 

@@ -20,11 +20,11 @@ describe("labelling API", () => {
 
   it("targets lists the demo with its open pairs", async () => {
     const b = await body(await targets.GET(req("/api/label/targets")));
-    expect(b.experiments).toEqual([{ id: "demo", name: "Demo: 8x8 maze, oracle teacher", labellingMode: "mixed", openPairs: 36 }]);
+    expect(b).toEqual({ experiments: [{ id: "demo", name: "Demo: 8x8 maze, oracle teacher", labellingMode: "mixed", openPairs: 36, round: null }], total: 1 });
   });
 
   it("next leases a pair for the caller, peeks at the one after, and counts the queue", async () => {
-    const res = await next.GET(req("/api/label/next?experiment=demo", { as: await account("ana") }));
+    const res = await next.POST(req("/api/label/next", { method: "POST", body: { experimentId: "demo" }, as: await account("ana") }));
     expect(res.status).toBe(200);
     const b = await body(res);
     expect(b.pair).toMatchObject({ experimentId: "demo", leased: true, maze: { rows: 8, cols: 8 } });
@@ -33,16 +33,16 @@ describe("labelling API", () => {
     expect(b.upcoming.leased).toBe(false);
     expect(b.stats).toEqual({ experimentId: "demo", waiting: 36, labelledByYou: 0 });
     // Asking again gives the same held pair.
-    const again = await body(await next.GET(req("/api/label/next?experiment=demo", { as: await account("ana") })));
+    const again = await body(await next.POST(req("/api/label/next", { method: "POST", body: { experimentId: "demo" }, as: await account("ana") })));
     expect(again.pair.pairId).toBe(b.pair.pairId);
   });
 
   it("next: missing experiment 422, unknown experiment 404, signed out 401, synthetic-only 403", async () => {
-    const missing = await next.GET(req("/api/label/next", { as: await account("ana") }));
+    const missing = await next.POST(req("/api/label/next", { method: "POST", body: {}, as: await account("ana") }));
     expect(missing.status).toBe(422);
-    expect(fieldPaths(await body(missing))).toEqual(["experiment"]);
-    expect((await next.GET(req("/api/label/next?experiment=nope", { as: await account("ana") }))).status).toBe(404);
-    const signedOut = await next.GET(req("/api/label/next?experiment=demo", { as: null }));
+    expect(fieldPaths(await body(missing))).toEqual(["experimentId"]);
+    expect((await next.POST(req("/api/label/next", { method: "POST", body: { experimentId: "nope" }, as: await account("ana") }))).status).toBe(404);
+    const signedOut = await next.POST(req("/api/label/next", { method: "POST", body: { experimentId: "demo" }, as: null }));
     expect(signedOut.status).toBe(401);
     expect((await body(signedOut)).error.code).toBe("UNAUTHORIZED");
 
@@ -67,13 +67,13 @@ describe("labelling API", () => {
         }),
       ),
     );
-    const forbidden = await next.GET(req(`/api/label/next?experiment=${created.experiment.id}`, { as: await account("ana") }));
+    const forbidden = await next.POST(req("/api/label/next", { method: "POST", body: { experimentId: created.experiment.id }, as: await account("ana") }));
     expect(forbidden.status).toBe(403);
   });
 
   it("POST label records the choice and answers with the next pair; retries are idempotent", async () => {
     const db = await getDb();
-    const first = await body(await next.GET(req("/api/label/next?experiment=demo", { as: await account("bo") })));
+    const first = await body(await next.POST(req("/api/label/next", { method: "POST", body: { experimentId: "demo" }, as: await account("bo") })));
     const labelId = randomUUID();
     const res = await label.POST(
       req(`/api/pairs/${first.pair.pairId}/label`, { method: "POST", as: await account("bo"), body: { labelId, choice: "left", responseMs: 900 } }),
@@ -101,7 +101,7 @@ describe("labelling API", () => {
 
   it("POST label: bad body 422 and nothing written; unknown pair 404; a pair not leased to the caller 409", async () => {
     const db = await getDb();
-    const held = await body(await next.GET(req("/api/label/next?experiment=demo", { as: await account("cy") })));
+    const held = await body(await next.POST(req("/api/label/next", { method: "POST", body: { experimentId: "demo" }, as: await account("cy") })));
     const before = await db.label.count();
     const bad = await label.POST(
       req(`/api/pairs/${held.pair.pairId}/label`, { method: "POST", as: await account("cy"), body: { labelId: "x", choice: "both", responseMs: -1 } }),
@@ -134,7 +134,7 @@ describe("labelling API", () => {
   });
 
   it("skip (can't tell) gives the pair back and moves on", async () => {
-    const held = await body(await next.GET(req("/api/label/next?experiment=demo", { as: await account("eve") })));
+    const held = await body(await next.POST(req("/api/label/next", { method: "POST", body: { experimentId: "demo" }, as: await account("eve") })));
     const res = await body(
       await label.POST(
         req(`/api/pairs/${held.pair.pairId}/label`, { method: "POST", as: await account("eve"), body: { labelId: randomUUID(), choice: "skip" } }),

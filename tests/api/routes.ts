@@ -12,6 +12,8 @@ import * as round from "@/app/api/rounds/[id]/route";
 import * as cancel from "@/app/api/rounds/[id]/cancel/route";
 import * as targets from "@/app/api/label/targets/route";
 import * as next from "@/app/api/label/next/route";
+import * as queue from "@/app/api/label/queue/route";
+import * as labellers from "@/app/api/experiments/[id]/labellers/route";
 import * as pair from "@/app/api/pairs/[id]/route";
 import * as label from "@/app/api/pairs/[id]/label/route";
 import * as me from "@/app/api/me/route";
@@ -163,7 +165,21 @@ export function routeCases(f: () => Fixtures): RouteCase[] {
       },
     },
     { file: "label/targets/route.ts", method: "GET", access: "labeler", handler: targets.GET, prepare: async () => get("/api/label/targets") },
-    { file: "label/next/route.ts", method: "GET", access: "labeler", handler: next.GET, prepare: async () => get("/api/label/next?experiment=demo") },
+    {
+      file: "label/next/route.ts",
+      method: "POST",
+      access: "labeler",
+      handler: next.POST,
+      prepare: async () => ({ method: "POST", path: "/api/label/next", body: { experimentId: "demo" } }),
+    },
+    { file: "label/queue/route.ts", method: "GET", access: "labeler", handler: queue.GET, prepare: async () => get("/api/label/queue?experiment=demo") },
+    {
+      file: "experiments/[id]/labellers/route.ts",
+      method: "GET",
+      access: "researcher",
+      handler: labellers.GET,
+      prepare: async () => get(`/api/experiments/${f().experimentId}/labellers`, f().experimentId),
+    },
     { file: "pairs/[id]/route.ts", method: "GET", access: "researcher", handler: pair.GET, prepare: async () => get(`/api/pairs/${f().pairId}`, f().pairId) },
     {
       file: "pairs/[id]/label/route.ts",
@@ -174,7 +190,7 @@ export function routeCases(f: () => Fixtures): RouteCase[] {
         // The pair this account holds (a labeller can only label a pair leased to them).
         let pairId = f().pairId;
         if (as) {
-          const held = await body(await next.GET(req("/api/label/next?experiment=demo", { as })));
+          const held = await body(await next.POST(req("/api/label/next", { method: "POST", body: { experimentId: "demo" }, as })));
           pairId = held.pair.pairId;
         }
         return { method: "POST", path: `/api/pairs/${pairId}/label`, id: pairId, body: { labelId: randomUUID(), choice: "left", responseMs: 1200 } };

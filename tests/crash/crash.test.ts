@@ -27,7 +27,7 @@ async function labelUntilDown(base: string, cookie: string, experimentId: string
   for (;;) {
     try {
       if (!pairId) {
-        const r = await api<{ pair: { pairId: string } | null }>(base, cookie, "GET", `/api/label/next?experiment=${experimentId}`);
+        const r = await api<{ pair: { pairId: string } | null }>(base, cookie, "POST", "/api/label/next", { experimentId });
         if (r.status !== 200 || !r.body.pair) return;
         pairId = r.body.pair.pairId;
       }
@@ -133,7 +133,7 @@ describe("crash: SIGKILL during writes", () => {
     console.log(`[crash] ${acked} labels acknowledged before SIGKILL (${burst.sent} sent): all stored after restart`);
 
     // The app works again for the same people (their sessions survive a restart).
-    const again = await api(base, cookies[0], "GET", `/api/label/next?experiment=${experimentId}`);
+    const again = await api(base, cookies[0], "POST", "/api/label/next", { experimentId });
     expect(again.status).toBe(200);
     expect(again.body.pair).not.toBeNull();
 

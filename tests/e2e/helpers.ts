@@ -37,3 +37,8 @@ export async function signInAs(request: APIRequestContext, role: E2eRole): Promi
   }
   if (!res.ok()) throw new Error(`sign-in as ${name}: ${res.status()} ${await res.text()}`);
 }
+
+/** Marks the labelling guide as seen in this page's browser, so a test that is not about it starts labelling at once. */
+export async function guideSeen(page: Page): Promise<void> {
+  await page.addInitScript(() => window.localStorage.setItem("oprl.labelGuide.seen", "1"));
+}

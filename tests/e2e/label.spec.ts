@@ -1,9 +1,10 @@
 // A person labels three pairs of the demo experiment with the keyboard and sees the counts change.
 import { expect, test } from "@playwright/test";
-import { screen, signInAs } from "./helpers";
+import { guideSeen, screen, signInAs } from "./helpers";
 
 test.beforeEach(async ({ page }) => {
   await signInAs(page.request, "labeler");
+  await guideSeen(page);
 });
 
 test("label three pairs with the keyboard", async ({ page }) => {

@@ -1,5 +1,6 @@
 "use client";
-// The four choices as buttons with their keys, and the key reference below them.
+// The four choices as buttons with their keys, and the key reference below them. On touch screens (coarse
+// pointer) the buttons are big and the key hints are hidden.
 import type { Choice } from "./useLabelQueue";
 
 const CHOICES: { choice: Choice; text: string; keys: string[]; style: string }[] = [
@@ -18,11 +19,11 @@ export function ChoiceButtons({ onChoose, flash }: { onChoose: (choice: Choice) 
             key={c.choice}
             type="button"
             onClick={() => onChoose(c.choice)}
-            className={`flex flex-col items-center rounded-lg px-3 py-3 font-medium shadow-sm transition ${c.style} ${flash === c.choice ? "ring-4 ring-green-400" : ""}`}
+            className={`flex min-h-14 flex-col items-center justify-center rounded-lg px-3 py-3 font-medium shadow-sm transition ${c.style} ${flash === c.choice ? "ring-4 ring-green-400" : ""}`}
             data-choice={c.choice}
           >
             <span>{c.text}</span>
-            <span className="mt-1 flex gap-1 text-xs opacity-80">
+            <span className="mt-1 flex gap-1 text-xs opacity-80 [@media(pointer:coarse)]:hidden">
               {c.keys.map((k) => (
                 <kbd key={k} className="rounded border border-current px-1.5 py-0.5 font-mono">
                   {k}
@@ -32,7 +33,7 @@ export function ChoiceButtons({ onChoose, flash }: { onChoose: (choice: Choice) 
           </button>
         ))}
       </div>
-      <p className="text-center text-xs text-slate-500">
+      <p className="text-center text-xs text-slate-500 [@media(pointer:coarse)]:hidden">
         Keys: <kbd className="font-mono">←</kbd> left better · <kbd className="font-mono">→</kbd> right better · <kbd className="font-mono">↓</kbd> or{" "}
         <kbd className="font-mono">=</kbd> equal · <kbd className="font-mono">Space</kbd> can&apos;t tell · <kbd className="font-mono">P</kbd> play/pause ·{" "}
         <kbd className="font-mono">,</kbd> <kbd className="font-mono">.</kbd> step

@@ -36,6 +36,8 @@ export function resolveConfig(input: CreateExperimentInput): StoredConfig {
     pairsPerRound: input.pairsPerRound,
     pairSelection: input.pairSelection,
     labelTimeLimitSec: input.labelTimeLimitSec,
+    teacherAfterSec: input.teacherAfterSec,
+    goldRate: input.goldRate,
   });
   return storedConfigSchema.parse({ ...train, studio });
 }

@@ -54,6 +54,8 @@ export async function ensureDemo(db: Db): Promise<boolean> {
     labellingMode: "mixed",
     // Long enough that the first round (run at first start, a few seconds) ends with a policy that reaches the goal.
     episodesPerRound: 300,
+    // The teacher takes any pair nobody is holding at once, so that first round does not wait for people.
+    teacherAfterSec: 0,
   });
   const episodes = scriptedEpisodes(config.env.layout, DEMO_EPISODES, config.seed, config.env.maxSteps, config.env.goalReward);
   const layout = parseLayout(config.env.layout);

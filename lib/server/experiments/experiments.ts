@@ -112,6 +112,8 @@ export async function getExperimentDto(db: DbOrTx, id: string): Promise<Experime
       labelBudget: config.preferences.budget,
       pairSelection: config.studio.pairSelection,
       labelTimeLimitSec: config.studio.labelTimeLimitSec,
+      teacherAfterSec: config.studio.teacherAfterSec,
+      goldRate: config.studio.goldRate,
       algorithm: config.policy.algorithm,
     },
     mazeText: config.env.layout,

@@ -14,9 +14,20 @@ import { z } from "zod";
 import { NUM_ACTIONS, transitionTable } from "../../maze/env";
 import { parseLayout, type MazeLayout } from "../../maze/layout";
 import { DATASET_FORMAT, DATASET_LIMITS, datasetLineSchema, type DatasetLine, type DatasetTrajectory } from "../../contracts/dataset";
+import { parseStoredConfig } from "../experiments/config";
+import { distancesToGoal, judgeByTruth } from "../../maze";
 import { idSchema } from "../../contracts/ids";
 
 const EXPORT_PAGE = 200;
+
+/** The maze's true distances for the export's truth field; null for an experiment without a stored engine config (imported test data). */
+function truthDistances(config: string): Int32Array | null {
+  try {
+    return distancesToGoal(parseLayout(parseStoredConfig(config).env.layout));
+  } catch {
+    return null;
+  }
+}
 /** An import is one transaction; give a big file time (SQLite queues other writers meanwhile). */
 const IMPORT_TX_OPTIONS = { maxWait: TX_OPTIONS.maxWait, timeout: 10 * 60_000 } as const;
 
@@ -43,9 +54,9 @@ function datasetTrajectory(view: ReturnType<typeof toTrajectoryView>): DatasetTr
  */
 export async function* exportDatasetLines(db: Db, experimentId: string, options: { labelledOnly?: boolean } = {}): AsyncGenerator<string> {
   const id = idSchema.safeParse(experimentId);
-  if (!id.success || !(await db.experiment.findUnique({ where: { id: experimentId }, select: { id: true } }))) {
-    throw new AppError("NOT_FOUND", `experiment ${experimentId} not found`);
-  }
+  const exp = id.success ? await db.experiment.findUnique({ where: { id: experimentId }, select: { config: true } }) : null;
+  if (!exp) throw new AppError("NOT_FOUND", `experiment ${experimentId} not found`);
+  const distances = truthDistances(exp.config);
   const where = { experimentId, ...(options.labelledOnly === false ? {} : { labels: { some: {} } }) };
   let cursor: string | undefined;
   for (;;) {
@@ -78,6 +89,8 @@ export async function* exportDatasetLines(db: Db, experimentId: string, options:
       },
     });
     for (const p of pairs) {
+      const left = toTrajectoryView(p.left);
+      const right = toTrajectoryView(p.right);
       const line: DatasetLine = {
         format: DATASET_FORMAT,
         pair: {
@@ -88,8 +101,8 @@ export async function* exportDatasetLines(db: Db, experimentId: string, options:
           labelsWanted: p.labelsWanted,
           createdAt: p.createdAt.toISOString(),
         },
-        left: datasetTrajectory(toTrajectoryView(p.left)),
-        right: datasetTrajectory(toTrajectoryView(p.right)),
+        left: datasetTrajectory(left),
+        right: datasetTrajectory(right),
         labels: p.labels.map((l) => ({
           id: l.id,
           source: l.source,
@@ -99,6 +112,7 @@ export async function* exportDatasetLines(db: Db, experimentId: string, options:
           responseMs: l.responseMs,
           createdAt: l.createdAt.toISOString(),
         })),
+        ...(distances ? { truth: judgeByTruth(distances, left, right) } : {}),
       };
       yield JSON.stringify(line);
     }

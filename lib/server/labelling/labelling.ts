@@ -8,7 +8,23 @@ import { parseStoredConfig } from "../experiments/config";
 import { freeSlot, nextPair, recordLabel } from "./queue";
 import { openForUser, QUEUE_ORDER, toTrajectoryView, trajectorySelect, type LeasedPair } from "./views";
 import { ensureDemoOnce } from "../experiments/demo";
-import type { HumanLabelBody, LabelResultDto, LabelTargetDto, MazeDto, NextDto, PairDto, PairReviewDto, QueueStatsDto } from "../../contracts/label";
+import { leaseGoldIfDue } from "./gold";
+import { labelEtaSeconds, parseRoundState, roundNotes } from "../training/round-state";
+import { GOLD_SELECTION } from "../../contracts/words";
+import {
+  MAX_LABEL_TARGETS,
+  type HumanLabelBody,
+  type LabelResultDto,
+  type LabelTargetDto,
+  type LateLabelDto,
+  type MazeDto,
+  type NextDto,
+  type PairDto,
+  type PairReviewDto,
+  type QueueStatsDto,
+  type QueueStatusDto,
+  type WaitingRoundDto,
+} from "../../contracts/label";
 
 const mazeCache = new Map<string, { name: string; maze: MazeDto }>();
 
@@ -39,14 +55,69 @@ async function toPairDto(db: DbOrTx, p: Pick<LeasedPair, "pairId" | "experimentI
   };
 }
 
-/** Experiments people can label now (not synthetic-only, not archived), most open pairs first. */
-export async function labelTargets(db: Db): Promise<LabelTargetDto[]> {
-  await ensureDemoOnce(db);
-  const exps = await db.experiment.findMany({
-    where: { labellingMode: { not: "synthetic" }, status: { not: "archived" } },
-    select: { id: true, name: true, labellingMode: true, _count: { select: { pairs: { where: { status: "open" } } } } },
+const eligible = { labellingMode: { not: "synthetic" as const }, status: { not: "archived" as const } };
+
+/** The round of an experiment that waits for people now (running, in its labelling phase), as the label screen shows it. */
+export function toWaitingRound(round: { index: number; status: string; state: string | null }, now = Date.now()): WaitingRoundDto | null {
+  const state = round.status === "running" ? parseRoundState(round.state) : null;
+  if (!state || state.phase !== "labelling" || state.labelsClosedAt) return null;
+  return {
+    index: round.index,
+    have: state.labelsHave,
+    target: state.labelsTarget,
+    deadline: state.labelDeadline ? new Date(state.labelDeadline).toISOString() : null,
+    etaSeconds: ((eta) => (eta === null ? null : Math.round(eta)))(labelEtaSeconds(state, now)),
+    note: roundNotes(state),
+  };
+}
+
+export async function waitingRound(db: DbOrTx, experimentId: string): Promise<WaitingRoundDto | null> {
+  const round = await db.trainingRound.findFirst({
+    where: { experimentId, status: "running" },
+    orderBy: { index: "desc" },
+    select: { index: true, status: true, state: true },
   });
-  return exps.map((e) => ({ id: e.id, name: e.name, labellingMode: e.labellingMode, openPairs: e._count.pairs })).sort((a, b) => b.openPairs - a.openPairs);
+  return round ? toWaitingRound(round) : null;
+}
+
+/**
+ * Experiments people can label now (not synthetic-only, not archived), at most MAX_LABEL_TARGETS: those whose round
+ * waits for labels first (the nearest time limit first), then the most open pairs, then the newest.
+ */
+export async function labelTargets(db: Db): Promise<{ experiments: LabelTargetDto[]; total: number }> {
+  await ensureDemoOnce(db);
+  const [total, running, busiest, newest] = await Promise.all([
+    db.experiment.count({ where: eligible }),
+    db.trainingRound.findMany({ where: { status: "running", experiment: eligible }, select: { experimentId: true, index: true, status: true, state: true } }),
+    db.pair.groupBy({
+      by: ["experimentId"],
+      where: { status: "open", experiment: eligible },
+      _count: { experimentId: true },
+      orderBy: { _count: { experimentId: "desc" } },
+      take: MAX_LABEL_TARGETS,
+    }),
+    db.experiment.findMany({ where: eligible, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: MAX_LABEL_TARGETS, select: { id: true } }),
+  ]);
+  const rounds = new Map<string, WaitingRoundDto>();
+  for (const r of running) {
+    const w = toWaitingRound(r);
+    if (w) rounds.set(r.experimentId, w);
+  }
+  const byDeadline = [...rounds.entries()].sort(([, a], [, b]) => (a.deadline ?? "").localeCompare(b.deadline ?? "")).map(([id]) => id);
+  const ids = [...new Set([...byDeadline, ...busiest.map((b) => b.experimentId), ...newest.map((e) => e.id)])].slice(0, MAX_LABEL_TARGETS);
+  const [exps, open] = await Promise.all([
+    db.experiment.findMany({ where: { id: { in: ids } }, select: { id: true, name: true, labellingMode: true } }),
+    db.pair.groupBy({ by: ["experimentId"], where: { experimentId: { in: ids }, status: "open" }, _count: { experimentId: true } }),
+  ]);
+  const openBy = new Map(open.map((o) => [o.experimentId, o._count.experimentId]));
+  const rank = new Map(ids.map((id, i) => [id, i]));
+  const experiments = exps
+    .map((e) => ({ id: e.id, name: e.name, labellingMode: e.labellingMode, openPairs: openBy.get(e.id) ?? 0, round: rounds.get(e.id) ?? null }))
+    .sort(
+      (a, b) =>
+        Number(!!b.round) - Number(!!a.round) || (a.round ? rank.get(a.id)! - rank.get(b.id)! : b.openPairs - a.openPairs || rank.get(a.id)! - rank.get(b.id)!),
+    );
+  return { experiments, total };
 }
 
 export async function queueStats(db: DbOrTx, experimentId: string, userId: string): Promise<QueueStatsDto> {
@@ -82,21 +153,50 @@ export async function peekPair(db: DbOrTx, experimentId: string, userId: string,
   );
 }
 
-export async function next(db: Db, experimentId: string, userId: string): Promise<NextDto> {
-  await ensureDemoOnce(db);
+/** The caller's queue, read only: what waits for them and the round that waits for labels (the empty screen polls this). */
+export async function queueStatus(db: Db, experimentId: string, userId: string): Promise<QueueStatusDto> {
   await experimentView(db, experimentId);
-  const leased = await nextPair(db, { experimentId, userId });
-  const pair = leased ? await toPairDto(db, leased, leased.lease.expiresAt) : null;
-  const [upcoming, stats] = await Promise.all([
-    pair ? peekPair(db, experimentId, userId, [pair.pairId]) : Promise.resolve(null),
-    queueStats(db, experimentId, userId),
-  ]);
-  return { pair, upcoming, stats };
+  const [stats, round] = await Promise.all([queueStats(db, experimentId, userId), waitingRound(db, experimentId)]);
+  return { stats, round };
 }
 
-/** Records a person's label, then leases their next pair, in one round trip. */
+/** Leases the caller's next pair (or gives the one they hold), and the one after it to preload. Only POST routes call it. */
+export async function next(db: Db, experimentId: string, userId: string, preferPairId?: string): Promise<NextDto> {
+  await ensureDemoOnce(db);
+  await experimentView(db, experimentId);
+  const leased = await nextPair(db, { experimentId, userId }, new Date(), preferPairId);
+  const pair = leased ? await toPairDto(db, leased, leased.lease.expiresAt) : null;
+  const [upcoming, stats, round] = await Promise.all([
+    pair ? upcomingPair(db, experimentId, userId, pair.pairId) : Promise.resolve(null),
+    queueStats(db, experimentId, userId),
+    waitingRound(db, experimentId),
+  ]);
+  return { pair, upcoming, stats, round };
+}
+
+/** The pair after `current`: a second pair the user holds (a gold pair leased to them), a new gold pair when one is due, else a peek at the queue. */
+async function upcomingPair(db: Db, experimentId: string, userId: string, current: string): Promise<PairDto | null> {
+  const now = new Date();
+  const other = await db.lease.findFirst({
+    where: { userId, labelId: null, expiresAt: { gt: now }, pairId: { not: current }, pair: { experimentId, status: "open" } },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    select: { expiresAt: true, pair: { include: { left: { select: trajectorySelect }, right: { select: trajectorySelect } } } },
+  });
+  const held = other ?? (await leaseGoldIfDue(db, experimentId, userId, now));
+  if (held) {
+    const p = held.pair;
+    return toPairDto(
+      db,
+      { pairId: p.id, experimentId, selection: p.selection, left: toTrajectoryView(p.left), right: toTrajectoryView(p.right) },
+      held.expiresAt,
+    );
+  }
+  return peekPair(db, experimentId, userId, [current]);
+}
+
+/** Records a person's label, then leases their next pair, in one round trip. A label on a closed round's pair says so (`late`). */
 export async function labelAndNext(db: Db, pairId: string, body: Omit<HumanLabelBody, "pairId">, userId: string): Promise<LabelResultDto> {
-  const pair = await db.pair.findUnique({ where: { id: pairId }, select: { experimentId: true } });
+  const pair = await db.pair.findUnique({ where: { id: pairId }, select: { experimentId: true, selection: true, left: { select: { round: true } } } });
   if (!pair) throw new AppError("NOT_FOUND", `pair ${pairId} not found`);
   const result = await recordLabel(db, {
     labelId: body.labelId,
@@ -107,12 +207,32 @@ export async function labelAndNext(db: Db, pairId: string, body: Omit<HumanLabel
     choice: body.choice,
     responseMs: body.responseMs,
   });
+  const late = pair.selection === GOLD_SELECTION || body.choice === "skip" ? null : await lateFor(db, pair.experimentId, pair.left.round);
   return {
     labelId: result.label.id,
     replayed: result.replayed,
     pair: result.pair,
-    next: await next(db, pair.experimentId, userId),
+    late,
+    next: await next(db, pair.experimentId, userId, body.nextPairId),
   };
+}
+
+/**
+ * Null while the round that made the pair still takes labels (queued, or running and not past labelling); else
+ * which round trains on the label: the latest round if it still takes labels, the one after it otherwise.
+ */
+async function lateFor(db: DbOrTx, experimentId: string, roundIndex: number): Promise<LateLabelDto | null> {
+  const takesLabels = (r: { status: string; state: string | null }) => {
+    if (r.status === "queued") return true;
+    if (r.status !== "running") return false;
+    const state = parseRoundState(r.state);
+    return !state || (["collecting", "selecting", "labelling"].includes(state.phase) && !state.labelsClosedAt);
+  };
+  const own = await db.trainingRound.findUnique({ where: { experimentId_index: { experimentId, index: roundIndex } }, select: { status: true, state: true } });
+  if (!own || takesLabels(own)) return null;
+  const latest = await db.trainingRound.findFirst({ where: { experimentId }, orderBy: { index: "desc" }, select: { index: true, status: true, state: true } });
+  const countsFor = latest && latest.index > roundIndex && takesLabels(latest) ? latest.index : (latest?.index ?? roundIndex) + 1;
+  return { round: roundIndex, countsFor };
 }
 
 /** One pair with both trajectories, for review (no lease). */

@@ -156,7 +156,13 @@ export async function recordLabel(db: Db, input: RecordLabelInput, now = new Dat
       if (!pair || pair.experimentId !== label.experimentId) {
         throw new AppError("NOT_FOUND", `pair ${label.pairId} not found in experiment ${label.experimentId}`);
       }
-      if (pair.status !== "open") throw new AppError("PAIR_CLOSED", `pair ${label.pairId} is ${pair.status}`);
+      // A retired pair (its round stopped taking labels) still takes the label of whoever holds its lease: a late
+      // label is kept, and the next round trains on it.
+      const lateHolder =
+        pair.status === "retired" &&
+        label.source === "human" &&
+        (await db.lease.count({ where: { pairId: label.pairId, userId: label.userId!, labelId: null } })) > 0;
+      if (pair.status !== "open" && !lateHolder) throw new AppError("PAIR_CLOSED", `pair ${label.pairId} is ${pair.status}`);
       if (label.source === "human" && pair.experiment.labellingMode === "synthetic") {
         throw new AppError("FORBIDDEN", `experiment ${label.experimentId} is labelled by its synthetic teacher only`);
       }

@@ -5,6 +5,7 @@ import { isForeignKeyViolation, isUniqueViolation } from "../db/errors";
 import { AppError, parseInput } from "../errors";
 import { idSchema } from "../../contracts/ids";
 import { nextPairSchema, type NextPairInput } from "../../contracts/label";
+import { GOLD_SELECTION } from "../../contracts/words";
 import { openForUser, pairSummarySelect, QUEUE_ORDER, withTrajectories, type LeasedPair, type PairSummary } from "./views";
 
 const CANDIDATES_PER_PAGE = 32;
@@ -103,8 +104,9 @@ async function findCandidates(db: Db, experimentId: string, userId: string, now:
 /**
  * Leases the next pair for a human labeller, or returns null when nothing is left for them.
  * Calling it again while holding a lease returns the same pair with the lease extended.
+ * `preferPairId` (the pair the page preloaded) is taken first when it is free for the user.
  */
-export async function nextPair(db: Db, input: NextPairInput, now = new Date()): Promise<LeasedPair | null> {
+export async function nextPair(db: Db, input: NextPairInput, now = new Date(), preferPairId?: string): Promise<LeasedPair | null> {
   const { experimentId, userId, leaseMs } = parseInput(nextPairSchema, input, "next-pair request");
   const experiment = await loadExperiment(db, experimentId);
   if (experiment.labellingMode === "synthetic") {
@@ -123,6 +125,18 @@ export async function nextPair(db: Db, input: NextPairInput, now = new Date()): 
   if (held) {
     await db.lease.updateMany({ where: { id: held.id, labelId: null }, data: { expiresAt } });
     return withTrajectories(db, held.pair, { slot: held.slot, expiresAt });
+  }
+
+  // The pair the labeller's page already shows as the next one, when it is still free for them.
+  if (preferPairId) {
+    const preferred = await db.pair.findFirst({
+      where: { ...openForUser(experimentId, userId), id: preferPairId },
+      select: { ...pairSummarySelect, leases: { select: { slot: true, userId: true, expiresAt: true, labelId: true } } },
+    });
+    const slot = preferred ? freeSlot(preferred.labelsWanted, preferred.leases, now) : null;
+    if (preferred && slot !== null && (await takeSlot(db, preferred, slot, userId, expiresAt, now))) {
+      return withTrajectories(db, preferred, { slot, expiresAt });
+    }
   }
 
   // Everyone reads the same best pairs, so under load several labellers race for each one.
@@ -157,14 +171,14 @@ export type WaitingPair = { id: string; priority: number; createdAt: Date; label
 
 /**
  * Mixed mode: open pairs that have waited longer than `olderThanMs` without any label
- * counted and that nobody is holding right now, highest priority first. The synthetic
- * teacher takes these (recordLabel with source 'synthetic').
+ * counted and that nobody is holding right now, highest priority first. The round runner's
+ * teacher takes these (people first: the teacher only labels what they left).
  */
 export async function pairsWaitingTooLong(
   db: Db,
   experimentId: string,
   olderThanMs: number,
-  options: { now?: Date; limit?: number } = {},
+  options: { now?: Date; limit?: number; round?: number } = {},
 ): Promise<WaitingPair[]> {
   parseInput(idSchema, experimentId, "experiment id");
   if (!Number.isFinite(olderThanMs) || olderThanMs < 0) {
@@ -178,6 +192,9 @@ export async function pairsWaitingTooLong(
       labelsDone: 0,
       createdAt: { lte: new Date(now.getTime() - olderThanMs) },
       leases: { none: { labelId: null, expiresAt: { gt: now } } },
+      // One round's pairs (made from its episodes), gold pairs never: they are for people.
+      ...(options.round !== undefined ? { left: { round: options.round } } : {}),
+      selection: { not: GOLD_SELECTION },
     },
     orderBy: [...QUEUE_ORDER],
     take: options.limit ?? 100,

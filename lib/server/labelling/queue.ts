@@ -11,7 +11,8 @@
 //   highest-priority open pair they have not labelled (or skipped) that has a free slot.
 //   A slot whose lease expired is free again (the pair returns to the pool).
 // - A human label needs the user's lease on the pair. A lease that expired but that nobody
-//   took over still counts: the late label is accepted rather than lost.
+//   took over still counts: the late label is accepted rather than lost. So does a lease on a
+//   pair retired because its round stopped taking labels (the next round trains on it).
 // - A skip is recorded, releases the slot, and does not count towards labelsDone.
 // - The k-th non-skip label closes the pair (status done).
 // - Synthetic labels need no lease; they take a free slot themselves, so a pair never

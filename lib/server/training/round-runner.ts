@@ -13,7 +13,10 @@ import { isDatabaseUnavailable } from "../db/errors";
 import { parseStoredConfig, type StoredConfig } from "../experiments/config";
 import { applyCheckpoint, encodeCheckpoint, type CheckpointMeta, type EncodedCheckpoint } from "./checkpoint";
 import { episodeMetric, rewardUpdateMetrics, roundMetric } from "./round-metrics";
-import { phaseProgress, readRoundState, writeRoundState, type RoundPhase, type RoundState } from "./round-state";
+import { parseRoundState, phaseProgress, readRoundState, writeRoundState, type RoundPhase, type RoundState } from "./round-state";
+import { pairsWaitingTooLong } from "../labelling/queue";
+import { uuidv7 } from "../db/ids";
+import { GOLD_SELECTION, REPLACEMENT_SELECTION } from "../../contracts/words";
 import {
   labelCounts,
   labelMissingSynthetically,
@@ -22,6 +25,9 @@ import {
   loadRoundPool,
   newEpisodeId,
   pairRows,
+  pairsEveryoneSkipped,
+  replacementPair,
+  roundPairsWhere,
   trajectoryRow,
   type PendingEpisode,
 } from "./round-store";
@@ -113,6 +119,13 @@ export class RoundRun {
       labelsHave: 0,
       labelsTarget: 0,
       labelDeadline: null,
+      labelsStartedAt: null,
+      labelsClosedAt: null,
+      replacedPairs: previous?.replacedPairs ?? 0,
+      skippedToTeacher: previous?.skippedToTeacher ?? 0,
+      teacherLabelled: previous?.teacherLabelled ?? 0,
+      lateLabels: 0,
+      lateFromRound: null,
       resumes,
       note: previous ? (this.afterFault ? "resumed after a database fault" : `resumed after a worker restart (${resumes}x)`) : null,
     };
@@ -184,7 +197,8 @@ export class RoundRun {
       },
       collected: () => this.flush(),
       labelled: async () => (await loadPreferences(db, this.round.experimentId, studio.heldOutShare)).train,
-      labelCount: () => db.label.count({ where: { pair: { experimentId: this.round.experimentId }, choice: { not: "skip" } } }),
+      labelCount: () =>
+        db.label.count({ where: { pair: { experimentId: this.round.experimentId, selection: { not: GOLD_SELECTION } }, choice: { not: "skip" } } }),
       storePairs: async (pairs, selection) => {
         const exp = await db.experiment.findUniqueOrThrow({ where: { id: this.round.experimentId } });
         const rows = pairRows(this.round.experimentId, pairs, selection, labelsWantedFor(exp));
@@ -200,7 +214,9 @@ export class RoundRun {
       },
       labels: async (pairIds) => {
         const stop = await this.waitForLabels(pairIds);
-        return stop ?? loadPreferences(db, this.round.experimentId, studio.heldOutShare);
+        if (stop) return stop;
+        await this.countLateLabels();
+        return loadPreferences(db, this.round.experimentId, studio.heldOutShare);
       },
       note: (text) => this.addNote(text),
     };
@@ -246,29 +262,52 @@ export class RoundRun {
     });
   }
 
-  /** Human mode: wait until the round's pairs have their labels or the time limit passes (mode changes are honoured). */
+  /**
+   * Gets the round's pairs labelled. Synthetic: the teacher labels them at once. Human: people, until the pairs
+   * have their decided labels or the time limit passes. Mixed: people first; the teacher labels a pair nobody
+   * labelled within the experiment's teacherAfterSec, and what is left at the time limit. A pair everyone
+   * skipped is replaced by a new pair (mixed: handed to the teacher), so skips never block the round. When it
+   * stops, the round's open pairs leave the queue (retired): a label still given on one is kept, and the next
+   * round trains on it. Mode changes are honoured.
+   */
   private async waitForLabels(pairIds: string[]): Promise<StopReason | null> {
     const db = this.db;
     const limitMs = this.config.studio.labelTimeLimitSec * 1000;
     const started = Date.now();
+    const where = roundPairsWhere(this.round);
+    this.state.labelsStartedAt = started;
+    this.state.labelDeadline = started + limitMs;
     for (;;) {
       const exp = await db.experiment.findUniqueOrThrow({ where: { id: this.round.experimentId } });
-      const target = pairIds.length * exp.labelsPerPair;
-      if (exp.labellingMode !== "human") {
-        await labelMissingSynthetically(db, this.agent, pairIds);
+      const mode = exp.labellingMode;
+      if (mode === "synthetic") {
+        await labelMissingSynthetically(db, this.agent, await this.openPairIds());
         this.state.labelsTarget = pairIds.length;
-        this.state.labelsHave = await db.label.count({ where: { pairId: { in: pairIds }, choice: { not: "skip" } } });
-        return null;
+        this.state.labelsHave = await db.label.count({ where: { pair: where, choice: { not: "skip" } } });
+        return this.closeLabelling();
       }
-      const have = await db.label.count({ where: { pairId: { in: pairIds }, source: "human", choice: { not: "skip" } } });
+      await this.replaceSkipped(mode, labelsWantedFor(exp));
+      if (mode === "mixed") {
+        const waiting = await pairsWaitingTooLong(db, this.round.experimentId, this.config.studio.teacherAfterSec * 1000, { round: this.round.index });
+        this.state.teacherLabelled += await this.teacherSettles(waiting.map((p) => p.id));
+      }
+      const target = pairIds.length * exp.labelsPerPair;
+      const [have, open] = await Promise.all([
+        db.label.count({ where: { pair: where, choice: { not: "skip" }, ...(mode === "human" ? { source: "human" as const } : {}) } }),
+        db.pair.count({ where: { ...where, status: "open" } }),
+      ]);
       this.state.labelsHave = have;
       this.state.labelsTarget = target;
-      this.state.labelDeadline = started + limitMs;
-      const done = have >= target || Date.now() - started >= limitMs;
+      const timedOut = Date.now() - started >= limitMs;
       await this.writeProgress(db, phaseProgress("labelling", target ? have / target : 1));
-      if (done) {
-        if (have < target) this.addNote(`time limit reached with ${have} of ${target} labels: training on what there is`);
-        return null;
+      if (have >= target || open === 0 || timedOut) {
+        if (timedOut && have < target && open > 0) {
+          if (mode === "mixed") {
+            const n = await this.teacherSettles(await this.openPairIds());
+            this.addNote(`time limit reached with ${have} of ${target} labels: the teacher labelled the ${n} pairs left`);
+          } else this.addNote(`time limit reached with ${have} of ${target} labels: training on what there is`);
+        }
+        return this.closeLabelling();
       }
       const stop = this.shouldStop();
       if (stop) return stop;
@@ -276,11 +315,79 @@ export class RoundRun {
     }
   }
 
+  private async openPairIds(): Promise<string[]> {
+    const open = await this.db.pair.findMany({
+      where: { ...roundPairsWhere(this.round), status: "open" },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      select: { id: true },
+    });
+    return open.map((p) => p.id);
+  }
+
+  /** The teacher labels these pairs and so settles them (closed, even when people could still add labels). Returns how many it labelled. */
+  private async teacherSettles(pairIds: string[]): Promise<number> {
+    if (pairIds.length === 0) return 0;
+    const before = await this.db.label.count({ where: { pairId: { in: pairIds }, source: "synthetic" } });
+    await labelMissingSynthetically(this.db, this.agent, pairIds);
+    await this.db.pair.updateMany({ where: { id: { in: pairIds }, status: "open", labels: { some: { source: "synthetic" } } }, data: { status: "done" } });
+    return (await this.db.label.count({ where: { pairId: { in: pairIds }, source: "synthetic" } })) - before;
+  }
+
+  /** Pairs everyone skipped: retired and replaced by a new pair of the round's episodes (human), or labelled by the teacher (mixed). */
+  private async replaceSkipped(mode: "human" | "mixed", labelsWanted: number): Promise<void> {
+    const db = this.db;
+    for (const skipped of await pairsEveryoneSkipped(db, this.round)) {
+      if (mode === "mixed") {
+        this.state.skippedToTeacher += await this.teacherSettles([skipped.id]);
+        continue;
+      }
+      // Seeded by the skipped pair, so a resumed round draws the same replacement.
+      const pick = await replacementPair(db, this.round, new Rng(`${this.config.seed}:replace:${this.round.index}:${skipped.id}`));
+      const replaced = await db.$transaction(async (tx) => {
+        const { count } = await tx.pair.updateMany({ where: { id: skipped.id, status: "open" }, data: { status: "retired" } });
+        if (count === 0) return false;
+        if (pick) {
+          await tx.pair.create({
+            data: { id: uuidv7(), experimentId: this.round.experimentId, ...pick, selection: REPLACEMENT_SELECTION, priority: skipped.priority, labelsWanted },
+          });
+        }
+        return true;
+      });
+      if (replaced) this.state.replacedPairs += 1;
+    }
+  }
+
+  /** The round stops taking labels: its open pairs leave the queue, and the moment is kept (later labels are late). */
+  private async closeLabelling(): Promise<null> {
+    this.state.labelsClosedAt = Date.now();
+    await this.db.pair.updateMany({ where: { ...roundPairsWhere(this.round), status: "open" }, data: { status: "retired" } });
+    await this.writeProgress(this.db, phaseProgress("labelling", 1));
+    return null;
+  }
+
+  /** Labels given on the previous round's pairs after it closed: this round trains on them; its note says how many. */
+  private async countLateLabels(): Promise<void> {
+    const previous = await this.db.trainingRound.findFirst({
+      where: { experimentId: this.round.experimentId, index: this.round.index - 1 },
+      select: { index: true, state: true },
+    });
+    const closedAt = parseRoundState(previous?.state ?? null)?.labelsClosedAt;
+    if (!previous || !closedAt) return;
+    this.state.lateFromRound = previous.index;
+    this.state.lateLabels = await this.db.label.count({
+      where: {
+        pair: roundPairsWhere({ experimentId: this.round.experimentId, index: previous.index }),
+        choice: { not: "skip" },
+        createdAt: { gt: new Date(closedAt) },
+      },
+    });
+  }
+
   /** Commits the round's result: reward-model steps, the summary, the final checkpoint, status done. */
   private async complete(result: RoundResult): Promise<RoundOutcome> {
     const db = this.db;
     this.episodesDone = result.episodesDone;
-    const summary = summarizeRound(this.agent, this.round.index, result, await labelCounts(db, result.pairIds));
+    const summary = summarizeRound(this.agent, this.round.index, result, await labelCounts(db, this.round));
     const checkpoint = await this.checkpointData("final");
     this.setPhase("finished");
     await db.$transaction(async (tx) => {

@@ -49,8 +49,19 @@ export const roundStateSchema = z.object({
   labelsTarget: z.number().default(0),
   /** Epoch ms when the round stops waiting for people. */
   labelDeadline: z.number().nullable().default(null),
+  /** Epoch ms when the round began waiting for labels, and when it stopped (later labels count for the next round). */
+  labelsStartedAt: z.number().nullable().default(null),
+  labelsClosedAt: z.number().nullable().default(null),
   resumes: z.number().default(0),
   note: z.string().nullable().default(null),
+  /** Pairs everyone skipped: replaced by new pairs (human mode) or labelled by the teacher (mixed mode). */
+  replacedPairs: z.number().default(0),
+  skippedToTeacher: z.number().default(0),
+  /** Mixed mode: pairs the teacher labelled because nobody had after the experiment's wait. */
+  teacherLabelled: z.number().default(0),
+  /** Labels given on the previous round's pairs after it closed, which this round trains on. */
+  lateLabels: z.number().default(0),
+  lateFromRound: z.number().nullable().default(null),
 });
 export type RoundState = z.infer<typeof roundStateSchema>;
 
@@ -63,6 +74,32 @@ export function parseRoundState(text: string | null): RoundState | null {
   } catch {
     return null;
   }
+}
+
+/** Everything worth telling about a round's labels, in words, one sentence each (null when there is nothing). */
+export function roundNotes(state: RoundState): string | null {
+  const notes = state.note ? [state.note] : [];
+  const pairs = (n: number) => (n === 1 ? "1 pair" : `${n} pairs`);
+  if (state.replacedPairs) notes.push(`${pairs(state.replacedPairs)} everyone skipped replaced by new ones`);
+  if (state.skippedToTeacher) notes.push(`${pairs(state.skippedToTeacher)} everyone skipped handed to the teacher`);
+  if (state.teacherLabelled) notes.push(`the teacher labelled ${pairs(state.teacherLabelled)} people had left waiting`);
+  if (state.lateLabels) {
+    notes.push(`${state.lateLabels === 1 ? "1 late label" : `${state.lateLabels} late labels`} given after round ${state.lateFromRound} closed trained here`);
+  }
+  return notes.length ? notes.join("; ") : null;
+}
+
+/**
+ * Seconds until a labelling round has its target at the rate labels came in so far (never past its deadline);
+ * null before the first label, when there is no rate to go by.
+ */
+export function labelEtaSeconds(state: Pick<RoundState, "labelsHave" | "labelsTarget" | "labelsStartedAt" | "labelDeadline">, now: number): number | null {
+  const { labelsHave: have, labelsTarget: target, labelsStartedAt: started, labelDeadline: deadline } = state;
+  if (have >= target) return 0;
+  if (!started || have <= 0 || now <= started) return null;
+  const perLabelMs = (now - started) / have;
+  const eta = ((target - have) * perLabelMs) / 1000;
+  return deadline ? Math.min(eta, Math.max(0, (deadline - now) / 1000)) : eta;
 }
 
 export async function readRoundState(db: DbOrTx, roundId: string): Promise<RoundState | null> {

@@ -15,6 +15,8 @@ import { uuidv7 } from "../db/ids";
 import { isAppError } from "../errors";
 import { recordLabel } from "../labelling/queue";
 import type { RoundRef } from "./round-metrics";
+import type { Rng } from "../../rng";
+import { GOLD_SELECTION } from "../../contracts/words";
 
 const CREATION_ORDER = [{ createdAt: "asc" as const }, { id: "asc" as const }];
 
@@ -36,10 +38,14 @@ export function toTrajectory(row: {
   };
 }
 
-/** Every non-skip label on the experiment's pairs, split into training preferences and held-out ones. */
+/**
+ * Every non-skip label on the experiment's pairs, split into training preferences and held-out ones. Late labels
+ * (given after their round closed) are among them, so the next round trains on them; gold pairs are not: they
+ * measure the labeller, they do not train.
+ */
 export async function loadPreferences(db: DbOrTx, experimentId: string, heldOutShare: number): Promise<RoundLabels> {
   const pairs = await db.pair.findMany({
-    where: { experimentId, labels: { some: { choice: { not: "skip" } } } },
+    where: { experimentId, selection: { not: GOLD_SELECTION }, labels: { some: { choice: { not: "skip" } } } },
     include: { left: true, right: true, labels: { select: { choice: true }, orderBy: CREATION_ORDER } },
     orderBy: CREATION_ORDER,
   });
@@ -93,9 +99,70 @@ export function pairRows(experimentId: string, pairs: readonly PlannedPair[], se
   return pairs.map((p) => ({ id: uuidv7(), experimentId, leftId: p.left.id, rightId: p.right.id, selection, priority: p.priority, labelsWanted }));
 }
 
-/** Slots per pair: the teacher takes one in synthetic and mixed mode, people the rest. */
+/** Slots per pair: the teacher's one in synthetic mode; people's k otherwise (in mixed mode the teacher settles a pair people left too long). */
 export function labelsWantedFor(exp: { labellingMode: string; labelsPerPair: number }): number {
-  return exp.labellingMode === "synthetic" ? 1 : exp.labellingMode === "mixed" ? exp.labelsPerPair + 1 : exp.labelsPerPair;
+  return exp.labellingMode === "synthetic" ? 1 : exp.labelsPerPair;
+}
+
+/** A round's own pairs: those made from its episodes (replacements included), gold pairs not. */
+export const roundPairsWhere = (round: Pick<RoundRef, "experimentId" | "index">) => ({
+  experimentId: round.experimentId,
+  left: { round: round.index },
+  selection: { not: GOLD_SELECTION },
+});
+
+/** A pair counts as skipped by everyone once this many distinct people skipped it (or every active labeller, when fewer). */
+export const SKIPS_TO_REPLACE = 3;
+/** Labellers who gave any label (skips too) on the experiment in this window count as active. */
+export const ACTIVE_LABELLER_WINDOW_MS = 30 * 60_000;
+
+/**
+ * Open pairs of the round that everyone skipped: skipped by SKIPS_TO_REPLACE distinct people, or by every labeller
+ * active on the experiment lately when there are fewer, and held by nobody now (a holder may still label it).
+ */
+export async function pairsEveryoneSkipped(
+  db: DbOrTx,
+  round: RoundRef,
+  now = new Date(),
+): Promise<{ id: string; leftId: string; rightId: string; priority: number }[]> {
+  const open = await db.pair.findMany({
+    where: { ...roundPairsWhere(round), status: "open", labels: { some: { choice: "skip", source: "human" } } },
+    orderBy: CREATION_ORDER,
+    select: {
+      id: true,
+      leftId: true,
+      rightId: true,
+      priority: true,
+      labels: { where: { choice: "skip", source: "human" }, select: { userId: true } },
+      leases: { where: { labelId: null, expiresAt: { gt: now } }, select: { id: true } },
+    },
+  });
+  if (open.length === 0) return [];
+  const active = await db.label.groupBy({
+    by: ["userId"],
+    where: { source: "human", pair: { experimentId: round.experimentId }, createdAt: { gte: new Date(now.getTime() - ACTIVE_LABELLER_WINDOW_MS) } },
+  });
+  const needed = Math.max(1, Math.min(SKIPS_TO_REPLACE, active.length));
+  return open.filter((p) => p.leases.length === 0 && new Set(p.labels.map((l) => l.userId)).size >= needed);
+}
+
+/**
+ * A new pair of two of the round's episodes that are not paired yet, drawn with `rng`; null when every two of them
+ * already are (a tiny round).
+ */
+export async function replacementPair(db: DbOrTx, round: RoundRef, rng: Rng): Promise<{ leftId: string; rightId: string } | null> {
+  const [episodes, pairs] = await Promise.all([
+    db.trajectory.findMany({ where: { experimentId: round.experimentId, round: round.index }, orderBy: CREATION_ORDER, select: { id: true } }),
+    db.pair.findMany({ where: { experimentId: round.experimentId, left: { round: round.index } }, select: { leftId: true, rightId: true } }),
+  ]);
+  const taken = new Set(pairs.flatMap((p) => [`${p.leftId}:${p.rightId}`, `${p.rightId}:${p.leftId}`]));
+  const n = episodes.length;
+  for (let attempt = 0; attempt < 64 && n >= 2; attempt++) {
+    const i = rng.int(n);
+    const j = rng.int(n);
+    if (i !== j && !taken.has(`${episodes[i].id}:${episodes[j].id}`)) return { leftId: episodes[i].id, rightId: episodes[j].id };
+  }
+  return null;
 }
 
 /** The teacher labels the round's open pairs it has not labelled yet (through the queue, which gives it a slot), in the round's pair order. */
@@ -118,8 +185,9 @@ export async function labelMissingSynthetically(db: Db, agent: OprlAgent, pairId
   }
 }
 
-export async function labelCounts(db: DbOrTx, pairIds: readonly string[]): Promise<{ human: number; synthetic: number }> {
-  const counts = await db.label.groupBy({ by: ["source"], where: { pairId: { in: [...pairIds] } }, _count: { _all: true } });
+/** Decided labels on the round's pairs (replacements included, skips not), by source. */
+export async function labelCounts(db: DbOrTx, round: Pick<RoundRef, "experimentId" | "index">): Promise<{ human: number; synthetic: number }> {
+  const counts = await db.label.groupBy({ by: ["source"], where: { pair: roundPairsWhere(round), choice: { not: "skip" } }, _count: { _all: true } });
   return {
     human: counts.find((c) => c.source === "human")?._count._all ?? 0,
     synthetic: counts.find((c) => c.source === "synthetic")?._count._all ?? 0,

@@ -5,7 +5,7 @@ import { withRetry } from "../db/errors";
 import { AppError } from "../errors";
 import { parseStoredConfig } from "../experiments/config";
 import type { TrainingRound } from "../../../generated/sqlite/client";
-import { parseRoundState, type RoundPhase } from "./round-state";
+import { labelEtaSeconds, parseRoundState, roundNotes, type RoundPhase } from "./round-state";
 
 import type { RoundDto } from "../../contracts/round";
 import { ACTIVE_ROUND_STATUSES } from "../../contracts/words";
@@ -22,8 +22,10 @@ export function roundDto(round: TrainingRound, now = Date.now()): RoundDto {
     if (phase === "collecting" && state.collectStartedAt && round.episodesDone > state.collectStartEpisodes) {
       const perEpisode = (now - state.collectStartedAt) / (round.episodesDone - state.collectStartEpisodes);
       eta = ((round.episodesTotal - round.episodesDone) * perEpisode) / 1000 + 2;
-    } else if (phase === "labelling" && state.labelDeadline) {
-      eta = Math.max(0, (state.labelDeadline - now) / 1000) + 2;
+    } else if (phase === "labelling") {
+      // From the label rate seen so far, not the time limit (the limit is shown as one: labels.deadline).
+      const labels = labelEtaSeconds(state, now);
+      eta = labels === null ? null : labels + 2;
     } else if (phase !== "collecting") {
       eta = 2;
     }
@@ -48,7 +50,7 @@ export function roundDto(round: TrainingRound, now = Date.now()): RoundDto {
     finishedAt: round.finishedAt?.toISOString() ?? null,
     heartbeatAt: round.heartbeatAt?.toISOString() ?? null,
     error: round.error,
-    note: state?.note ?? null,
+    note: state ? roundNotes(state) : null,
   };
 }
 

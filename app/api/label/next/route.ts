@@ -1,10 +1,6 @@
-// GET /api/label/next?experiment=ID - lease the caller's next pair, peek at the one after it, queue counts
-import { z } from "zod";
+// POST /api/label/next - lease the caller's next pair of an experiment, peek at the one after it, queue counts
 import { next } from "@/lib/server/labelling/labelling";
 import { route } from "@/lib/server/http/route";
-import { idSchema } from "@/lib/contracts/ids";
-import { nextResponse } from "@/lib/contracts/label";
+import { nextRequestSchema, nextResponse } from "@/lib/contracts/label";
 
-const querySchema = z.object({ experiment: idSchema });
-
-export const GET = route({ role: "labeler", query: querySchema, response: nextResponse }, ({ db, user, query }) => next(db, query.experiment, user.id));
+export const POST = route({ role: "labeler", body: nextRequestSchema, response: nextResponse }, ({ db, user, body }) => next(db, body.experimentId, user.id));
