@@ -380,11 +380,11 @@ async function flood(flags: ReturnType<typeof parseFlags>) {
   const m = machineInfo();
   const pass = meStats.p95 < 200 && labels > 0;
   const section = [
-    `### Signed-out flood (\`npm run loadtest -- --flood\`, TRUST_PROXY=${flags["trust-proxy"]})`,
+    `## Signed-out flood (\`npm run loadtest -- --flood\`, TRUST_PROXY=${flags["trust-proxy"]})`,
     "",
     `Machine: ${m.cpu}, ${m.cores} cores; Node ${m.node}; run ${m.date} (load average at the end: ${m.load}).`,
     "",
-    `Setup: the production build on loopback, SQLite, bcrypt cost 12, the default hash cap (2 at once, 32 waiting). ${flags.connections} attackers send, back to back for ${flags.duration} s, sign-ins with wrong passwords (a quarter at a real account, the rest at made-up names) and invites with unknown tokens, each from a new random X-Forwarded-For${flags["trust-proxy"] > 0 ? ", which the server believes (TRUST_PROXY=" + flags["trust-proxy"] + ": the worst case, as if each came through a trusted proxy from a different client)" : ", which the server ignores (TRUST_PROXY=0, the default)"}. Meanwhile a signed-in user calls GET /api/me every 50 ms and a labeller takes and labels a pair every 200 ms. Attackers, user and server share the machine's cores.`,
+    `Setup: the production build on loopback, SQLite, bcrypt cost 12, the default hash cap (${Math.max(1, Math.floor(os.availableParallelism() / 2))} at once, 32 waiting). ${flags.connections} attackers send, back to back for ${flags.duration} s, sign-ins with wrong passwords (a quarter at a real account, the rest at made-up names) and invites with unknown tokens, each from a new random X-Forwarded-For${flags["trust-proxy"] > 0 ? ", which the server believes (TRUST_PROXY=" + flags["trust-proxy"] + ": the worst case, as if each came through a trusted proxy from a different client)" : ", which the server ignores (TRUST_PROXY=0, the default)"}. Meanwhile a signed-in user calls GET /api/me every 50 ms and a labeller takes and labels a pair every 200 ms. Attackers, user and server share the machine's cores.`,
     "",
     "| flood requests | per s | answers | GET /api/me n | p50 | p95 | p99 | max | /api/me errors | labels | label errors |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",

@@ -228,7 +228,11 @@ export function routeCases(f: () => Fixtures): RouteCase[] {
       method: "POST",
       access: "public",
       handler: signOut.POST,
-      prepare: async () => ({ method: "POST", path: "/api/auth/sign-out", body: {} }),
+      // Its own account: sign-out deletes the session on the server, so the shared ones must not be used.
+      prepare: async (_as, role) => {
+        const own = role === "anon" ? null : await account(unique(`so-${role}-`), role);
+        return { method: "POST", path: "/api/auth/sign-out", body: {}, ...(own ? { as: own } : {}) };
+      },
     },
     {
       file: "auth/invite/route.ts",
