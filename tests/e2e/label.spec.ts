@@ -3,6 +3,20 @@ import { expect, test } from "@playwright/test";
 import { guideSeen, screen, signInAs } from "./helpers";
 
 test.beforeEach(async ({ page }) => {
+  // The demo's first round runs at the server's first start and its teacher settles that round's pairs: wait for it,
+  // so the queue counts below change only by this test's labels.
+  await signInAs(page.request, "admin");
+  await expect
+    .poll(
+      async () =>
+        (await (await page.request.get("/api/experiments/demo/rounds")).json()).rounds.filter(
+          (r: { status: string }) => r.status === "queued" || r.status === "running",
+        ).length,
+      {
+        timeout: 90_000,
+      },
+    )
+    .toBe(0);
   await signInAs(page.request, "labeler");
   await guideSeen(page);
 });

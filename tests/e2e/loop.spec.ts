@@ -130,7 +130,7 @@ test("at 390 px no signed-in page is wider than the screen, and Sign out sits in
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     expect(width, `${path} is ${width} px wide`).toBeLessThanOrEqual(390);
     const header = await page.locator("header").boundingBox();
-    const signOut = await page.getByRole("button", { name: "Sign out" }).boundingBox();
+    const signOut = await page.locator("header").getByRole("button", { name: "Sign out", exact: true }).boundingBox();
     expect(signOut!.x + signOut!.width, path).toBeLessThanOrEqual(390);
     expect(signOut!.y + signOut!.height, path).toBeLessThanOrEqual(header!.y + header!.height);
   }
