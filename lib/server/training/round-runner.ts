@@ -11,7 +11,7 @@ import { roundStrategies, runRound, summarizeRound, type RoundIo, type RoundPlan
 import type { Db, DbOrTx } from "../db/client";
 import { parseStoredConfig, type StoredConfig } from "../experiments/config";
 import { applyCheckpoint, encodeCheckpoint, type CheckpointMeta, type EncodedCheckpoint } from "./checkpoint";
-import { episodeMetric, rewardUpdateMetrics, roundMetric } from "./round-metrics";
+import { rewardUpdateMetrics, roundMetric, writeEpisodeMetrics } from "./round-metrics";
 import { phaseProgress, readRoundState, writeRoundState, type RoundPhase, type RoundState } from "./round-state";
 import {
   labelCounts,
@@ -220,7 +220,11 @@ export class RoundRun {
     await this.db.$transaction(async (tx) => {
       if (rows.length) {
         await tx.trajectory.createMany({ data: rows.map((r) => trajectoryRow(this.round, r)) });
-        await tx.metric.createMany({ data: rows.map((r) => episodeMetric(this.round, r.step)) });
+        await writeEpisodeMetrics(
+          tx,
+          this.round,
+          rows.map((r) => r.step),
+        );
       }
       await this.replaceCheckpoint(tx, checkpoint);
       await this.writeProgress(tx, progress);
