@@ -70,9 +70,10 @@ function roundStarts(episodes: EpisodePoint[]): { episode: number; round: number
   return out;
 }
 
-/** Round boundaries as dashed lines, labelled while there are few enough to read. */
+/** Round boundaries as dashed lines, labelled while there are few enough to read; none when they would fill the chart. */
 function boundaryLines(episodes: EpisodePoint[]) {
   const starts = roundStarts(episodes).slice(1);
+  if (starts.length > 40) return [];
   const labelled = starts.length <= 12;
   return starts.map((s) => (
     <ReferenceLine
@@ -411,7 +412,8 @@ function Heatmaps({ data }: { data: DashboardDto }) {
   );
   const range = (values: (number | null)[], unit: string) => {
     const n = normalise(values, h.walls);
-    return n ? `${unit}: ${fmt(n.lo)} (0) … ${fmt(n.hi)} (1)` : unit;
+    const digits = Number.isInteger(n?.lo) && Number.isInteger(n?.hi) ? 0 : 2;
+    return n ? `${unit}: ${fmt(n.lo, digits)} (0) … ${fmt(n.hi, digits)} (1)` : unit;
   };
   return (
     <Card
@@ -420,14 +422,15 @@ function Heatmaps({ data }: { data: DashboardDto }) {
       testId="heatmap"
       wide
     >
-      <div className="grid items-start gap-4 md:grid-cols-[1fr_1fr_1.2fr]">
+      {/* The two maps side by side at every width, so they can be compared cell by cell. */}
+      <div className="grid grid-cols-2 items-start gap-3 md:grid-cols-[1fr_1fr_1.2fr] md:gap-4">
         {h.learned ? (
           <Grid title="Learned step reward r̂(s)" range={range(h.learned, "reward-model units")} values={h.learned} data={h} testId="heatmap-learned" />
         ) : (
           <Empty>No reward model yet.</Empty>
         )}
         <Grid title="True potential −distance(s, goal)" range={range(h.potential, "steps")} values={h.potential} data={h} testId="heatmap-truth" />
-        <div className="grid gap-3">
+        <div className="col-span-2 grid gap-3 md:col-span-1">
           <ScaleLegend />
           <p className="text-xs text-slate-600">
             Each free cell, learned vs true. Spearman rank correlation <strong data-testid="spearman">{fmt(h.spearman)}</strong> (1 = same order)
