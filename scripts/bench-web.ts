@@ -197,11 +197,14 @@ const DASH_EPISODES_PER_ROUND = 100;
 const DASH_PAGE_RUNS = 12;
 const DASH_API_RUNS = 20;
 
-/** Records, inside the page, when the return curve and the heatmap are first both drawn (at the next frame). */
+/**
+ * Records, inside the page, when the charts of the first screen (return and success curves) are first both drawn
+ * (at the next frame); the charts further down are drawn as they near the screen.
+ */
 const CHARTS_OBSERVER = `
   window.__charts = null;
   new MutationObserver((_, observer) => {
-    if (!document.querySelector('[data-testid="chart-return"] .recharts-line-curve') || !document.querySelector('[data-testid="heatmap-truth"]')) return;
+    if (!document.querySelector('[data-testid="chart-return"] .recharts-line-curve') || !document.querySelector('[data-testid="chart-success"] .recharts-line-curve')) return;
     observer.disconnect();
     requestAnimationFrame(() => { window.__charts = performance.now(); });
   }).observe(document, { subtree: true, childList: true });

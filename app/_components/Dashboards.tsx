@@ -3,7 +3,7 @@
 // per cell beside the true potential (one shared, labelled colour scale), labels and agreement, and two
 // experiments or rounds on one chart. Every axis says what it measures and in which unit; rates (0-100%) never
 // share an axis with losses; every accuracy shows its sample size.
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import useSWR from "swr";
 import {
   Area,
@@ -46,12 +46,48 @@ const yTitle = (value: string, side: "left" | "right" = "left") => ({
 });
 const percentTick = (v: number) => `${Math.round(v * 100)}%`;
 
-function Card({ title, children, testId, wide, note }: { title: string; children: React.ReactNode; testId?: string; wide?: boolean; note?: React.ReactNode }) {
+/**
+ * Mounts its children once they come near the screen, keeping their height until then: the charts below the fold
+ * do not delay the first ones (recharts draws every chart on the main thread, and a slow machine shows it).
+ */
+function WhenVisible({ children, height }: { children: React.ReactNode; height: number }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [seen, setSeen] = useState(false);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || seen) return;
+    const io = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && setSeen(true), { rootMargin: "300px" });
+    io.observe(el);
+    return () => io.disconnect();
+  }, [seen]);
+  return (
+    <div ref={ref} style={seen ? undefined : { minHeight: height }} data-lazy={seen ? "shown" : "waiting"}>
+      {seen ? children : null}
+    </div>
+  );
+}
+
+function Card({
+  title,
+  children,
+  testId,
+  wide,
+  note,
+  lazyHeight,
+}: {
+  title: string;
+  children: React.ReactNode;
+  testId?: string;
+  wide?: boolean;
+  note?: React.ReactNode;
+  /** Draw the content only when the card nears the screen (its height until then). */
+  lazyHeight?: number;
+}) {
   return (
     <section className={`min-w-0 rounded-lg border border-slate-200 bg-white p-3 shadow-sm ${wide ? "lg:col-span-2" : ""}`} data-testid={testId}>
       <h3 className="text-sm font-semibold text-slate-700">{title}</h3>
       {note && <p className="mb-1 text-xs text-slate-500">{note}</p>}
-      <div className="mt-2">{children}</div>
+      <div className="mt-2">{lazyHeight ? <WhenVisible height={lazyHeight}>{children}</WhenVisible> : children}</div>
     </section>
   );
 }
@@ -182,6 +218,7 @@ export function Dashboards({ data, experimentId }: { data: DashboardDto; experim
             : "Loss on the left axis, accuracy on the training labels (%) on the right."
         }
         testId="chart-reward-loss"
+        lazyHeight={230}
       >
         {data.rewardUpdates.length ? (
           <ResponsiveContainer width="100%" height={230}>
@@ -209,7 +246,12 @@ export function Dashboards({ data, experimentId }: { data: DashboardDto; experim
         )}
       </Card>
 
-      <Card title="Policy loss" note="Mean actor-critic loss of the policy updates (unitless; lower is not always better)." testId="chart-policy-loss">
+      <Card
+        title="Policy loss"
+        note="Mean actor-critic loss of the policy updates (unitless; lower is not always better)."
+        testId="chart-policy-loss"
+        lazyHeight={230}
+      >
         {data.episodes.some((e) => e.policyLoss !== null) ? (
           <ResponsiveContainer width="100%" height={230}>
             <LineChart data={data.episodes} margin={MARGIN}>
@@ -276,6 +318,8 @@ function Stat({
 function PerRound({ data }: { data: DashboardDto }) {
   const rows = data.rounds.map((r) => ({ ...r, heldOutLabel: `held-out accuracy (n = ${r.heldOutPairs})` }));
   const fewHeldOut = data.rounds.some((r) => r.heldOutAccuracy !== null && r.heldOutPairs < 20);
+  // A dot per round while they can be told apart; hundreds of SVG circles only slow the page down.
+  const dot = rows.length <= 30;
   return (
     <Card
       title="Per round"
@@ -287,6 +331,7 @@ function PerRound({ data }: { data: DashboardDto }) {
       }
       testId="chart-rounds"
       wide
+      lazyHeight={230}
     >
       {rows.length ? (
         <div className="grid gap-4 md:grid-cols-2">
@@ -303,9 +348,9 @@ function PerRound({ data }: { data: DashboardDto }) {
                 }
               />
               <Legend wrapperStyle={{ fontSize: 11, paddingTop: 8 }} verticalAlign="top" />
-              <Line dataKey="evalSuccess" stroke={C.success} name="eval success" isAnimationActive={false} />
-              <Line dataKey="successRate" stroke={C.trainSuccess} name="train success" isAnimationActive={false} />
-              <Line dataKey="heldOutAccuracy" stroke={C.accuracy} name="held-out accuracy" isAnimationActive={false} connectNulls />
+              <Line dataKey="evalSuccess" stroke={C.success} name="eval success" dot={dot} isAnimationActive={false} />
+              <Line dataKey="successRate" stroke={C.trainSuccess} name="train success" dot={dot} isAnimationActive={false} />
+              <Line dataKey="heldOutAccuracy" stroke={C.accuracy} name="held-out accuracy" dot={dot} isAnimationActive={false} connectNulls />
             </LineChart>
           </ResponsiveContainer>
           <ResponsiveContainer width="100%" height={230}>
@@ -316,8 +361,8 @@ function PerRound({ data }: { data: DashboardDto }) {
               <YAxis yAxisId="loss" orientation="right" tick={TICK} label={yTitle("loss (nats per pair)", "right")} width={56} />
               <Tooltip />
               <Legend wrapperStyle={{ fontSize: 11, paddingTop: 8 }} verticalAlign="top" />
-              <Line yAxisId="rho" dataKey="spearman" stroke={C.spearman} name="Spearman vs −distance" isAnimationActive={false} connectNulls />
-              <Line yAxisId="loss" dataKey="rewardLoss" stroke={C.rewardLoss} name="reward loss" isAnimationActive={false} connectNulls />
+              <Line yAxisId="rho" dataKey="spearman" stroke={C.spearman} name="Spearman vs −distance" dot={dot} isAnimationActive={false} connectNulls />
+              <Line yAxisId="loss" dataKey="rewardLoss" stroke={C.rewardLoss} name="reward loss" dot={dot} isAnimationActive={false} connectNulls />
             </LineChart>
           </ResponsiveContainer>
         </div>
@@ -421,6 +466,7 @@ function Heatmaps({ data }: { data: DashboardDto }) {
       note="The true potential is minus the number of steps to the goal along the maze; a good reward model colours the maze the same way."
       testId="heatmap"
       wide
+      lazyHeight={420}
     >
       {/* The two maps side by side at every width, so they can be compared cell by cell. */}
       <div className="grid grid-cols-2 items-start gap-3 md:grid-cols-[1fr_1fr_1.2fr] md:gap-4">
@@ -462,7 +508,7 @@ function Labels({ data }: { data: DashboardDto }) {
   const m = data.agreement.matrix;
   const agreement = rateWithSample(data.agreement.rate, data.agreement.compared);
   return (
-    <Card title="Labels by source and by person; human vs teacher on pairs both labelled" testId="labels" wide>
+    <Card title="Labels by source and by person; human vs teacher on pairs both labelled" testId="labels" wide lazyHeight={190}>
       <div className="grid gap-4 md:grid-cols-3">
         <ResponsiveContainer width="100%" height={190}>
           <BarChart data={sources} margin={MARGIN}>
@@ -560,7 +606,7 @@ function Compare({ data, experimentId }: { data: DashboardDto; experimentId: str
   const nameB = mode === "rounds" ? `round ${roundB}` : (otherData?.experiment.name ?? "other");
   const select = "rounded border border-slate-300 px-1 py-0.5 text-xs";
   return (
-    <Card title="Compare: return (moving average) of two rounds or two experiments" testId="compare" wide>
+    <Card title="Compare: return (moving average) of two rounds or two experiments" testId="compare" wide lazyHeight={260}>
       <div className="mb-2 flex flex-wrap items-center gap-2 text-xs">
         <select className={select} value={mode} onChange={(e) => setMode(e.target.value as typeof mode)} aria-label="Compare what">
           <option value="rounds">two rounds of this experiment</option>

@@ -36,9 +36,9 @@ test("a long run's dashboards: what next, axis titles and units, one heatmap sca
   await expect(page.getByTestId("what-next")).toHaveText("Done: ask an admin for another round.");
   const dash = page.getByTestId("dashboards");
   await expect(dash).toBeVisible();
-  // 3,000 episodes come as buckets of 10 (at most ~400 points), from the stored per-round sums.
-  expect(Number(await dash.getAttribute("data-episodes"))).toBe(300);
-  await expect(page.getByTestId("chart-return")).toContainText("mean of up to 10");
+  // 3,000 episodes come as 150 buckets of 20 (at most ~250 points), from the stored per-round sums.
+  expect(Number(await dash.getAttribute("data-episodes"))).toBe(150);
+  await expect(page.getByTestId("chart-return")).toContainText("mean of up to 20");
 
   const titles: [string, string[]][] = [
     ["chart-return", ["episode", "return (sum of rewards)"]],
@@ -51,6 +51,9 @@ test("a long run's dashboards: what next, axis titles and units, one heatmap sca
     ["compare", ["episode in round", "return (moving average)"]],
   ];
   for (const [chart, want] of titles) {
+    // Charts below the fold are drawn when they near the screen.
+    await page.getByTestId(chart).scrollIntoViewIfNeeded();
+    await expect(page.getByTestId(chart).locator(".recharts-label").first()).toBeVisible();
     const labels = await page.getByTestId(chart).locator(".recharts-label").allTextContents();
     for (const t of want) expect(labels, `${chart} axis titles`).toContain(t);
   }

@@ -16,12 +16,12 @@ import { COUNTED_CHOICES, type Choice, type LabelSource } from "../../contracts/
 import { MOVING_AVERAGE_WINDOW, roundSummarySchema, type DashboardDto, type DashboardResponse, type EpisodePoint } from "../../contracts/dashboard";
 
 export { MOVING_AVERAGE_WINDOW };
-/** At most about this many episode points (buckets never straddle rounds, so a run of many short rounds gets one more per round). */
-export const MAX_EPISODE_POINTS = 400;
+/** At most about this many episode points (a chart is ~600 px wide; more points only cost rendering time) (buckets never straddle rounds, so a run of many short rounds gets one more per round). */
+export const MAX_EPISODE_POINTS = 250;
 /** Up to this many episodes the curves are summed from the episode metrics (exact per episode); beyond, from EpisodeBucket rows. */
 export const RAW_EPISODE_LIMIT = 1000;
 /** At most this many reward-model steps (every stride-th, and the last). */
-export const MAX_REWARD_POINTS = 400;
+export const MAX_REWARD_POINTS = 250;
 /** Bumped when the dashboard's shape or aggregation changes, so a client's old `since` never matches. */
 const FORMAT = "2";
 
