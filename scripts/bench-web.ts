@@ -273,8 +273,9 @@ async function measureDashboardCharts(browser: Browser): Promise<string> {
     `Measured ${m.date} on this machine (${m.cores} cores, ${m.cpu}, Node ${m.node}, load ${m.load} at the end), \`next start\` + worker, SQLite.`,
     `The experiment: ${DASH_ROUNDS} finished rounds of ${DASH_EPISODES_PER_ROUND} episodes (scripts/seed-dashboard.ts, the round runner's metric writers),`,
     `drawn as ${points} episode points (buckets of stored per-round sums) of a ${Math.round(bytes / 1024)} KiB dashboard answer. Each page load is a new`,
-    'browser context (no cached page code); "charts shown" is the first animation frame with the return curve and the heatmap in the DOM,',
-    "timed from navigation start by the page's own clock. Target: p95 < 1 s.",
+    'browser context (no cached page code); "charts shown" is the first animation frame with the first screen\'s charts (return and',
+    "success curves) drawn, timed from navigation start by the page's own clock (charts further down are drawn as they near the screen).",
+    "Target: p95 < 1 s.",
     "",
     table([
       ["navigation -> charts shown, first visit after the server started", summary(page.slice(0, 1))],
