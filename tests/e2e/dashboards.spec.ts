@@ -29,6 +29,7 @@ function collect404s(page: Page): string[] {
 }
 
 test("a long run's dashboards: what next, axis titles and units, one heatmap scale with its legend, n beside accuracies", async ({ page }) => {
+  test.setTimeout(300_000); // seeding 3,000 episodes in a child process takes most of a minute on a busy machine
   await signInAs(page.request, "researcher");
   const id = seedLongRun(30, 100);
   const missing = collect404s(page);
