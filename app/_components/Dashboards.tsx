@@ -466,7 +466,6 @@ function Heatmaps({ data }: { data: DashboardDto }) {
       note="The true potential is minus the number of steps to the goal along the maze; a good reward model colours the maze the same way."
       testId="heatmap"
       wide
-      lazyHeight={420}
     >
       {/* The two maps side by side at every width, so they can be compared cell by cell. */}
       <div className="grid grid-cols-2 items-start gap-3 md:grid-cols-[1fr_1fr_1.2fr] md:gap-4">
@@ -482,15 +481,17 @@ function Heatmaps({ data }: { data: DashboardDto }) {
             Each free cell, learned vs true. Spearman rank correlation <strong data-testid="spearman">{fmt(h.spearman)}</strong> (1 = same order)
           </p>
           {points.length ? (
-            <ResponsiveContainer width="100%" height={210}>
-              <ScatterChart margin={MARGIN}>
-                <CartesianGrid stroke={C.grid} />
-                <XAxis dataKey="potential" type="number" name="true potential" tick={TICK} label={xTitle("true potential (−steps to goal)")} />
-                <YAxis dataKey="learned" type="number" name="learned reward" tick={TICK} label={yTitle("learned r̂(s)")} width={56} />
-                <Tooltip cursor={{ strokeDasharray: "3 3" }} />
-                <Scatter data={points} fill={C.spearman} isAnimationActive={false} />
-              </ScatterChart>
-            </ResponsiveContainer>
+            <WhenVisible height={210}>
+              <ResponsiveContainer width="100%" height={210}>
+                <ScatterChart margin={MARGIN}>
+                  <CartesianGrid stroke={C.grid} />
+                  <XAxis dataKey="potential" type="number" name="true potential" tick={TICK} label={xTitle("true potential (−steps to goal)")} />
+                  <YAxis dataKey="learned" type="number" name="learned reward" tick={TICK} label={yTitle("learned r̂(s)")} width={56} />
+                  <Tooltip cursor={{ strokeDasharray: "3 3" }} />
+                  <Scatter data={points} fill={C.spearman} isAnimationActive={false} />
+                </ScatterChart>
+              </ResponsiveContainer>
+            </WhenVisible>
           ) : (
             <Empty>Appears after the first round.</Empty>
           )}
