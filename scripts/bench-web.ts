@@ -3,17 +3,20 @@
 //   1. /label: navigation start -> first pair on screen;
 //   2. /label: keypress -> next pair on screen (the next pair is preloaded), idle and during a training round;
 //   3. API p95 while a training round runs in the worker (and the same requests with no round, for reference);
-//   4. /label: a pair arriving in the queue (written to the database) -> on an idle labeller's screen.
-// Writes the section between <!-- bench:web:start --> and <!-- bench:web:end --> in BENCHMARKS.md.
+//   4. /label: a pair arriving in the queue (written to the database) -> on an idle labeller's screen;
+//   5. the experiment page: navigation start -> charts shown, with 20,000 episodes stored (measureDashboardCharts).
+// Writes the sections between <!-- bench:web:start --> and <!-- bench:web:end --> (1-4) and
+// <!-- bench:web-dashboard:start --> and <!-- bench:web-dashboard:end --> (5) in BENCHMARKS.md.
 //
-//   BENCH_SKIP_BUILD=1 npm run bench:web   reuse the existing .next build
-import { execSync, spawn } from "node:child_process";
+//   BENCH_SKIP_BUILD=1 npm run bench:web              reuse the existing .next build
+//   BENCH_WEB_ONLY=dashboard npm run bench:web        only the experiment page measurement (4)
+import { execFileSync, execSync, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
 import os from "node:os";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../tests/e2e/chromium";
-import { writeBenchmarkSection } from "../lib/cli/benchmarks-file";
+import { machineInfo, writeBenchmarkSection } from "../lib/cli/benchmarks-file";
 import { openDb, type Db } from "../lib/server/db/client";
 import { createPairs, insertTrajectories } from "../lib/server/labelling/pairs";
 
@@ -239,12 +242,115 @@ async function timeProbes(probes: Probe[], until: () => boolean, maxRounds: numb
   return times;
 }
 
+// --- 4. Experiment page to charts shown, with 20,000 episodes stored (issue 10; target p95 < 1 s) ---
+
+const DASH_ROUNDS = 200;
+const DASH_EPISODES_PER_ROUND = 100;
+const DASH_PAGE_RUNS = 12;
+const DASH_API_RUNS = 20;
+
+/**
+ * Records, inside the page, when the charts of the first screen (return and success curves) are first both drawn
+ * (at the next frame); the charts further down are drawn as they near the screen.
+ */
+const CHARTS_OBSERVER = `
+  window.__charts = null;
+  new MutationObserver((_, observer) => {
+    if (!document.querySelector('[data-testid="chart-return"] .recharts-line-curve') || !document.querySelector('[data-testid="chart-success"] .recharts-line-curve')) return;
+    observer.disconnect();
+    requestAnimationFrame(() => { window.__charts = performance.now(); });
+  }).observe(document, { subtree: true, childList: true });
+`;
+
+/** Seeds a 200-round, 20,000-episode history (scripts/seed-dashboard.ts) and times the experiment page and its dashboard API. */
+async function measureDashboardCharts(browser: Browser): Promise<string> {
+  console.log(`seeding ${DASH_ROUNDS * DASH_EPISODES_PER_ROUND} episodes…`);
+  const seeded = execFileSync(
+    "node_modules/.bin/tsx",
+    ["--conditions=react-server", "scripts/seed-dashboard.ts", String(DASH_ROUNDS), String(DASH_EPISODES_PER_ROUND)],
+    {
+      env: { ...process.env, DATABASE_URL: `file:${DB}` },
+      encoding: "utf8",
+    },
+  );
+  const expId = /experiment (\S+)/.exec(seeded)![1];
+  console.log(seeded.trim());
+
+  console.log("measuring experiment page -> charts shown…");
+  const page: number[] = [];
+  let points = "";
+  for (let i = 0; i < DASH_PAGE_RUNS; i++) {
+    // A new context each time: no cached page code, as a first visit.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const [name, ...value] = adminCookie.split("=");
+    await context.addCookies([{ name, value: value.join("="), url: BASE }]);
+    await context.addInitScript(CHARTS_OBSERVER);
+    const tab = await context.newPage();
+    await tab.goto(`${BASE}/experiments/${expId}`);
+    await tab.waitForFunction(() => (window as any).__charts !== null, null, { timeout: 30_000 });
+    page.push(await tab.evaluate(() => (window as any).__charts as number));
+    points = (await tab.getByTestId("dashboards").getAttribute("data-episodes")) ?? "";
+    await context.close();
+  }
+
+  console.log("measuring the dashboard API…");
+  const url = `/api/experiments/${expId}/dashboard`;
+  const full: number[] = [];
+  const unchanged: number[] = [];
+  let bytes = 0;
+  let version = "";
+  for (let i = 0; i < DASH_API_RUNS; i++) {
+    let t = performance.now();
+    const res = await fetch(`${BASE}${url}`, { headers: { cookie: adminCookie } });
+    const text = await res.text();
+    full.push(performance.now() - t);
+    bytes = text.length;
+    version = (JSON.parse(text) as { version: string }).version;
+    t = performance.now();
+    const again = (await api<{ unchanged?: boolean }>(`${url}?since=${encodeURIComponent(version)}`)) ?? {};
+    unchanged.push(performance.now() - t);
+    if (!again.unchanged) throw new Error("the dashboard changed between two polls of a finished experiment");
+  }
+
+  const m = machineInfo();
+  const table = (rows: [string, ReturnType<typeof summary>][]) =>
+    [
+      "| what | n | p50 | p95 | max |",
+      "| --- | --- | --- | --- | --- |",
+      ...rows.map(([what, x]) => `| ${what} | ${x.n} | ${ms(x.p50)} | ${ms(x.p95)} | ${ms(x.max)} |`),
+    ].join("\n");
+  return [
+    "## Web app: experiment page with 20,000 episodes stored (`npm run bench:web`)",
+    "",
+    `Measured ${m.date} on this machine (${m.cores} cores, ${m.cpu}, Node ${m.node}, load ${m.load} at the end), \`next start\` + worker, SQLite.`,
+    `The experiment: ${DASH_ROUNDS} finished rounds of ${DASH_EPISODES_PER_ROUND} episodes (scripts/seed-dashboard.ts, the round runner's metric writers),`,
+    `drawn as ${points} episode points (buckets of stored per-round sums) of a ${Math.round(bytes / 1024)} KiB dashboard answer. Each page load is a new`,
+    'browser context (no cached page code); "charts shown" is the first animation frame with the first screen\'s charts (return and',
+    "success curves) drawn, timed from navigation start by the page's own clock (charts further down are drawn as they near the screen).",
+    "Target: p95 < 1 s.",
+    "",
+    table([
+      ["navigation -> charts shown, first visit after the server started", summary(page.slice(0, 1))],
+      ["navigation -> charts shown, later visits", summary(page.slice(1))],
+      ["GET dashboard, full answer", summary(full)],
+      ["GET dashboard?since=VERSION, nothing changed (what the page polls)", summary(unchanged)],
+    ]),
+    "",
+  ].join("\n");
+}
+
 async function main() {
   rmSync(DB, { force: true });
   const { child, log } = await startServer();
   adminCookie = await signIn("admin", ADMIN_PASSWORD);
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   try {
+    if (process.env.BENCH_WEB_ONLY === "dashboard") {
+      const section = await measureDashboardCharts(browser);
+      writeBenchmarkSection("web-dashboard", section);
+      console.log(section);
+      return;
+    }
     // First start creates the demo; then an experiment whose first (human-mode) round waits for people with plenty of pairs.
     await api("/api/experiments");
     const labelExp = await api<{ experiment: { id: string } }>("/api/experiments", {
@@ -391,6 +497,9 @@ async function main() {
     ].join("\n");
     writeBenchmarkSection("web", section);
     console.log(section);
+    const dashboardSection = await measureDashboardCharts(browser);
+    writeBenchmarkSection("web-dashboard", dashboardSection);
+    console.log(dashboardSection);
   } finally {
     await browser.close();
     try {

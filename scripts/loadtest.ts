@@ -330,13 +330,14 @@ async function flood(flags: ReturnType<typeof parseFlags>) {
       let pairId: string | null = null;
       while (performance.now() < until) {
         const t = performance.now();
+        const headers = { cookie: labelCookie, "content-type": "application/json", origin: base };
         const res: Response = pairId
           ? await fetch(`${base}/api/pairs/${pairId}/label`, {
               method: "POST",
-              headers: { cookie: labelCookie, "content-type": "application/json" },
+              headers,
               body: JSON.stringify({ labelId: randomUUID(), choice: rand() < 0.5 ? "left" : "right", responseMs: 1500 }),
             })
-          : await fetch(`${base}/api/label/next?experiment=${experimentId}`, { headers: { cookie: labelCookie } });
+          : await fetch(`${base}/api/label/next`, { method: "POST", headers, body: JSON.stringify({ experimentId }) });
         const parsed = await res.json().catch(() => null);
         labelMs.push(performance.now() - t);
         const ok = pairId ? res.status === 201 : res.status === 200;

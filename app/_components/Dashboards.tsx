@@ -1,9 +1,12 @@
 "use client";
 // The experiment's dashboards, drawn with recharts: learning curves, reward-model quality, the learned reward
-// per cell beside the true potential, labels and agreement, and two experiments or rounds on one chart.
-import { useMemo, useState } from "react";
+// per cell beside the true potential (one shared, labelled colour scale), labels and agreement, and two
+// experiments or rounds on one chart. Every axis says what it measures and in which unit; rates (0-100%) never
+// share an axis with losses; every accuracy shows its sample size.
+import { useEffect, useMemo, useRef, useState } from "react";
 import useSWR from "swr";
 import {
+  Area,
   Bar,
   BarChart,
   CartesianGrid,
@@ -20,19 +23,71 @@ import {
   YAxis,
 } from "recharts";
 import { fetcher } from "./api";
-import { SIDE_COLORS } from "./theme";
-import type { DashboardDto, EpisodePoint } from "@/lib/contracts/dashboard";
+import { CHART_COLORS as C, HEATMAP_STOPS, SIDE_COLORS } from "./theme";
+import { normalise, percent as pct, rateWithSample } from "./dashboard-text";
+import { MOVING_AVERAGE_WINDOW, type DashboardDto, type DashboardResponse, type EpisodePoint } from "@/lib/contracts/dashboard";
 import type { ExperimentSummaryDto } from "@/lib/contracts/experiment";
 import { COUNTED_CHOICES } from "@/lib/contracts/words";
 
 const fmt = (x: number | null | undefined, digits = 2) => (x === null || x === undefined || Number.isNaN(x) ? "–" : x.toFixed(digits));
-const pct = (x: number | null | undefined) => (x === null || x === undefined ? "–" : `${Math.round(x * 100)}%`);
 
-function Card({ title, children, testId, wide }: { title: string; children: React.ReactNode; testId?: string; wide?: boolean }) {
+/** Room for the axis titles (bottom and left, and right where a second axis has one). */
+const MARGIN = { top: 8, right: 12, left: 6, bottom: 16 };
+const MARGIN_2 = { ...MARGIN, right: 6 };
+const TICK = { fontSize: 11, fill: C.axis };
+const xTitle = (value: string) => ({ value, position: "insideBottom" as const, offset: -10, fontSize: 11, fill: C.axis });
+const yTitle = (value: string, side: "left" | "right" = "left") => ({
+  value,
+  angle: side === "left" ? -90 : 90,
+  position: side === "left" ? ("insideLeft" as const) : ("insideRight" as const),
+  style: { textAnchor: "middle" as const },
+  fontSize: 11,
+  fill: C.axis,
+});
+const percentTick = (v: number) => `${Math.round(v * 100)}%`;
+
+/**
+ * Mounts its children once they come near the screen, keeping their height until then: the charts below the fold
+ * do not delay the first ones (recharts draws every chart on the main thread, and a slow machine shows it).
+ */
+function WhenVisible({ children, height }: { children: React.ReactNode; height: number }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [seen, setSeen] = useState(false);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || seen) return;
+    const io = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && setSeen(true), { rootMargin: "300px" });
+    io.observe(el);
+    return () => io.disconnect();
+  }, [seen]);
   return (
-    <section className={`rounded-lg border border-slate-200 bg-white p-3 shadow-sm ${wide ? "lg:col-span-2" : ""}`} data-testid={testId}>
-      <h3 className="mb-2 text-sm font-semibold text-slate-700">{title}</h3>
-      {children}
+    <div ref={ref} style={seen ? undefined : { minHeight: height }} data-lazy={seen ? "shown" : "waiting"}>
+      {seen ? children : null}
+    </div>
+  );
+}
+
+function Card({
+  title,
+  children,
+  testId,
+  wide,
+  note,
+  lazyHeight,
+}: {
+  title: string;
+  children: React.ReactNode;
+  testId?: string;
+  wide?: boolean;
+  note?: React.ReactNode;
+  /** Draw the content only when the card nears the screen (its height until then). */
+  lazyHeight?: number;
+}) {
+  return (
+    <section className={`min-w-0 rounded-lg border border-slate-200 bg-white p-3 shadow-sm ${wide ? "lg:col-span-2" : ""}`} data-testid={testId}>
+      <h3 className="text-sm font-semibold text-slate-700">{title}</h3>
+      {note && <p className="mb-1 text-xs text-slate-500">{note}</p>}
+      <div className="mt-2">{lazyHeight ? <WhenVisible height={lazyHeight}>{children}</WhenVisible> : children}</div>
     </section>
   );
 }
@@ -51,50 +106,86 @@ function roundStarts(episodes: EpisodePoint[]): { episode: number; round: number
   return out;
 }
 
+/** Round boundaries as dashed lines, labelled while there are few enough to read; none when they would fill the chart. */
+function boundaryLines(episodes: EpisodePoint[]) {
+  const starts = roundStarts(episodes).slice(1);
+  if (starts.length > 40) return [];
+  const labelled = starts.length <= 12;
+  return starts.map((s) => (
+    <ReferenceLine
+      key={s.episode}
+      x={s.episode}
+      stroke={C.roundLine}
+      strokeDasharray="3 3"
+      label={labelled ? { value: `R${s.round}`, fontSize: 10, position: "insideTopLeft", fill: C.axis } : undefined}
+    />
+  ));
+}
+
 export function Dashboards({ data, experimentId }: { data: DashboardDto; experimentId: string }) {
-  const starts = useMemo(() => roundStarts(data.episodes), [data.episodes]);
+  const boundaries = useMemo(() => boundaryLines(data.episodes), [data.episodes]);
   const last = data.rounds[data.rounds.length - 1] ?? null;
-  const boundaries = starts
-    .slice(1)
-    .map((s) => (
-      <ReferenceLine
-        key={s.episode}
-        x={s.episode}
-        stroke="#94a3b8"
-        strokeDasharray="3 3"
-        label={{ value: `R${s.round}`, fontSize: 10, position: "insideTopLeft" }}
-      />
-    ));
+  const { bucketSize, total } = data.episodeStats;
+  const perPoint =
+    bucketSize > 1
+      ? `${total.toLocaleString("en")} episodes, each point the mean of up to ${bucketSize} (the band: lowest to highest return).`
+      : `${total} episodes.`;
+  const heldOut = rateWithSample(last?.heldOutAccuracy, last?.heldOutPairs ?? 0);
+  const agreement = rateWithSample(data.agreement.rate, data.agreement.compared);
+  const episodeX = <XAxis dataKey="episode" type="number" domain={["dataMin", "dataMax"]} tick={TICK} label={xTitle("episode")} allowDecimals={false} />;
   return (
     <div className="grid gap-4 lg:grid-cols-2" data-testid="dashboards" data-rounds={data.rounds.length} data-episodes={data.episodes.length}>
       <div className="grid grid-cols-2 gap-2 sm:grid-cols-4 lg:col-span-2">
-        <Stat label="Eval success (last round)" value={pct(last?.evalSuccess)} testId="stat-eval" />
         <Stat
-          label="Held-out accuracy"
-          value={pct(last?.heldOutAccuracy)}
-          hint={last ? `on ${last.heldOutPairs} held-out labels the score can order` : undefined}
+          label="Eval success (last round)"
+          value={pct(last?.evalSuccess)}
+          hint="greedy policy, share of evaluation episodes reaching the goal"
+          testId="stat-eval"
+        />
+        <Stat
+          label="Held-out accuracy (last round)"
+          value={heldOut.value}
+          sample={heldOut.sample}
+          caveat={last ? heldOut.caveat : null}
           testId="stat-heldout"
         />
-        <Stat label="Rank corr. with −distance" value={fmt(last?.spearman)} hint="Spearman, learned reward vs true potential" testId="stat-spearman" />
+        <Stat
+          label="Rank corr. with −distance"
+          value={fmt(last?.spearman)}
+          hint="Spearman, learned reward vs true potential (1 = same order)"
+          testId="stat-spearman"
+        />
         <Stat
           label="Human–teacher agreement"
-          value={pct(data.agreement.rate)}
-          hint={`${data.agreement.pairs} pairs labelled by both`}
+          value={agreement.value}
+          sample={`${agreement.sample} comparisons on ${data.agreement.pairs} pairs`}
+          caveat={agreement.caveat}
           testId="stat-agreement"
         />
       </div>
 
-      <Card title="Return per episode (dots) and 20-episode moving average" testId="chart-return">
+      <Card title="Return per episode" note={`Mean return (line: moving average over ${MOVING_AVERAGE_WINDOW}+ episodes). ${perPoint}`} testId="chart-return">
         {data.episodes.length ? (
-          <ResponsiveContainer width="100%" height={220}>
-            <ComposedChart data={data.episodes} margin={{ top: 5, right: 10, left: -15, bottom: 0 }}>
-              <CartesianGrid stroke="#f1f5f9" />
-              <XAxis dataKey="episode" type="number" domain={["dataMin", "dataMax"]} fontSize={11} />
-              <YAxis fontSize={11} />
+          <ResponsiveContainer width="100%" height={230}>
+            <ComposedChart data={data.episodes} margin={MARGIN}>
+              <CartesianGrid stroke={C.grid} />
+              {episodeX}
+              <YAxis tick={TICK} label={yTitle("return (sum of rewards)")} width={56} />
               <Tooltip />
               {boundaries}
-              <Scatter dataKey="return" fill="#93c5fd" name="return" isAnimationActive={false} shape="circle" legendType="none" />
-              <Line dataKey="returnMA" stroke="#1d4ed8" dot={false} strokeWidth={2} name="moving average" isAnimationActive={false} />
+              {bucketSize > 1 ? (
+                <Area
+                  dataKey={(p: EpisodePoint) => [p.returnMin, p.returnMax]}
+                  stroke="none"
+                  fill={C.returnSpread}
+                  fillOpacity={0.6}
+                  name="lowest to highest"
+                  isAnimationActive={false}
+                />
+              ) : (
+                <Scatter dataKey="return" fill={C.returnSpread} name="return" isAnimationActive={false} shape="circle" legendType="none" />
+              )}
+              <Line dataKey="returnMA" stroke={C.return} dot={false} strokeWidth={2} name="moving average" isAnimationActive={false} />
             </ComposedChart>
           </ResponsiveContainer>
         ) : (
@@ -102,16 +193,16 @@ export function Dashboards({ data, experimentId }: { data: DashboardDto; experim
         )}
       </Card>
 
-      <Card title="Success rate (20-episode moving average)" testId="chart-success">
+      <Card title="Success rate" note={`Share of episodes reaching the goal, moving average over ${MOVING_AVERAGE_WINDOW}+ episodes.`} testId="chart-success">
         {data.episodes.length ? (
-          <ResponsiveContainer width="100%" height={220}>
-            <LineChart data={data.episodes} margin={{ top: 5, right: 10, left: -15, bottom: 0 }}>
-              <CartesianGrid stroke="#f1f5f9" />
-              <XAxis dataKey="episode" type="number" domain={["dataMin", "dataMax"]} fontSize={11} />
-              <YAxis domain={[0, 1]} fontSize={11} />
-              <Tooltip />
+          <ResponsiveContainer width="100%" height={230}>
+            <LineChart data={data.episodes} margin={MARGIN}>
+              <CartesianGrid stroke={C.grid} />
+              {episodeX}
+              <YAxis domain={[0, 1]} tick={TICK} tickFormatter={percentTick} label={yTitle("success rate (%)")} width={56} />
+              <Tooltip formatter={(v) => pct(Number(v))} />
               {boundaries}
-              <Line dataKey="successMA" stroke="#16a34a" dot={false} strokeWidth={2} name="success rate" isAnimationActive={false} />
+              <Line dataKey="successMA" stroke={C.success} dot={false} strokeWidth={2} name="success rate" isAnimationActive={false} />
             </LineChart>
           </ResponsiveContainer>
         ) : (
@@ -119,18 +210,35 @@ export function Dashboards({ data, experimentId }: { data: DashboardDto; experim
         )}
       </Card>
 
-      <Card title="Reward-model loss and batch accuracy over updates" testId="chart-reward-loss">
+      <Card
+        title="Reward model: loss and batch accuracy per update step"
+        note={
+          data.rewardUpdateStats.stride > 1
+            ? `Every ${data.rewardUpdateStats.stride}th of ${data.rewardUpdateStats.total} steps. Loss on the left axis, accuracy (%) on the right.`
+            : "Loss on the left axis, accuracy on the training labels (%) on the right."
+        }
+        testId="chart-reward-loss"
+        lazyHeight={230}
+      >
         {data.rewardUpdates.length ? (
-          <ResponsiveContainer width="100%" height={220}>
-            <LineChart data={data.rewardUpdates} margin={{ top: 5, right: 10, left: -15, bottom: 0 }}>
-              <CartesianGrid stroke="#f1f5f9" />
-              <XAxis dataKey="step" fontSize={11} />
-              <YAxis yAxisId="loss" fontSize={11} />
-              <YAxis yAxisId="acc" orientation="right" domain={[0, 1]} fontSize={11} />
+          <ResponsiveContainer width="100%" height={230}>
+            <LineChart data={data.rewardUpdates} margin={MARGIN_2}>
+              <CartesianGrid stroke={C.grid} />
+              <XAxis dataKey="step" type="number" domain={["dataMin", "dataMax"]} tick={TICK} label={xTitle("update step")} allowDecimals={false} />
+              <YAxis yAxisId="loss" tick={TICK} label={yTitle("loss (nats per pair)")} width={56} />
+              <YAxis
+                yAxisId="acc"
+                orientation="right"
+                domain={[0, 1]}
+                tick={TICK}
+                tickFormatter={percentTick}
+                label={yTitle("accuracy (%)", "right")}
+                width={56}
+              />
               <Tooltip />
-              <Legend wrapperStyle={{ fontSize: 11 }} />
-              <Line yAxisId="loss" dataKey="loss" stroke="#9333ea" dot={false} name="Bradley-Terry loss" isAnimationActive={false} />
-              <Line yAxisId="acc" dataKey="accuracy" stroke="#0d9488" dot={false} name="accuracy" isAnimationActive={false} />
+              <Legend wrapperStyle={{ fontSize: 11, paddingTop: 8 }} verticalAlign="top" />
+              <Line yAxisId="loss" dataKey="loss" stroke={C.rewardLoss} dot={false} name="Bradley–Terry loss" isAnimationActive={false} />
+              <Line yAxisId="acc" dataKey="accuracy" stroke={C.accuracy} dot={false} name="batch accuracy" isAnimationActive={false} />
             </LineChart>
           </ResponsiveContainer>
         ) : (
@@ -138,16 +246,21 @@ export function Dashboards({ data, experimentId }: { data: DashboardDto; experim
         )}
       </Card>
 
-      <Card title="Policy loss per episode" testId="chart-policy-loss">
+      <Card
+        title="Policy loss"
+        note="Mean actor-critic loss of the policy updates (unitless; lower is not always better)."
+        testId="chart-policy-loss"
+        lazyHeight={230}
+      >
         {data.episodes.some((e) => e.policyLoss !== null) ? (
-          <ResponsiveContainer width="100%" height={220}>
-            <LineChart data={data.episodes} margin={{ top: 5, right: 10, left: -15, bottom: 0 }}>
-              <CartesianGrid stroke="#f1f5f9" />
-              <XAxis dataKey="episode" type="number" domain={["dataMin", "dataMax"]} fontSize={11} />
-              <YAxis fontSize={11} />
+          <ResponsiveContainer width="100%" height={230}>
+            <LineChart data={data.episodes} margin={MARGIN}>
+              <CartesianGrid stroke={C.grid} />
+              {episodeX}
+              <YAxis tick={TICK} label={yTitle("policy loss")} width={56} />
               <Tooltip />
               {boundaries}
-              <Line dataKey="policyLoss" stroke="#dc2626" dot={false} name="policy loss" isAnimationActive={false} connectNulls />
+              <Line dataKey="policyLoss" stroke={C.policyLoss} dot={false} name="policy loss" isAnimationActive={false} connectNulls />
             </LineChart>
           </ResponsiveContainer>
         ) : (
@@ -155,27 +268,7 @@ export function Dashboards({ data, experimentId }: { data: DashboardDto; experim
         )}
       </Card>
 
-      <Card title="Per round: evaluation success, held-out accuracy, rank correlation" testId="chart-rounds" wide>
-        {data.rounds.length ? (
-          <ResponsiveContainer width="100%" height={220}>
-            <LineChart data={data.rounds} margin={{ top: 5, right: 10, left: -15, bottom: 0 }}>
-              <CartesianGrid stroke="#f1f5f9" />
-              <XAxis dataKey="round" fontSize={11} allowDecimals={false} />
-              <YAxis domain={[-1, 1]} fontSize={11} />
-              <Tooltip />
-              <Legend wrapperStyle={{ fontSize: 11 }} />
-              <Line dataKey="evalSuccess" stroke="#16a34a" name="eval success" isAnimationActive={false} />
-              <Line dataKey="successRate" stroke="#86efac" name="train success" isAnimationActive={false} />
-              <Line dataKey="heldOutAccuracy" stroke="#0d9488" name="held-out accuracy" isAnimationActive={false} connectNulls />
-              <Line dataKey="spearman" stroke="#7c3aed" name="Spearman vs −distance" isAnimationActive={false} connectNulls />
-              <Line dataKey="rewardLoss" stroke="#c084fc" name="reward loss" isAnimationActive={false} connectNulls />
-            </LineChart>
-          </ResponsiveContainer>
-        ) : (
-          <Empty>No finished round yet.</Empty>
-        )}
-      </Card>
-
+      <PerRound data={data} />
       <Heatmaps data={data} />
       <Labels data={data} />
       <Compare data={data} experimentId={experimentId} />
@@ -183,30 +276,109 @@ export function Dashboards({ data, experimentId }: { data: DashboardDto; experim
   );
 }
 
-function Stat({ label, value, hint, testId }: { label: string; value: string; hint?: string; testId?: string }) {
+function Stat({
+  label,
+  value,
+  hint,
+  sample,
+  caveat,
+  testId,
+}: {
+  label: string;
+  value: string;
+  hint?: string;
+  sample?: string;
+  caveat?: string | null;
+  testId?: string;
+}) {
   return (
-    <div className="rounded-lg border border-slate-200 bg-white p-3 shadow-sm" title={hint}>
+    <div className="min-w-0 rounded-lg border border-slate-200 bg-white p-3 shadow-sm" title={hint}>
       <div className="text-xs text-slate-500">{label}</div>
-      <div className="text-xl font-semibold tabular-nums" data-testid={testId}>
-        {value}
+      <div className="flex flex-wrap items-baseline gap-x-1.5">
+        <span className="text-xl font-semibold tabular-nums" data-testid={testId}>
+          {value}
+        </span>
+        {sample && (
+          <span className="text-xs tabular-nums text-slate-500" data-testid={testId && `${testId}-n`}>
+            ({sample})
+          </span>
+        )}
       </div>
-      {hint && <div className="truncate text-[11px] text-slate-400">{hint}</div>}
+      {caveat && (
+        <div className="text-[11px] font-medium text-amber-700" data-testid={testId && `${testId}-caveat`}>
+          {caveat}
+        </div>
+      )}
+      {hint && !caveat && <div className="truncate text-[11px] text-slate-400">{hint}</div>}
     </div>
+  );
+}
+
+/** Per round: rates (%) on one chart, the reward model's rank correlation and loss on another. */
+function PerRound({ data }: { data: DashboardDto }) {
+  const rows = data.rounds.map((r) => ({ ...r, heldOutLabel: `held-out accuracy (n = ${r.heldOutPairs})` }));
+  const fewHeldOut = data.rounds.some((r) => r.heldOutAccuracy !== null && r.heldOutPairs < 20);
+  // A dot per round while they can be told apart; hundreds of SVG circles only slow the page down.
+  const dot = rows.length <= 30;
+  return (
+    <Card
+      title="Per round"
+      note={
+        <>
+          Left: rates in %. Right: the reward model, rank correlation (−1..1) and loss (nats per pair).
+          {fewHeldOut && " Held-out accuracy on fewer than 20 pairs is too few to judge (hover a round for n)."}
+        </>
+      }
+      testId="chart-rounds"
+      wide
+      lazyHeight={230}
+    >
+      {rows.length ? (
+        <div className="grid gap-4 md:grid-cols-2">
+          <ResponsiveContainer width="100%" height={230}>
+            <LineChart data={rows} margin={MARGIN} data-testid="chart-rounds-rates">
+              <CartesianGrid stroke={C.grid} />
+              <XAxis dataKey="round" tick={TICK} allowDecimals={false} label={xTitle("round")} />
+              <YAxis domain={[0, 1]} tick={TICK} tickFormatter={percentTick} label={yTitle("rate (%)")} width={56} />
+              <Tooltip
+                formatter={(v, name, item) =>
+                  name === "held-out accuracy"
+                    ? [`${pct(Number(v))} (n = ${(item.payload as { heldOutPairs: number }).heldOutPairs})`, name]
+                    : [pct(Number(v)), name]
+                }
+              />
+              <Legend wrapperStyle={{ fontSize: 11, paddingTop: 8 }} verticalAlign="top" />
+              <Line dataKey="evalSuccess" stroke={C.success} name="eval success" dot={dot} isAnimationActive={false} />
+              <Line dataKey="successRate" stroke={C.trainSuccess} name="train success" dot={dot} isAnimationActive={false} />
+              <Line dataKey="heldOutAccuracy" stroke={C.accuracy} name="held-out accuracy" dot={dot} isAnimationActive={false} connectNulls />
+            </LineChart>
+          </ResponsiveContainer>
+          <ResponsiveContainer width="100%" height={230}>
+            <LineChart data={rows} margin={MARGIN_2} data-testid="chart-rounds-model">
+              <CartesianGrid stroke={C.grid} />
+              <XAxis dataKey="round" tick={TICK} allowDecimals={false} label={xTitle("round")} />
+              <YAxis yAxisId="rho" domain={[-1, 1]} tick={TICK} label={yTitle("Spearman ρ")} width={56} />
+              <YAxis yAxisId="loss" orientation="right" tick={TICK} label={yTitle("loss (nats per pair)", "right")} width={56} />
+              <Tooltip />
+              <Legend wrapperStyle={{ fontSize: 11, paddingTop: 8 }} verticalAlign="top" />
+              <Line yAxisId="rho" dataKey="spearman" stroke={C.spearman} name="Spearman vs −distance" dot={dot} isAnimationActive={false} connectNulls />
+              <Line yAxisId="loss" dataKey="rewardLoss" stroke={C.rewardLoss} name="reward loss" dot={dot} isAnimationActive={false} connectNulls />
+            </LineChart>
+          </ResponsiveContainer>
+        </div>
+      ) : (
+        <Empty>No finished round yet.</Empty>
+      )}
+    </Card>
   );
 }
 
 /** Walls: grey stripes, unlike any colour of the scale. */
 const WALL = "repeating-linear-gradient(45deg, #e2e8f0 0 3px, #94a3b8 3px 5px)";
 
-/** Blue (low) to red (high) for a value scaled to [0, 1]. */
+/** The heatmap colour of a value on the shared 0..1 scale. */
 function colour(t: number): string {
-  const stops = [
-    [49, 54, 149],
-    [69, 117, 180],
-    [171, 217, 233],
-    [254, 224, 144],
-    [244, 109, 67],
-  ];
+  const stops = HEATMAP_STOPS.map((h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16)));
   const x = Math.min(0.9999, Math.max(0, t)) * (stops.length - 1);
   const i = Math.floor(x);
   const f = x - i;
@@ -214,37 +386,65 @@ function colour(t: number): string {
   return `rgb(${c.join(",")})`;
 }
 
-function Grid({ title, values, data, testId }: { title: string; values: (number | null)[]; data: DashboardDto["heatmap"]; testId: string }) {
-  const free = values.filter((v, i): v is number => v !== null && !data.walls[i]);
-  const lo = Math.min(...free);
-  const hi = Math.max(...free);
+function Grid({
+  title,
+  range,
+  values,
+  data,
+  testId,
+}: {
+  title: string;
+  range: string;
+  values: (number | null)[];
+  data: DashboardDto["heatmap"];
+  testId: string;
+}) {
+  const n = normalise(values, data.walls);
   return (
     <figure className="min-w-0" data-testid={testId}>
-      <figcaption className="mb-1 flex justify-between text-xs text-slate-600">
-        <span>{title}</span>
-        {free.length > 0 && (
-          <span className="tabular-nums text-slate-400">
-            {lo.toFixed(2)} … {hi.toFixed(2)}
-          </span>
-        )}
+      <figcaption className="mb-1 text-xs text-slate-600">
+        <div className="font-medium">{title}</div>
+        <div className="tabular-nums text-slate-500">{range}</div>
       </figcaption>
       <div className="grid gap-px rounded bg-slate-300 p-px" style={{ gridTemplateColumns: `repeat(${data.cols}, minmax(0, 1fr))` }}>
-        {values.map((v, i) => (
-          <div
-            key={i}
-            className="relative aspect-square text-[9px] leading-none"
-            style={{ background: data.walls[i] ? WALL : v === null ? "#f8fafc" : colour(hi > lo ? (v - lo) / (hi - lo) : 0.5) }}
-            title={data.walls[i] ? "wall" : `cell ${i}: ${v === null ? "–" : v.toFixed(3)}`}
-          >
-            {(i === data.start || i === data.goal) && (
-              <span className="absolute inset-0 flex items-center justify-center font-bold text-white [text-shadow:0_0_2px_#000]">
-                {i === data.start ? "S" : "G"}
-              </span>
-            )}
-          </div>
-        ))}
+        {values.map((v, i) => {
+          const t = n?.scaled[i] ?? null;
+          return (
+            <div
+              key={i}
+              className="relative aspect-square text-[9px] leading-none"
+              style={{ background: data.walls[i] ? WALL : t === null ? "#f8fafc" : colour(t) }}
+              title={data.walls[i] ? "wall" : `cell ${i}: ${v === null ? "unreachable" : `${v.toFixed(3)} (scale ${fmt(t)})`}`}
+            >
+              {(i === data.start || i === data.goal) && (
+                <span className="absolute inset-0 flex items-center justify-center font-bold text-white [text-shadow:0_0_2px_#000]">
+                  {i === data.start ? "S" : "G"}
+                </span>
+              )}
+            </div>
+          );
+        })}
       </div>
     </figure>
+  );
+}
+
+/** The shared scale of a heatmap pair: what 0 and 1 mean, and the colours between. */
+function ScaleLegend() {
+  return (
+    <div className="text-xs text-slate-600" data-testid="heatmap-legend">
+      <div className="mb-1 font-medium">Colour: normalised potential (no unit), one scale for both maps</div>
+      <div className="h-3 rounded" style={{ background: `linear-gradient(to right, ${HEATMAP_STOPS.join(", ")})` }} aria-hidden />
+      <div className="mt-0.5 flex justify-between tabular-nums">
+        <span>0 = the map’s lowest cell</span>
+        <span>0.5</span>
+        <span>1 = its highest</span>
+      </div>
+      <p className="mt-1 text-slate-500">
+        Each map is scaled from its own lowest to highest reachable cell, so the colours compare where each puts the goal side, not units. Grey stripes: walls;
+        white: unreachable.
+      </p>
+    </div>
   );
 }
 
@@ -255,25 +455,43 @@ function Heatmaps({ data }: { data: DashboardDto }) {
       h.learned ? h.potential.flatMap((p, i) => (p === null || h.walls[i] || i === h.goal ? [] : [{ potential: p, learned: h.learned![i], cell: i }])) : [],
     [h],
   );
+  const range = (values: (number | null)[], unit: string) => {
+    const n = normalise(values, h.walls);
+    const digits = Number.isInteger(n?.lo) && Number.isInteger(n?.hi) ? 0 : 2;
+    return n ? `${unit}: ${fmt(n.lo, digits)} (0) … ${fmt(n.hi, digits)} (1)` : unit;
+  };
   return (
-    <Card title={`Learned reward per cell${h.round ? ` (after round ${h.round})` : ""} beside the true potential −distance to goal`} testId="heatmap" wide>
-      <div className="grid items-start gap-4 md:grid-cols-[1fr_1fr_1.2fr]">
-        {h.learned ? <Grid title="Learned step reward r̂(s)" values={h.learned} data={h} testId="heatmap-learned" /> : <Empty>No reward model yet.</Empty>}
-        <Grid title="True potential −distance(s, goal)" values={h.potential} data={h} testId="heatmap-truth" />
-        <div>
-          <p className="mb-1 text-xs text-slate-600">
-            Each free cell: learned vs true. Spearman rank correlation <strong data-testid="spearman">{fmt(h.spearman)}</strong> (1 = same order)
+    <Card
+      title={`Learned reward per cell${h.round ? ` (after round ${h.round})` : ""} beside the true potential`}
+      note="The true potential is minus the number of steps to the goal along the maze; a good reward model colours the maze the same way."
+      testId="heatmap"
+      wide
+    >
+      {/* The two maps side by side at every width, so they can be compared cell by cell. */}
+      <div className="grid grid-cols-2 items-start gap-3 md:grid-cols-[1fr_1fr_1.2fr] md:gap-4">
+        {h.learned ? (
+          <Grid title="Learned step reward r̂(s)" range={range(h.learned, "reward-model units")} values={h.learned} data={h} testId="heatmap-learned" />
+        ) : (
+          <Empty>No reward model yet.</Empty>
+        )}
+        <Grid title="True potential −distance(s, goal)" range={range(h.potential, "steps")} values={h.potential} data={h} testId="heatmap-truth" />
+        <div className="col-span-2 grid gap-3 md:col-span-1">
+          <ScaleLegend />
+          <p className="text-xs text-slate-600">
+            Each free cell, learned vs true. Spearman rank correlation <strong data-testid="spearman">{fmt(h.spearman)}</strong> (1 = same order)
           </p>
           {points.length ? (
-            <ResponsiveContainer width="100%" height={200}>
-              <ScatterChart margin={{ top: 5, right: 10, left: -15, bottom: 0 }}>
-                <CartesianGrid stroke="#f1f5f9" />
-                <XAxis dataKey="potential" type="number" name="−distance" fontSize={11} />
-                <YAxis dataKey="learned" type="number" name="learned" fontSize={11} />
-                <Tooltip cursor={{ strokeDasharray: "3 3" }} />
-                <Scatter data={points} fill="#7c3aed" isAnimationActive={false} />
-              </ScatterChart>
-            </ResponsiveContainer>
+            <WhenVisible height={210}>
+              <ResponsiveContainer width="100%" height={210}>
+                <ScatterChart margin={MARGIN}>
+                  <CartesianGrid stroke={C.grid} />
+                  <XAxis dataKey="potential" type="number" name="true potential" tick={TICK} label={xTitle("true potential (−steps to goal)")} />
+                  <YAxis dataKey="learned" type="number" name="learned reward" tick={TICK} label={yTitle("learned r̂(s)")} width={56} />
+                  <Tooltip cursor={{ strokeDasharray: "3 3" }} />
+                  <Scatter data={points} fill={C.spearman} isAnimationActive={false} />
+                </ScatterChart>
+              </ResponsiveContainer>
+            </WhenVisible>
           ) : (
             <Empty>Appears after the first round.</Empty>
           )}
@@ -289,30 +507,31 @@ function Labels({ data }: { data: DashboardDto }) {
     { source: "synthetic", count: data.labels.bySource.synthetic },
   ];
   const m = data.agreement.matrix;
+  const agreement = rateWithSample(data.agreement.rate, data.agreement.compared);
   return (
-    <Card title="Labels by source and by person; human vs teacher on pairs both labelled" testId="labels" wide>
+    <Card title="Labels by source and by person; human vs teacher on pairs both labelled" testId="labels" wide lazyHeight={190}>
       <div className="grid gap-4 md:grid-cols-3">
-        <ResponsiveContainer width="100%" height={180}>
-          <BarChart data={sources} margin={{ top: 5, right: 10, left: -15, bottom: 0 }}>
-            <CartesianGrid stroke="#f1f5f9" />
-            <XAxis dataKey="source" fontSize={11} />
-            <YAxis allowDecimals={false} fontSize={11} />
+        <ResponsiveContainer width="100%" height={190}>
+          <BarChart data={sources} margin={MARGIN}>
+            <CartesianGrid stroke={C.grid} />
+            <XAxis dataKey="source" tick={TICK} label={xTitle("source")} />
+            <YAxis allowDecimals={false} tick={TICK} label={yTitle("labels")} width={48} />
             <Tooltip />
-            <Bar dataKey="count" fill="#475569" isAnimationActive={false} />
+            <Bar dataKey="count" name="labels" fill={C.neutral} isAnimationActive={false} />
           </BarChart>
         </ResponsiveContainer>
         {data.labels.byPerson.length ? (
-          <ResponsiveContainer width="100%" height={180}>
-            <BarChart data={data.labels.byPerson} layout="vertical" margin={{ top: 5, right: 10, left: 10, bottom: 0 }}>
-              <CartesianGrid stroke="#f1f5f9" />
-              <XAxis type="number" allowDecimals={false} fontSize={11} />
-              <YAxis type="category" dataKey="name" width={70} fontSize={11} />
+          <ResponsiveContainer width="100%" height={190}>
+            <BarChart data={data.labels.byPerson} layout="vertical" margin={{ ...MARGIN, left: 10 }}>
+              <CartesianGrid stroke={C.grid} />
+              <XAxis type="number" allowDecimals={false} tick={TICK} label={xTitle("labels")} />
+              <YAxis type="category" dataKey="name" width={70} tick={TICK} />
               <Tooltip />
-              <Legend wrapperStyle={{ fontSize: 11 }} />
+              <Legend wrapperStyle={{ fontSize: 11 }} verticalAlign="top" />
               <Bar dataKey="left" stackId="a" fill={SIDE_COLORS.left} isAnimationActive={false} />
               <Bar dataKey="right" stackId="a" fill={SIDE_COLORS.right} isAnimationActive={false} />
-              <Bar dataKey="equal" stackId="a" fill="#64748b" isAnimationActive={false} />
-              <Bar dataKey="skip" stackId="a" fill="#cbd5e1" isAnimationActive={false} />
+              <Bar dataKey="equal" stackId="a" fill={C.equal} isAnimationActive={false} />
+              <Bar dataKey="skip" stackId="a" fill={C.skip} isAnimationActive={false} />
             </BarChart>
           </ResponsiveContainer>
         ) : (
@@ -320,8 +539,8 @@ function Labels({ data }: { data: DashboardDto }) {
         )}
         <div className="text-sm">
           <p className="mb-2">
-            Agreement <strong data-testid="agreement-rate">{pct(data.agreement.rate)}</strong> over {data.agreement.compared} comparisons on{" "}
-            {data.agreement.pairs} pairs.
+            Agreement <strong data-testid="agreement-rate">{agreement.value}</strong> ({agreement.sample} comparisons on {data.agreement.pairs} pairs)
+            {agreement.caveat && <span className="text-amber-700"> — {agreement.caveat}</span>}.
           </p>
           <table className="w-full text-center text-xs tabular-nums">
             <thead>
@@ -363,7 +582,8 @@ function Compare({ data, experimentId }: { data: DashboardDto; experimentId: str
   const { data: list } = useSWR<{ experiments: ExperimentSummaryDto[] }>(mode === "experiments" ? "/api/experiments" : null, fetcher);
   const [other, setOther] = useState<string>("");
   const otherId = other || list?.experiments.find((e) => e.id !== experimentId)?.id || "";
-  const { data: otherData } = useSWR<DashboardDto>(mode === "experiments" && otherId ? `/api/experiments/${otherId}/dashboard` : null, fetcher);
+  const { data: other_ } = useSWR<DashboardResponse>(mode === "experiments" && otherId ? `/api/experiments/${otherId}/dashboard` : null, fetcher);
+  const otherData = other_ && !("unchanged" in other_) ? other_ : undefined;
 
   const series = useMemo(() => {
     if (mode === "rounds") {
@@ -387,7 +607,7 @@ function Compare({ data, experimentId }: { data: DashboardDto; experimentId: str
   const nameB = mode === "rounds" ? `round ${roundB}` : (otherData?.experiment.name ?? "other");
   const select = "rounded border border-slate-300 px-1 py-0.5 text-xs";
   return (
-    <Card title="Compare: return (moving average) of two rounds or two experiments" testId="compare" wide>
+    <Card title="Compare: return (moving average) of two rounds or two experiments" testId="compare" wide lazyHeight={260}>
       <div className="mb-2 flex flex-wrap items-center gap-2 text-xs">
         <select className={select} value={mode} onChange={(e) => setMode(e.target.value as typeof mode)} aria-label="Compare what">
           <option value="rounds">two rounds of this experiment</option>
@@ -424,21 +644,15 @@ function Compare({ data, experimentId }: { data: DashboardDto; experimentId: str
         )}
       </div>
       {series.length ? (
-        <ResponsiveContainer width="100%" height={220}>
-          <LineChart data={series} margin={{ top: 5, right: 10, left: -15, bottom: 0 }}>
-            <CartesianGrid stroke="#f1f5f9" />
-            <XAxis
-              dataKey="x"
-              type="number"
-              domain={["dataMin", "dataMax"]}
-              fontSize={11}
-              label={{ value: mode === "rounds" ? "episode in round" : "episode", fontSize: 10, position: "insideBottomRight", offset: -2 }}
-            />
-            <YAxis fontSize={11} />
+        <ResponsiveContainer width="100%" height={230}>
+          <LineChart data={series} margin={MARGIN}>
+            <CartesianGrid stroke={C.grid} />
+            <XAxis dataKey="x" type="number" domain={["dataMin", "dataMax"]} tick={TICK} label={xTitle(mode === "rounds" ? "episode in round" : "episode")} />
+            <YAxis tick={TICK} label={yTitle("return (moving average)")} width={56} />
             <Tooltip />
-            <Legend wrapperStyle={{ fontSize: 11 }} />
-            <Line dataKey="a" name={nameA} stroke="#1d4ed8" dot={false} isAnimationActive={false} connectNulls />
-            <Line dataKey="b" name={nameB} stroke="#ea580c" dot={false} isAnimationActive={false} connectNulls />
+            <Legend wrapperStyle={{ fontSize: 11 }} verticalAlign="top" />
+            <Line dataKey="a" name={nameA} stroke={C.compareA} dot={false} isAnimationActive={false} connectNulls />
+            <Line dataKey="b" name={nameB} stroke={C.compareB} dot={false} isAnimationActive={false} connectNulls />
           </LineChart>
         </ResponsiveContainer>
       ) : (

@@ -7,7 +7,8 @@ import { ApiError, fetcher, send } from "./api";
 import { Dashboards } from "./Dashboards";
 import { LabellerQuality } from "./LabellerQuality";
 import { RoundBadge, RoundProgress } from "./RoundProgress";
-import type { DashboardDto } from "@/lib/contracts/dashboard";
+import { useDashboard } from "./useDashboard";
+import { WhatNextLine } from "./WhatNext";
 import type { ExperimentDto, LabellingMode } from "@/lib/contracts/experiment";
 import type { RoundDto } from "@/lib/contracts/round";
 
@@ -28,7 +29,8 @@ export function ExperimentDetail({ id, canRun }: { id: string; canRun: boolean }
     refreshInterval: (d) => (d?.rounds.some((r) => r.status === "queued" || r.status === "running") ? 700 : 5000),
   });
   const active = rounds.data?.rounds.find((r) => r.status === "queued" || r.status === "running") ?? null;
-  const dash = useSWR<DashboardDto>(`/api/experiments/${id}/dashboard`, fetcher, { refreshInterval: active ? 1500 : 0 });
+  // Polls are cheap (the server answers "unchanged" until something is written), so labels show between rounds too.
+  const dash = useDashboard(id, active ? 1500 : 5000);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
   const [episodes, setEpisodes] = useState("");
@@ -72,6 +74,7 @@ export function ExperimentDetail({ id, canRun }: { id: string; canRun: boolean }
   }
 
   const latest = rounds.data?.rounds[0] ?? null;
+  const labels = dash.data ? dash.data.labels.bySource.human + dash.data.labels.bySource.synthetic : e.counts.labels;
   return (
     <div className="mx-auto grid max-w-6xl gap-4 px-3 py-4 sm:px-4">
       <div className="flex flex-wrap items-baseline gap-x-3 gap-y-1">
@@ -82,6 +85,8 @@ export function ExperimentDetail({ id, canRun }: { id: string; canRun: boolean }
           {e.config.seed} · maze {e.maze.rows}×{e.maze.cols}
         </span>
       </div>
+
+      {rounds.data && <WhatNextLine round={latest} mode={e.labellingMode} canRun={canRun} labels={labels} experimentId={id} />}
 
       <section className="grid gap-4 rounded-lg border border-slate-200 bg-white p-4 shadow-sm md:grid-cols-[auto_1fr]">
         <div>
@@ -115,9 +120,15 @@ export function ExperimentDetail({ id, canRun }: { id: string; canRun: boolean }
             <span className="text-xs text-slate-500">
               {e.config.episodesPerRound} episodes, {e.config.pairsPerRound} pairs ({e.config.pairSelection}) per round
             </span>
-            <a href={`/api/experiments/${id}/export`} className="text-xs text-blue-700 underline" download>
-              Export labels (JSONL)
-            </a>
+            {labels > 0 ? (
+              <a href={`/api/experiments/${id}/export`} className="text-xs text-blue-700 underline" download data-testid="export-link">
+                Export labels (JSONL)
+              </a>
+            ) : (
+              <span className="text-xs text-slate-400" aria-disabled="true" data-testid="export-disabled">
+                Export labels (JSONL): nothing to export before the first label
+              </span>
+            )}
             {canRun ? (
               <span className="ml-auto flex items-center gap-2">
                 <input

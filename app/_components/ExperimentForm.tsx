@@ -8,6 +8,9 @@ import { DEFAULT_LAYOUT_TEXT, LayoutError, layoutToText, parseLayout, randomLayo
 import { SHAPING_MODES } from "@/lib/rl/config";
 import { createExperimentSchema, DEFAULT_EXPERIMENT_INPUT, LABELLING_MODES, PAIR_SELECTIONS } from "@/lib/contracts/experiment";
 import { ApiError, byPath, send } from "./api";
+import { gridFromText } from "./maze";
+import { MazeView } from "./MazeView";
+import { colors } from "./theme";
 import type { ExperimentDto } from "@/lib/contracts/experiment";
 
 type Form = Record<string, string>;
@@ -181,9 +184,21 @@ export function ExperimentForm() {
               ))}
             </div>
           )}
-          <pre className="self-start rounded bg-slate-100 p-2 font-mono text-xs leading-tight text-slate-700" aria-label="Maze preview">
-            {preview ?? "(not a valid maze yet)"}
-          </pre>
+          {/* Drawn, not the text again: walls, start and goal as the labelling screen shows them. */}
+          <div className="w-48 self-start" data-testid="maze-preview">
+            {preview ? (
+              <MazeView
+                grid={gridFromText(preview)}
+                cells={[gridFromText(preview).start]}
+                step={0}
+                color={colors.primary.DEFAULT}
+                divergence={null}
+                label="Maze preview"
+              />
+            ) : (
+              <p className="rounded bg-slate-100 p-2 text-xs text-slate-600">(not a valid maze yet)</p>
+            )}
+          </div>
         </div>
       </fieldset>
 

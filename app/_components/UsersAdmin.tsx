@@ -1,6 +1,6 @@
 "use client";
 // The admin's user management: accounts (role, disable, password reset link), new accounts, invite links.
-import { useState } from "react";
+import { useRef, useState } from "react";
 import useSWR from "swr";
 import type { InviteDto, NewLinkDto, UserDto } from "@/lib/contracts/auth";
 import { ROLES, type Role } from "@/lib/contracts/words";
@@ -13,7 +13,9 @@ function when(iso: string | null): string {
 }
 
 function LinkBox({ link, onClose }: { link: NewLinkDto; onClose: () => void }) {
-  const [copied, setCopied] = useState(false);
+  // "copied" only once the clipboard took it; refused (no permission, plain http): the link is selected to copy by hand.
+  const [copy, setCopy] = useState<"idle" | "copied" | "failed">("idle");
+  const input = useRef<HTMLInputElement>(null);
   return (
     <div className="rounded border border-emerald-300 bg-emerald-50 p-3 text-sm" data-testid="new-link">
       <p className="font-medium">
@@ -22,6 +24,7 @@ function LinkBox({ link, onClose }: { link: NewLinkDto; onClose: () => void }) {
       </p>
       <div className="mt-2 flex gap-2">
         <input
+          ref={input}
           readOnly
           value={link.url}
           className="min-w-0 flex-1 rounded border border-slate-300 bg-white px-2 py-1 font-mono text-xs"
@@ -31,17 +34,30 @@ function LinkBox({ link, onClose }: { link: NewLinkDto; onClose: () => void }) {
         <button
           type="button"
           className="rounded bg-slate-800 px-2 py-1 text-xs text-white"
+          data-testid="copy-link"
           onClick={async () => {
-            await navigator.clipboard?.writeText(link.url).catch(() => null);
-            setCopied(true);
+            try {
+              if (!navigator.clipboard) throw new Error("no clipboard");
+              await navigator.clipboard.writeText(link.url);
+              setCopy("copied");
+            } catch {
+              setCopy("failed");
+              input.current?.focus();
+              input.current?.select();
+            }
           }}
         >
-          {copied ? "Copied" : "Copy"}
+          {copy === "copied" ? "Copied" : "Copy"}
         </button>
         <button type="button" className="rounded border border-slate-300 px-2 py-1 text-xs" onClick={onClose}>
           Done
         </button>
       </div>
+      {copy === "failed" && (
+        <p className="mt-1 text-xs text-amber-800" role="status" data-testid="copy-failed">
+          Could not copy: the link is selected, copy it by hand (Ctrl+C or ⌘C).
+        </p>
+      )}
     </div>
   );
 }

@@ -11,3 +11,26 @@ export const colors = {
 } as const;
 
 export const SIDE_COLORS = { left: colors["side-left"].DEFAULT, right: colors["side-right"].DEFAULT } as const;
+
+/** Chart colours: one per quantity, the same on every chart that draws it. */
+export const CHART_COLORS = {
+  grid: "#f1f5f9",
+  axis: "#64748b",
+  roundLine: "#94a3b8",
+  return: "#1d4ed8",
+  returnSpread: "#bfdbfe",
+  success: "#16a34a",
+  trainSuccess: "#86efac",
+  accuracy: "#0d9488",
+  rewardLoss: "#9333ea",
+  policyLoss: "#dc2626",
+  spearman: "#7c3aed",
+  compareA: "#1d4ed8",
+  compareB: "#ea580c",
+  equal: "#64748b",
+  skip: "#cbd5e1",
+  neutral: "#475569",
+} as const;
+
+/** The heatmap scale, low to high (blue to red; walls are grey stripes, outside the scale). */
+export const HEATMAP_STOPS = ["#313695", "#4575b4", "#abd9e9", "#fee090", "#f46d43"] as const;

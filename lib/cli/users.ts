@@ -3,13 +3,24 @@
 //   npm run users -- invite [--role labeler|researcher|admin] [--hours 72]   print a one-time invite link
 //   npm run users -- reset NAME                                              print a one-time password link
 //   npm run users -- role NAME ROLE                                          change a role (and enable the account)
-// Links use APP_URL (default http://localhost:$PORT, PORT 3000). A usage error exits with code 2.
+// Links use APP_URL (default http://localhost:$PORT, PORT 3000); without APP_URL a note on stderr says which
+// address the link assumes. A usage error exits with code 2.
 import { z } from "zod";
 import { closeDb, getDb } from "../server/db/client";
-import { createInvite, createResetLink, listUsers } from "../server/auth/users";
+import { appUrl, createInvite, createResetLink, listUsers } from "../server/auth/users";
+import { getConfig } from "../config";
 import { ROLES } from "../contracts/auth";
 
 class UsageError extends Error {}
+
+/** This process cannot see where the app listens: without APP_URL, say which address the printed link assumes. */
+function noteLinkBase(): void {
+  if (getConfig().APP_URL) return;
+  console.error(
+    `note: APP_URL is not set, so the link assumes the app at ${appUrl()}${process.env.PORT ? " (PORT)" : " (the default port)"}; ` +
+      "set APP_URL to the address people open (e.g. APP_URL=https://labels.example.org).",
+  );
+}
 
 const roleSchema = z.enum(ROLES, { error: `role must be one of ${ROLES.join(", ")}` });
 
@@ -51,12 +62,14 @@ async function main(argv: string[]): Promise<void> {
       if (args.length) throw new UsageError(`unexpected ${args[0]}`);
       const link = await createInvite(await getDb(), null, { role, expiresInHours: hours });
       console.log(`invite link for a new ${role} (one use, until ${link.expiresAt}):\n${link.url}`);
+      noteLinkBase();
       return;
     }
     case "reset": {
       const user = await userByName(args[0]);
       const link = await createResetLink(await getDb(), null, user.id);
       console.log(`password link for ${user.name} (one use, until ${link.expiresAt}):\n${link.url}`);
+      noteLinkBase();
       return;
     }
     case "role": {

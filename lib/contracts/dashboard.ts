@@ -3,13 +3,25 @@ import { z } from "zod";
 import { idSchema } from "./ids";
 import { COUNTED_CHOICES, LABELLING_MODES } from "./words";
 
+/**
+ * One point of the episode curves: a bucket of consecutive episodes of one round (one episode per bucket while
+ * the experiment is short; long runs are aggregated on the server so the browser gets a bounded number of points).
+ */
 export const episodePointSchema = z.strictObject({
+  /** First episode of the bucket. */
   episode: z.number().int(),
+  /** Episodes in the bucket. */
+  episodes: z.number().int().min(1),
   round: z.number().int(),
-  /** Episode number within its round, from 0 (for comparing rounds). */
+  /** First episode of the bucket, counted within its round from 0 (for comparing rounds). */
   inRound: z.number().int(),
+  /** Mean, lowest and highest return of the bucket's episodes. */
   return: z.number(),
+  returnMin: z.number(),
+  returnMax: z.number(),
+  /** Moving average over at least MOVING_AVERAGE_WINDOW episodes (whole buckets). */
   returnMA: z.number(),
+  /** Share of the bucket's episodes that reached the goal, 0..1. */
   success: z.number(),
   successMA: z.number(),
   length: z.number(),
@@ -49,10 +61,19 @@ const count = z.number().int().min(0);
 /** Agreement counts, human choice -> synthetic choice -> pairs. */
 const agreementMatrix = z.record(z.enum(COUNTED_CHOICES), z.record(z.enum(COUNTED_CHOICES), count));
 
+/** The episode curves' moving average spans at least this many episodes. */
+export const MOVING_AVERAGE_WINDOW = 20;
+
 export const dashboardSchema = z.strictObject({
+  /** Changes whenever anything drawn here changes: send it back as `since` to get `{ unchanged: true }` instead. */
+  version: z.string(),
   experiment: z.strictObject({ id: idSchema, name: z.string(), labellingMode: z.enum(LABELLING_MODES), teacher: z.string() }),
   episodes: z.array(episodePointSchema),
+  /** Episodes stored, and how many episodes each point aggregates at most. */
+  episodeStats: z.strictObject({ total: count, bucketSize: z.number().int().min(1) }),
   rewardUpdates: z.array(z.strictObject({ step: z.number().int(), round: z.number().int(), loss: z.number(), accuracy: z.number().nullable() })),
+  /** Reward-model steps stored (the chart shows every `stride`-th). */
+  rewardUpdateStats: z.strictObject({ total: count, stride: z.number().int().min(1) }),
   rounds: z.array(roundMetricsSchema),
   heatmap: z.strictObject({
     rows: z.number().int(),
@@ -72,3 +93,8 @@ export const dashboardSchema = z.strictObject({
   agreement: z.strictObject({ pairs: count, compared: count, agree: count, rate: z.number().nullable(), matrix: agreementMatrix }),
 });
 export type DashboardDto = z.infer<typeof dashboardSchema>;
+
+export const dashboardQuerySchema = z.strictObject({ since: z.string().max(200).optional() });
+/** The dashboard, or only its version when it has not changed since the `since` the client sent. */
+export const dashboardResponse = z.union([dashboardSchema, z.strictObject({ unchanged: z.literal(true), version: z.string() })]);
+export type DashboardResponse = z.infer<typeof dashboardResponse>;

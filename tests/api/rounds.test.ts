@@ -83,6 +83,16 @@ describe("training rounds", () => {
     const d2 = await body(await dashboard.GET(req(`/api/experiments/${id}/dashboard`), ctx(id)));
     expect(d2.episodes.map((e: { episode: number }) => e.episode).slice(38)).toEqual([38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49]);
     expect(d2.rounds.map((x: { round: number }) => x.round)).toEqual([1, 2]);
+    // Every stored episode is also summed into its round's EpisodeBucket rows (what long runs are drawn from).
+    const buckets = await db.episodeBucket.findMany({ where: { experimentId: id }, orderBy: [{ round: "asc" }, { bucket: "asc" }] });
+    expect(buckets.map((b) => [b.round, b.bucket, b.episodes])).toEqual([
+      [1, 0, 10],
+      [1, 1, 10],
+      [1, 2, 10],
+      [1, 3, 10],
+      [2, 4, 10],
+    ]);
+    expect(buckets.reduce((s, b) => s + b.successes, 0)).toBe(d2.episodes.reduce((s: number, e: { success: number }) => s + e.success, 0));
   });
 
   it("cancel: a queued round is cancelled once (then 409); unknown round 404", async () => {

@@ -39,6 +39,15 @@ describe("users CLI", () => {
     expect((await users("list")).stdout).toMatch(/^lost-admin\s+admin\s+no password/m);
   }, 60_000);
 
+  it("without APP_URL the link uses PORT and a note on stderr says which address it assumes", async () => {
+    const { APP_URL: _unset, ...rest } = env;
+    const out = await run(tsx, ["--conditions=react-server", "lib/cli/users.ts", "invite"], { env: { ...rest, PORT: "4123" } });
+    expect(out.stdout).toMatch(/\nhttp:\/\/localhost:4123\/invite\/[\w-]{20,}\n$/);
+    expect(out.stderr).toContain("APP_URL is not set, so the link assumes the app at http://localhost:4123 (PORT)");
+    const withUrl = await users("invite");
+    expect(withUrl.stderr).not.toContain("APP_URL");
+  }, 60_000);
+
   it("usage errors exit with code 2 and say what is wrong", async () => {
     expect(await fails("invite", "--role", "boss")).toMatchObject({
       code: 2,

@@ -12,7 +12,7 @@ import type { Db, DbOrTx } from "../db/client";
 import { isDatabaseUnavailable } from "../db/errors";
 import { parseStoredConfig, type StoredConfig } from "../experiments/config";
 import { applyCheckpoint, encodeCheckpoint, type CheckpointMeta, type EncodedCheckpoint } from "./checkpoint";
-import { episodeMetric, rewardUpdateMetrics, roundMetric } from "./round-metrics";
+import { rewardUpdateMetrics, roundMetric, writeEpisodeMetrics } from "./round-metrics";
 import { parseRoundState, phaseProgress, readRoundState, writeRoundState, type RoundPhase, type RoundState } from "./round-state";
 import { pairsWaitingTooLong } from "../labelling/queue";
 import { uuidv7 } from "../db/ids";
@@ -246,7 +246,11 @@ export class RoundRun {
     await this.db.$transaction(async (tx) => {
       if (rows.length) {
         await tx.trajectory.createMany({ data: rows.map((r) => trajectoryRow(this.round, r)) });
-        await tx.metric.createMany({ data: rows.map((r) => episodeMetric(this.round, r.step)) });
+        await writeEpisodeMetrics(
+          tx,
+          this.round,
+          rows.map((r) => r.step),
+        );
       }
       await this.replaceCheckpoint(tx, checkpoint);
       await this.writeProgress(tx, progress);

@@ -6,7 +6,7 @@ import { route } from "@/lib/server/http/route";
 import { acceptInviteSchema, signedInResponse } from "@/lib/contracts/auth";
 
 export const POST = route(
-  { role: "public", body: acceptInviteSchema, name: "invite", response: signedInResponse, status: 201 },
+  { role: "public", body: acceptInviteSchema, name: "account details", response: signedInResponse, status: 201 },
   async ({ db, body, session }) => {
     const cookie = await createSession(db, await acceptInvite(db, body));
     session.start(cookie);

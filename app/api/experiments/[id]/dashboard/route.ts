@@ -1,6 +1,10 @@
-// GET /api/experiments/:id/dashboard - curves, heatmap, accuracy, agreement and label counts of one experiment
+// GET /api/experiments/:id/dashboard?since=VERSION - curves, heatmap, accuracy, agreement and label counts of one
+// experiment; with the version of the last answer, `{ unchanged: true }` while nothing drawn has changed.
 import { getDashboard } from "@/lib/server/experiments/dashboards";
 import { route } from "@/lib/server/http/route";
-import { dashboardSchema } from "@/lib/contracts/dashboard";
+import { dashboardQuerySchema, dashboardResponse } from "@/lib/contracts/dashboard";
 
-export const GET = route({ role: "researcher", params: { id: "experiment" }, response: dashboardSchema }, ({ db, params }) => getDashboard(db, params.id));
+export const GET = route(
+  { role: "researcher", params: { id: "experiment" }, query: dashboardQuerySchema, response: dashboardResponse },
+  ({ db, params, query }) => getDashboard(db, params.id, query.since),
+);

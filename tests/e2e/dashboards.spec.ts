@@ -1,0 +1,171 @@
+// The experiment page of a long run (3,000 episodes written by scripts/seed-dashboard.ts into the server's
+// database): the what-next line, axis titles, the heatmap legend, sample sizes; then the small things of
+// issue 10: the 404 page, the favicon, the copy button, the invite form's field errors, the maze preview.
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import { expect, test, type Page } from "@playwright/test";
+import { screen, signInAs } from "./helpers";
+import { DEFAULT_EXPERIMENT_INPUT } from "../../lib/contracts/experiment";
+
+function seedLongRun(rounds: number, perRound: number): string {
+  const out = execFileSync(
+    path.resolve("node_modules/.bin/tsx"),
+    ["--conditions=react-server", "scripts/seed-dashboard.ts", String(rounds), String(perRound)],
+    {
+      env: { ...process.env, DATABASE_URL: `file:${process.env.E2E_DB}` },
+      encoding: "utf8",
+    },
+  );
+  return /experiment (\S+)/.exec(out)![1];
+}
+
+/** Every response the page got with status 404 (the favicon included). */
+function collect404s(page: Page): string[] {
+  const missing: string[] = [];
+  page.on("response", (r) => {
+    if (r.status() === 404) missing.push(r.url());
+  });
+  return missing;
+}
+
+test("a long run's dashboards: what next, axis titles and units, one heatmap scale with its legend, n beside accuracies", async ({ page }) => {
+  test.setTimeout(300_000); // seeding 3,000 episodes in a child process takes most of a minute on a busy machine
+  await signInAs(page.request, "researcher");
+  const id = seedLongRun(30, 100);
+  const missing = collect404s(page);
+  await page.goto(`/experiments/${id}`);
+  await expect(page.getByTestId("what-next")).toHaveText("Done: ask an admin for another round.");
+  const dash = page.getByTestId("dashboards");
+  await expect(dash).toBeVisible();
+  // 3,000 episodes come as 150 buckets of 20 (at most ~250 points), from the stored per-round sums.
+  expect(Number(await dash.getAttribute("data-episodes"))).toBe(150);
+  await expect(page.getByTestId("chart-return")).toContainText("mean of up to 20");
+
+  const titles: [string, string[]][] = [
+    ["chart-return", ["episode", "return (sum of rewards)"]],
+    ["chart-success", ["episode", "success rate (%)"]],
+    ["chart-reward-loss", ["update step", "loss (nats per pair)", "accuracy (%)"]],
+    ["chart-policy-loss", ["episode", "policy loss"]],
+    ["chart-rounds", ["round", "rate (%)", "Spearman ρ", "loss (nats per pair)"]],
+    ["heatmap", ["true potential (−steps to goal)", "learned r̂(s)"]],
+    ["labels", ["source", "labels"]],
+    ["compare", ["episode in round", "return (moving average)"]],
+  ];
+  for (const [chart, want] of titles) {
+    // Charts below the fold are drawn when they near the screen.
+    await page.getByTestId(chart).scrollIntoViewIfNeeded();
+    await expect(page.getByTestId(chart).locator(".recharts-label").first()).toBeVisible();
+    const labels = await page.getByTestId(chart).locator(".recharts-label").allTextContents();
+    for (const t of want) expect(labels, `${chart} axis titles`).toContain(t);
+  }
+  await expect(page.getByTestId("heatmap-legend")).toContainText("normalised potential");
+  await expect(page.getByTestId("heatmap-legend")).toContainText("one scale for both maps");
+  await expect(page.getByTestId("heatmap-truth")).toContainText("steps:");
+  await expect(page.getByTestId("heatmap-learned")).toContainText("reward-model units:");
+  // The seeded last round held out 4 x 30 = 120 pairs: enough to judge, so no caveat.
+  await expect(page.getByTestId("stat-heldout-n")).toHaveText("(n = 120)");
+  await expect(page.getByTestId("stat-heldout-caveat")).toHaveCount(0);
+  await expect(page.getByTestId("stat-agreement-caveat")).toHaveText("nothing to judge yet");
+  // Nothing labelled: export says why instead of downloading an empty file.
+  await expect(page.getByTestId("export-disabled")).toContainText("nothing to export before the first label");
+  await page.waitForLoadState("networkidle");
+  expect(missing).toEqual([]);
+  await screen(page, "dashboards-long-run-1280");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(300);
+  await screen(page, "dashboards-long-run-390");
+  // Phone width: the dashboards themselves fit (no card wider than the screen).
+  const widest = await page.getByTestId("dashboards").evaluate((el) => Math.max(...[...el.children].map((c) => c.getBoundingClientRect().right)));
+  expect(widest).toBeLessThanOrEqual(390);
+  for (const part of ["what-next", "chart-return", "chart-rounds", "heatmap"]) {
+    await page.getByTestId(part).screenshot({ path: `test-results/screens/dashboards-390-${part}.png` });
+  }
+});
+
+test("a new experiment: the what-next line says to start round 1; few held-out labels carry a caveat", async ({ page }) => {
+  await signInAs(page.request, "admin");
+  const id = seedLongRun(1, 20);
+  await page.goto(`/experiments/${id}`);
+  // One round of 20 episodes, 4 held-out pairs: shown with its n and "too few to judge".
+  await expect(page.getByTestId("stat-heldout-n")).toHaveText("(n = 4)");
+  await expect(page.getByTestId("stat-heldout-caveat")).toHaveText("too few to judge");
+  await expect(page.getByTestId("what-next")).toHaveText("Done: start another round.");
+
+  const made = await page.request.post("/api/experiments", {
+    data: { ...DEFAULT_EXPERIMENT_INPUT, name: "E2E what next", maze: { kind: "text", text: "S..\n.#.\n..G" }, labellingMode: "human" },
+  });
+  expect(made.status()).toBe(201);
+  const fresh = (await made.json()).experiment.id;
+  await page.goto(`/experiments/${fresh}`);
+  await expect(page.getByTestId("what-next")).toHaveText("Next: start round 1 to collect the first episodes.");
+});
+
+test("unknown pages get the app's 404 page; the favicon is served", async ({ page }) => {
+  await signInAs(page.request, "labeler");
+  const missing = collect404s(page);
+  await page.goto("/label");
+  await page.waitForLoadState("networkidle");
+  expect(missing).toEqual([]);
+  expect(await page.locator('link[rel="icon"]').count()).toBeGreaterThan(0);
+  for (const icon of ["/favicon.ico", "/icon.svg"]) {
+    const res = await page.request.get(icon);
+    expect(res.status(), icon).toBe(200);
+    expect(res.headers()["content-type"], icon).toMatch(/^image\//);
+  }
+
+  const res = await page.goto("/no-such-page");
+  expect(res?.status()).toBe(404);
+  await expect(page.getByTestId("not-found")).toContainText("Nothing here");
+  await expect(page.getByRole("link", { name: "Go to labelling" })).toBeVisible();
+  await expect(page.getByTestId("user-menu")).toBeVisible(); // the app's header, not Next's bare page
+  await screen(page, "not-found");
+});
+
+test("copy link: 'Copied' only when the clipboard took it; invite form: a wrong field is shown beside it", async ({ page, browser }) => {
+  await signInAs(page.request, "admin");
+  await page.goto("/admin/users");
+  await page.getByLabel("Role for the invite").selectOption("labeler");
+  await page.getByRole("button", { name: "Create invite link" }).click();
+  const url = await page.getByTestId("new-link-url").inputValue();
+  // No clipboard permission here: the copy fails, the button does not claim it worked, the link is selected.
+  await page.evaluate(() =>
+    Object.defineProperty(navigator, "clipboard", { configurable: true, value: { writeText: () => Promise.reject(new Error("denied")) } }),
+  );
+  await page.getByTestId("copy-link").click();
+  await expect(page.getByTestId("copy-failed")).toContainText("copy it by hand");
+  await expect(page.getByTestId("copy-link")).toHaveText("Copy");
+  expect(await page.evaluate(() => window.getSelection()?.toString() || (document.activeElement as HTMLInputElement | null)?.value)).toBe(url);
+  await page.evaluate(() => Object.defineProperty(navigator, "clipboard", { configurable: true, value: { writeText: () => Promise.resolve() } }));
+  await page.getByTestId("copy-link").click();
+  await expect(page.getByTestId("copy-link")).toHaveText("Copied");
+  await expect(page.getByTestId("copy-failed")).toHaveCount(0);
+
+  const them = await (await browser.newContext()).newPage();
+  await them.goto(url);
+  await them.getByLabel("User name").fill("x");
+  await them.locator('input[name="password"]').fill("invited-password");
+  await them.locator('input[name="repeat"]').fill("invited-password");
+  await them.getByRole("button", { name: "Create account" }).click();
+  await expect(them.getByTestId("error-name")).toHaveText("2-40 letters, digits or _ . @ -");
+  await expect(them.getByTestId("invite-error")).toHaveCount(0);
+  await expect(them.getByText("invalid invite")).toHaveCount(0);
+  await screen(them, "invite-field-error");
+  await them.getByLabel("User name").fill("e2e-invited-2");
+  await them.getByRole("button", { name: "Create account" }).click();
+  await expect(them.getByTestId("user-menu")).toContainText("e2e-invited-2");
+  await them.context().close();
+});
+
+test("the experiment form draws the maze it will train on", async ({ page }) => {
+  await signInAs(page.request, "researcher");
+  await page.goto("/experiments");
+  await page.locator('textarea[name="mazeText"]').fill("S...\n.#..\n.#..\n...G");
+  const preview = page.getByTestId("maze-preview");
+  await expect(preview.getByRole("img", { name: "Maze preview" })).toBeVisible();
+  // 16 cells drawn, 2 of them walls; no text layout repeated.
+  await expect(preview.locator("rect")).toHaveCount(16);
+  await expect(preview.locator('rect[fill="#334155"]')).toHaveCount(2);
+  await expect(preview.locator("pre")).toHaveCount(0);
+  await page.locator('textarea[name="mazeText"]').fill("S..\n.#.\n..X");
+  await expect(preview).toContainText("not a valid maze yet");
+});
