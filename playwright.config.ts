@@ -38,6 +38,8 @@ export default defineConfig({
       // First start creates the admin from ADMIN_PASSWORD; the tests make the other accounts (helpers.ts).
       ADMIN_PASSWORD: "e2e-admin-password",
       SESSION_SECRET: "e2e-session-secret-0123456789abcdef-0123",
+      // The suite makes experiments faster than a person; the quotas themselves are tested in the API suite.
+      EXPERIMENTS_PER_MINUTE: "1000",
     },
   },
 });

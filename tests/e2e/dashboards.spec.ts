@@ -4,7 +4,7 @@
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
-import { screen, signInAs } from "./helpers";
+import { ORIGIN, screen, signInAs } from "./helpers";
 import { DEFAULT_EXPERIMENT_INPUT } from "../../lib/contracts/experiment";
 
 function seedLongRun(rounds: number, perRound: number): string {
@@ -93,6 +93,7 @@ test("a new experiment: the what-next line says to start round 1; few held-out l
 
   const made = await page.request.post("/api/experiments", {
     data: { ...DEFAULT_EXPERIMENT_INPUT, name: "E2E what next", maze: { kind: "text", text: "S..\n.#.\n..G" }, labellingMode: "human" },
+    headers: { origin: ORIGIN },
   });
   expect(made.status()).toBe(201);
   const fresh = (await made.json()).experiment.id;
@@ -162,8 +163,8 @@ test("the experiment form draws the maze it will train on", async ({ page }) => 
   await page.locator('textarea[name="mazeText"]').fill("S...\n.#..\n.#..\n...G");
   const preview = page.getByTestId("maze-preview");
   await expect(preview.getByRole("img", { name: "Maze preview" })).toBeVisible();
-  // 16 cells drawn, 2 of them walls; no text layout repeated.
-  await expect(preview.locator("rect")).toHaveCount(16);
+  // 16 cells drawn (cells have the grid's stroke; markers and hover targets do not), 2 of them walls; no text layout repeated.
+  await expect(preview.locator('rect[stroke="#e2e8f0"]')).toHaveCount(16);
   await expect(preview.locator('rect[fill="#334155"]')).toHaveCount(2);
   await expect(preview.locator("pre")).toHaveCount(0);
   await page.locator('textarea[name="mazeText"]').fill("S..\n.#.\n..X");

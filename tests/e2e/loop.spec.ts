@@ -4,7 +4,7 @@
 // Then: the choice keys still label after the scrubber is touched, and no signed-in page is wider than a phone.
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import { distancesToGoal, judgeByTruth, parseLayout } from "../../lib/maze";
-import { ACCOUNTS, screen, signInAs } from "./helpers";
+import { ACCOUNTS, ORIGIN, screen, signInAs } from "./helpers";
 
 const MAZE = ["S....", ".###.", "...#.", ".#...", ".#..G"].join("\n");
 const TARGET = 5;
@@ -32,7 +32,7 @@ test("a labeller brings a human round to its target by the guide's rules; the pa
   baseURL,
 }) => {
   test.setTimeout(240_000);
-  const admin = await playwright.request.newContext({ baseURL });
+  const admin = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { origin: ORIGIN } });
   await signInAs(admin, "admin");
   const created = await admin.post("/api/experiments", {
     data: {
