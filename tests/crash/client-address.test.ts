@@ -15,7 +15,7 @@ const dbFile = () => `/tmp/oprl-client-address-${process.pid}-${randomUUID().sli
 const tryName = (base: string, name: string, xff: string) =>
   fetch(`${base}/api/auth/sign-in`, {
     method: "POST",
-    headers: { "content-type": "application/json", "x-forwarded-for": xff },
+    headers: { "content-type": "application/json", origin: base, "x-forwarded-for": xff },
     body: JSON.stringify({ name, password: "not-the-password" }),
   }).then((r) => r.status);
 
