@@ -249,7 +249,7 @@ async function attacker(i) {
     try {
       const res = await fetch(base + "/api/auth/" + kind, {
         method: "POST",
-        headers: { "content-type": "application/json", "x-forwarded-for": address() },
+        headers: { "content-type": "application/json", origin: base, "x-forwarded-for": address() },
         body: JSON.stringify(body),
       });
       await res.arrayBuffer();
