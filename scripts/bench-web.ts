@@ -434,7 +434,13 @@ async function main() {
         episodesDone = r.round.episodesDone;
       }
     }, 300);
-    while (status === "queued") await sleep(100);
+    // One worker runs one round at a time: a round still waiting for people elsewhere keeps this one queued.
+    const startBy = performance.now() + 120_000;
+    while (status === "queued") {
+      if (performance.now() > startBy)
+        throw new Error(`round ${roundId} still queued after 120 s: is another round (e.g. a human round waiting for labels) holding the worker?`);
+      await sleep(100);
+    }
     const roundStart = performance.now();
     console.log("measuring API during the round…");
     // About 15 s of requests, leaving the rest of the round for the keypress measurement.
