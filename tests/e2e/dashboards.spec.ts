@@ -160,11 +160,14 @@ test("copy link: 'Copied' only when the clipboard took it; invite form: a wrong 
 test("the experiment form draws the maze it will train on", async ({ page }) => {
   await signInAs(page.request, "researcher");
   await page.goto("/experiments");
-  await page.locator('textarea[name="mazeText"]').fill("S...\n.#..\n.#..\n...G");
   const preview = page.getByTestId("maze-preview");
-  await expect(preview.getByRole("img", { name: "Maze preview" })).toBeVisible();
-  // 16 cells drawn (cells have the grid's stroke; markers and hover targets do not), 2 of them walls; no text layout repeated.
-  await expect(preview.locator('rect[stroke="#e2e8f0"]')).toHaveCount(16);
+  // Typing before React has hydrated the form is lost (or mixed with the default text): fill until the preview follows.
+  await expect(async () => {
+    await page.locator('textarea[name="mazeText"]').fill("S...\n.#..\n.#..\n...G");
+    await expect(preview.getByRole("img", { name: "Maze preview" })).toBeVisible({ timeout: 1000 });
+    // 16 cells drawn (cells have the grid's stroke; markers and hover targets do not); no text layout repeated.
+    await expect(preview.locator('rect[stroke="#e2e8f0"]')).toHaveCount(16, { timeout: 1000 });
+  }).toPass({ timeout: 20_000 });
   await expect(preview.locator('rect[fill="#334155"]')).toHaveCount(2);
   await expect(preview.locator("pre")).toHaveCount(0);
   await page.locator('textarea[name="mazeText"]').fill("S..\n.#.\n..X");
