@@ -79,19 +79,12 @@ export function RoundProgress({ round }: { round: RoundDto }) {
         )}
         {waiting && <span className="tabular-nums text-slate-500">{limitText(round.labels.deadline)}</span>}
       </div>
-      <div
-        className="h-3 overflow-hidden rounded-full bg-slate-200"
-        role="progressbar"
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={pct}
-        aria-label={waiting ? `round ${round.index} labels` : `round ${round.index} progress`}
-      >
-        <div
-          className={`h-full transition-[width] duration-500 ${round.status === "failed" ? "bg-red-500" : round.status === "cancelled" ? "bg-amber-500" : round.status === "done" ? "bg-green-500" : "bg-blue-500"}`}
-          style={{ width: `${pct}%` }}
-        />
-      </div>
+      <ProgressBar
+        pct={pct}
+        label={waiting ? `round ${round.index} labels` : `round ${round.index} progress`}
+        track="h-3 bg-slate-200"
+        bar={`duration-500 ${round.status === "failed" ? "bg-red-500" : round.status === "cancelled" ? "bg-amber-500" : round.status === "done" ? "bg-green-500" : "bg-blue-500"}`}
+      />
       {round.error && round.status !== "cancelled" && <p className="text-sm text-red-700">Failed: {round.error}</p>}
       {round.note && (
         <ul className="list-disc pl-5 text-sm text-slate-700" data-testid="round-notes">
@@ -100,6 +93,15 @@ export function RoundProgress({ round }: { round: RoundDto }) {
           ))}
         </ul>
       )}
+    </div>
+  );
+}
+
+/** A labelled 0-100% bar; the round card and the label screen's banner differ only in size and colour. */
+export function ProgressBar({ pct, label, track, bar }: { pct: number; label: string; track: string; bar: string }) {
+  return (
+    <div className={`overflow-hidden rounded-full ${track}`} role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} aria-label={label}>
+      <div className={`h-full transition-[width] ${bar}`} style={{ width: `${pct}%` }} />
     </div>
   );
 }

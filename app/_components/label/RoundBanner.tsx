@@ -2,7 +2,7 @@
 // The round that waits for this experiment's labels: "12 of 40 for round 3", an estimate from the label rate so far,
 // the time limit as a limit, and the round's notes in plain sight.
 import type { WaitingRoundDto } from "@/lib/contracts/label";
-import { formatSeconds } from "../RoundProgress";
+import { formatSeconds, ProgressBar } from "../RoundProgress";
 
 export function limitText(deadline: string | null, now = Date.now()): string | null {
   if (!deadline) return null;
@@ -28,16 +28,7 @@ export function RoundBanner({ round }: { round: WaitingRoundDto }) {
         </span>
         <span className="text-slate-500">{limitText(round.deadline)}</span>
       </div>
-      <div
-        className="h-2 overflow-hidden rounded-full bg-blue-100"
-        role="progressbar"
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={pct}
-        aria-label="labels for the round"
-      >
-        <div className="h-full bg-blue-600 transition-[width]" style={{ width: `${pct}%` }} />
-      </div>
+      <ProgressBar pct={pct} label="labels for the round" track="h-2 bg-blue-100" bar="bg-blue-600" />
       {round.note && <p className="text-xs text-slate-700">{round.note}</p>}
     </section>
   );
