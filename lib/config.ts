@@ -99,6 +99,11 @@ const envSchema = z.object({
   INVITES_PER_USER: z.coerce.number().int().min(1).max(100_000).default(50),
   /** Invite and reset links one account may make per minute. */
   INVITES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
+  /**
+   * Rounds one worker holds at once. One computes at a time; the others wait for people's labels (a human or
+   * mixed round), so a round waiting hours for labels never keeps other experiments' rounds from running.
+   */
+  WORKER_MAX_ROUNDS: z.coerce.number().int().min(1).max(100).default(8),
 });
 
 export type AppConfig = z.infer<typeof envSchema> & { databaseKind: DatabaseKind };

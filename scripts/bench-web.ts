@@ -434,11 +434,10 @@ async function main() {
         episodesDone = r.round.episodesDone;
       }
     }, 300);
-    // One worker runs one round at a time: a round still waiting for people elsewhere keeps this one queued.
+    // The labelling experiment's round waits for people meanwhile: it must not keep this one queued.
     const startBy = performance.now() + 120_000;
     while (status === "queued") {
-      if (performance.now() > startBy)
-        throw new Error(`round ${roundId} still queued after 120 s: is another round (e.g. a human round waiting for labels) holding the worker?`);
+      if (performance.now() > startBy) throw new Error(`round ${roundId} still queued after 120 s`);
       await sleep(100);
     }
     const roundStart = performance.now();

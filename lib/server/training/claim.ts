@@ -15,6 +15,8 @@ export interface Claimer {
   workerId: string;
   /** Heartbeat age after which a running round is taken over. */
   staleMs?: number;
+  /** Rounds this claimer runs now (a worker holds several, most waiting for labels): never claimed again. */
+  running?: ReadonlySet<string>;
 }
 
 /** Worker ids are `[cli:]host:pid:random`. True when that process was on this machine and is gone. */
@@ -41,10 +43,10 @@ export function isClaimable(round: Pick<TrainingRound, "status" | "heartbeatAt" 
 
 /**
  * A running round this claimer left (a database fault interrupted it): its own to take back at once, without
- * waiting for the heartbeat to go stale. A worker runs one round at a time, so it is not running it now.
+ * waiting for the heartbeat to go stale. Not one it is running now.
  */
-function ownRunning(round: Pick<TrainingRound, "status" | "workerId">, claimer: Claimer): boolean {
-  return round.status === "running" && round.workerId === claimer.workerId;
+function ownRunning(round: Pick<TrainingRound, "id" | "status" | "workerId">, claimer: Claimer): boolean {
+  return round.status === "running" && round.workerId === claimer.workerId && !claimer.running?.has(round.id);
 }
 
 /**
@@ -81,11 +83,17 @@ export async function claimNext(
   const scope = experimentId ? { experimentId } : {};
   const running = await db.trainingRound.findMany({ where: { ...scope, status: "running" }, orderBy: { createdAt: "asc" } });
   for (const r of running) {
+    if (claimer.running?.has(r.id)) continue;
     if (!isClaimable(r, claimer.staleMs) && !ownRunning(r, claimer)) continue;
     const round = await claimRound(db, r, claimer);
     if (round) return { round, resumed: true, previousWorker: r.workerId };
   }
-  const queued = await db.trainingRound.findFirst({ where: { ...scope, status: "queued" }, orderBy: { createdAt: "asc" } });
+  // An experiment's rounds run in order: never beside another round of the same experiment (one waiting for labels).
+  const busy = [...new Set(running.map((r) => r.experimentId))];
+  const queued = await db.trainingRound.findFirst({
+    where: { ...scope, status: "queued", AND: busy.length ? [{ experimentId: { notIn: busy } }] : [] },
+    orderBy: { createdAt: "asc" },
+  });
   if (!queued) return null;
   const round = await claimRound(db, queued, claimer);
   return round ? { round, resumed: false, previousWorker: null } : null;

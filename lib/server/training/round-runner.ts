@@ -32,6 +32,7 @@ import {
   type PendingEpisode,
 } from "./round-store";
 import type { TrainingRound } from "../../../generated/sqlite/client";
+import type { ComputeSlot } from "./compute-slot";
 
 const FLUSH_EVERY_EPISODES = 25;
 const FLUSH_EVERY_MS = 1000;
@@ -62,6 +63,8 @@ export class RoundRun {
     private readonly log: (line: string) => void = () => {},
     /** This run resumes a round a database fault interrupted: that does not count against MAX_RESUMES. */
     private readonly afterFault = false,
+    /** The worker's compute slot, held by the caller while the round runs; given up while it waits for people. */
+    private readonly compute: ComputeSlot | null = null,
   ) {}
 
   async run(): Promise<RoundOutcome> {
@@ -213,7 +216,14 @@ export class RoundRun {
         return pairIds;
       },
       labels: async (pairIds) => {
-        const stop = await this.waitForLabels(pairIds);
+        // Waiting for people takes no CPU: the worker's other rounds compute meanwhile.
+        this.compute?.release();
+        let stop: StopReason | null;
+        try {
+          stop = await this.waitForLabels(pairIds);
+        } finally {
+          await this.compute?.acquire();
+        }
         if (stop) return stop;
         await this.countLateLabels();
         return loadPreferences(db, this.round.experimentId, studio.heldOutShare);
