@@ -176,6 +176,22 @@ describe("invite links", () => {
     expect(passwordWork.hash).toBe(hashes);
   });
 
+  it("an address trying dead links waits like a guesser (30 free, then 429); a live link from another address still works", async () => {
+    const admin = await account("x-admin", "admin");
+    const live = (await body(await invites.POST(req("/api/invites", { method: "POST", body: { role: "labeler" }, as: admin })))).link.path.split("/").pop();
+    const tryToken = (token: string, address: string, name = "x-dead") =>
+      invite.POST(req("/api/auth/invite", { method: "POST", body: { token, name, password: "dead-pass-123" }, as: null, headers: from(address) }));
+    const statuses: number[] = [];
+    for (let i = 0; i < 31; i++) statuses.push((await tryToken(`${"D".repeat(30)}${String(i).padStart(2, "0")}`, "203.0.113.150")).status);
+    expect(statuses.slice(0, 30)).toEqual(Array(30).fill(404));
+    const refused = await tryToken("E".repeat(32), "203.0.113.150");
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBeTruthy();
+    // Even a live link waits from that address; from another it works.
+    expect((await tryToken(live, "203.0.113.150", "x-live")).status).toBe(429);
+    expect((await tryToken(live, "203.0.113.151", "x-live")).status).toBe(201);
+  });
+
   it("an admin's invite and reset links stop working when the admin is disabled, and are revoked", async () => {
     const root = await account("x-admin", "admin");
     const maker = await account("x-maker", "admin");

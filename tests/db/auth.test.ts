@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb, type Db } from "@/lib/server/db/client";
 import { applyMigrations, migrationsDirFor } from "@/lib/server/db/migrate";
 import { sqliteFilePath } from "@/lib/server/db/sqlite-path";
-import { ACCOUNT_POLICY, assertNotThrottled, clearThrottle, recordFailure } from "@/lib/server/auth/throttle";
+import { ACCOUNT_POLICY, ADDRESS_POLICY, assertNotThrottled, clearThrottle, recordFailure, throttleKeys } from "@/lib/server/auth/throttle";
+import { addressBlockedMs, clearAddressBlocks } from "@/lib/server/auth/address-blocks";
 import { createSession, endSessions, unsealSession } from "@/lib/server/auth/session";
 import { userForSession } from "@/lib/server/auth/guard";
 import { insertUser } from "@/lib/server/auth/users";
@@ -42,6 +43,28 @@ describe.each(BACKENDS)("accounts on $name", (backend) => {
     expect(isAppError(refused, "RATE_LIMITED")).toBe(true);
     await clearThrottle(db, key);
     await expect(assertNotThrottled(second, [key])).resolves.toBeUndefined();
+  });
+
+  it("an address's wait is copied for the node guard (by the instance that counted it, and by one that only read it); an account's is not", async () => {
+    clearAddressBlocks();
+    const address = `198.51.100.${Math.floor(Math.random() * 250) + 1}`;
+    for (let i = 0; i < ADDRESS_POLICY.free - 1; i++) await recordFailure(db, throttleKeys.inviteAddress(address), ADDRESS_POLICY);
+    expect(addressBlockedMs("invite", address)).toBe(0);
+    await recordFailure(db, throttleKeys.inviteAddress(address), ADDRESS_POLICY);
+    const wait = addressBlockedMs("invite", address);
+    expect(wait).toBeGreaterThan(0);
+    expect(wait).toBeLessThanOrEqual(ADDRESS_POLICY.firstDelayMs);
+    expect(addressBlockedMs("sign-in", address)).toBe(0);
+    // Another instance learns it from the database on its next check (this test process stands for both).
+    clearAddressBlocks();
+    expect(isAppError(await assertNotThrottled(second, [throttleKeys.inviteAddress(address)]).catch((e) => e), "RATE_LIMITED")).toBe(true);
+    expect(addressBlockedMs("invite", address)).toBeGreaterThan(0);
+    // An account + address key names an account: never refused by address alone.
+    clearAddressBlocks();
+    const accountKey = throttleKeys.signIn(uniqueName("acct"), address);
+    for (let i = 0; i < ACCOUNT_POLICY.free + 1; i++) await recordFailure(db, accountKey, ACCOUNT_POLICY);
+    await assertNotThrottled(db, [accountKey]).catch(() => {});
+    expect(addressBlockedMs("sign-in", address)).toBe(0);
   });
 
   it("a streak quiet for an hour starts again from one", async () => {

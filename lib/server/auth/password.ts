@@ -59,6 +59,11 @@ export class PasswordPool {
     return this.waiting.length;
   }
 
+  /** Every thread busy and the queue full: the next job would be refused. */
+  get full(): boolean {
+    return this.active >= this.concurrency && this.waiting.length >= this.maxQueue;
+  }
+
   async run<T>(job: Job): Promise<T> {
     await this.acquire();
     try {
@@ -113,6 +118,11 @@ export class PasswordPool {
 }
 
 const state = globalThis as typeof globalThis & { __oprlPasswordPool?: PasswordPool; __oprlDummyHash?: Promise<string> };
+
+/** Whether this process's pool would refuse a job now (false before its first job). Read by the node guard. */
+export function passwordPoolFull(): boolean {
+  return state.__oprlPasswordPool?.full ?? false;
+}
 
 function pool(): PasswordPool {
   const { PASSWORD_HASH_CONCURRENCY, PASSWORD_HASH_QUEUE } = getConfig();

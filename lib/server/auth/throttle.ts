@@ -7,6 +7,7 @@ import "server-only";
 import type { DbOrTx } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
 import { AppError } from "../errors";
+import { noteAddressBlocked, type AddressScope } from "./address-blocks";
 
 export type ThrottlePolicy = { free: number; firstDelayMs: number; maxDelayMs: number };
 
@@ -20,8 +21,18 @@ export const FORGET_AFTER_MS = 60 * 60_000;
 export const throttleKeys = {
   signIn: (name: string, address: string) => `signin:${name}|${address}`,
   signInAddress: (address: string) => `signin-addr:${address}`,
+  /** One address using links that are unknown, used or expired (a flood of made-up tokens). */
+  inviteAddress: (address: string) => `invite-addr:${address}`,
   password: (userId: string) => `password:${userId}`,
 };
+
+const ADDRESS_KEY = /^(signin|invite)-addr:(.*)$/s;
+
+/** An address key's wait, copied for the node guard (address-blocks.ts), which then refuses it before Next. */
+function mirror(key: string, until: Date): void {
+  const m = ADDRESS_KEY.exec(key);
+  if (m) noteAddressBlocked((m[1] === "signin" ? "sign-in" : "invite") satisfies AddressScope, m[2], until.getTime());
+}
 
 /** The wait after `failures` failures. */
 export function backoffMs(failures: number, policy: ThrottlePolicy): number {
@@ -31,8 +42,9 @@ export function backoffMs(failures: number, policy: ThrottlePolicy): number {
 
 /** Refuses (429 with Retry-After) while any of `keys` waits. One indexed read. */
 export async function assertNotThrottled(db: DbOrTx, keys: string[], now = new Date()): Promise<void> {
-  const blocked = await db.authThrottle.findMany({ where: { key: { in: keys }, blockedUntil: { gt: now } }, select: { blockedUntil: true } });
+  const blocked = await db.authThrottle.findMany({ where: { key: { in: keys }, blockedUntil: { gt: now } }, select: { key: true, blockedUntil: true } });
   if (blocked.length === 0) return;
+  for (const b of blocked) mirror(b.key, b.blockedUntil!);
   const waitMs = Math.max(...blocked.map((b) => b.blockedUntil!.getTime() - now.getTime()));
   const sec = Math.max(1, Math.ceil(waitMs / 1000));
   throw new AppError("RATE_LIMITED", `too many failed attempts: try again in ${sec < 120 ? `${sec} s` : `${Math.ceil(sec / 60)} min`}`, {
@@ -56,7 +68,11 @@ export async function recordFailure(db: DbOrTx, key: string, policy: ThrottlePol
   // Two first failures at once: the loser of the insert counts on the row the winner made.
   const row = await upsert().catch((err) => (isUniqueViolation(err) ? upsert() : Promise.reject(err)));
   const wait = backoffMs(row.failures, policy);
-  if (wait > 0) await db.authThrottle.update({ where: { key }, data: { blockedUntil: new Date(now.getTime() + wait) } });
+  if (wait > 0) {
+    const until = new Date(now.getTime() + wait);
+    await db.authThrottle.update({ where: { key }, data: { blockedUntil: until } });
+    mirror(key, until);
+  }
   // Now and then drop every quiet key, so names and addresses tried once do not pile up.
   if (++failuresSinceSweep >= 500) {
     failuresSinceSweep = 0;

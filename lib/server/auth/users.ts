@@ -9,7 +9,7 @@ import { AppError, isAppError, parseInput } from "../errors";
 import { hashPassword, verifyPassword } from "./password";
 import { assertQuota, linkQuota } from "./quota";
 import { endSessions } from "./session";
-import { ACCOUNT_POLICY, assertNotThrottled, clearThrottle, recordFailure, throttleKeys } from "./throttle";
+import { ACCOUNT_POLICY, ADDRESS_POLICY, assertNotThrottled, clearThrottle, recordFailure, throttleKeys } from "./throttle";
 import {
   ROLES,
   type InviteDto,
@@ -217,9 +217,15 @@ export async function inviteInfo(db: Db, token: string): Promise<InviteInfoDto |
  * Uses a link once: creates the account (invite, setup) or sets the new password (reset, which also ends the
  * account's other sessions). Returns the account's id to sign it in.
  */
-export async function acceptInvite(db: Db, input: { token: string; name?: string; password: string }): Promise<string> {
-  // The link first, then the costly hash: a wrong token costs one read, never a hash.
-  if (!(await liveInvite(db, input.token))) throw new AppError("NOT_FOUND", "this link is unknown, used or expired");
+export async function acceptInvite(db: Db, input: { token: string; name?: string; password: string }, address: string): Promise<string> {
+  // The link first, then the costly hash: a wrong token costs one read, never a hash. An address that keeps
+  // trying dead links waits (like failed sign-ins), which also lets the node guard refuse its flood cheaply.
+  const addressKey = throttleKeys.inviteAddress(address);
+  await assertNotThrottled(db, [addressKey]);
+  if (!(await liveInvite(db, input.token))) {
+    await recordFailure(db, addressKey, ADDRESS_POLICY);
+    throw new AppError("NOT_FOUND", "this link is unknown, used or expired");
+  }
   const passwordHash = await hashPassword(input.password);
   try {
     return await db.$transaction(async (tx) => {

@@ -6,9 +6,16 @@
 // - A declared body over API_MAX_BODY_BYTES: Next reads a request's whole body before its proxy runs, so a
 //   client declaring a huge Content-Length and sending little held the request open until Node's own timeout,
 //   and a big one filled memory. Answered 413 here at once, and the connection closed.
+// - Signed-out password requests (sign-in, invite) that would be refused anyway: from an address the database
+//   throttle holds (as this process last heard it, address-blocks.ts), or while the password pool is full.
+//   Answered 429 here, as the route would, so a flood of them costs a little parsing instead of a whole Next
+//   request and a database read, and signed-in people keep being served (README "Security").
 import "server-only";
 import http from "node:http";
 import { getConfig } from "../../config";
+import { addressBlockedMs, type AddressScope } from "../auth/address-blocks";
+import { clientAddressFrom } from "../auth/client-address";
+import { passwordPoolFull } from "../auth/password";
 
 const installed = Symbol.for("oprl.guardNodeServer");
 const ALLOW = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
@@ -18,11 +25,46 @@ function refuse(res: http.ServerResponse, status: number, message: string, heade
   res.end(`${message}\n`);
 }
 
+const PASSWORD_ROUTES: Record<string, AddressScope> = { "/api/auth/sign-in": "sign-in", "/api/auth/invite": "invite" };
+
+/** A 429 in the API's error shape; the connection stays open (closing it would make a flood reconnect, costlier). */
+function rateLimited(res: http.ServerResponse, retryAfterSec: number, message: string) {
+  const body = JSON.stringify({ error: { code: "RATE_LIMITED", message, details: { retryAfterSec } } });
+  res.writeHead(429, {
+    "content-type": "application/json",
+    "cache-control": "no-store",
+    "x-content-type-options": "nosniff",
+    "retry-after": String(retryAfterSec),
+    "content-length": Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+/** The 429 a password request gets before Next, or false to let it through. */
+function refusePasswordRequest(req: http.IncomingMessage, res: http.ServerResponse, trustProxy: number): boolean {
+  if (req.method !== "POST") return false;
+  const scope = PASSWORD_ROUTES[(req.url ?? "").split("?")[0]];
+  if (!scope) return false;
+  if (passwordPoolFull()) {
+    rateLimited(res, 1, "the server is busy checking passwords: try again in a moment");
+    return true;
+  }
+  // The address as client-address.ts will see it: the peer hook (which runs after this) appends the peer.
+  const peer = req.socket.remoteAddress ?? "unknown";
+  const forwarded = req.headers["x-forwarded-for"];
+  const address = clientAddressFrom(forwarded ? `${forwarded}, ${peer}` : peer, trustProxy);
+  const waitMs = addressBlockedMs(scope, address);
+  if (waitMs === 0) return false;
+  const sec = Math.max(1, Math.ceil(waitMs / 1000));
+  rateLimited(res, sec, `too many failed attempts: try again in ${sec < 120 ? `${sec} s` : `${Math.ceil(sec / 60)} min`}`);
+  return true;
+}
+
 export function guardNodeServer(): void {
   const proto = http.Server.prototype as http.Server & { [installed]?: boolean };
   if (proto[installed]) return;
   proto[installed] = true;
-  const limit = getConfig().API_MAX_BODY_BYTES;
+  const { API_MAX_BODY_BYTES: limit, TRUST_PROXY: trustProxy } = getConfig();
   const emit = proto.emit as (this: http.Server, event: string | symbol, ...args: unknown[]) => boolean;
   proto.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]) {
     if (event === "request") {
@@ -36,6 +78,7 @@ export function guardNodeServer(): void {
         refuse(res, 413, `request body over ${limit} bytes`);
         return true;
       }
+      if (refusePasswordRequest(req, res, trustProxy)) return true;
     }
     return emit.call(this, event, ...args);
   } as typeof proto.emit;

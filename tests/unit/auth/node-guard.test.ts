@@ -1,0 +1,106 @@
+// The node guard's cheap refusals, on a real HTTP server in this process: sign-ins and invites from an address the
+// database throttle holds are answered 429 before the app's handler runs; other addresses, other routes, other
+// methods and the same address after its wait pass through.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { guardNodeServer } from "@/lib/server/http/node-guard";
+import { clearAddressBlocks, noteAddressBlocked } from "@/lib/server/auth/address-blocks";
+import { hashPassword } from "@/lib/server/auth/password";
+
+process.env.TRUST_PROXY = "1";
+// One hash at a time and none waiting: one slow hash fills the pool.
+process.env.PASSWORD_HASH_CONCURRENCY = "1";
+process.env.PASSWORD_HASH_QUEUE = "0";
+process.env.PASSWORD_HASH_COST = "12";
+
+describe("node guard: password requests refused before the app", () => {
+  let server: http.Server;
+  let base = "";
+  let reached: string[] = [];
+  beforeAll(async () => {
+    guardNodeServer();
+    server = http.createServer((req, res) => {
+      reached.push(`${req.method} ${req.url}`);
+      req.resume();
+      req.on("end", () => res.end("app"));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  beforeEach(() => {
+    reached = [];
+    clearAddressBlocks();
+  });
+
+  // TRUST_PROXY=1: the client is the address the (trusted) proxy appended, i.e. the last entry a client sends.
+  const post = (path: string, client: string) =>
+    fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json", "x-forwarded-for": `1.2.3.4, ${client}` }, body: "{}" });
+
+  it("refuses a held address's sign-ins with the API's 429 and Retry-After; the app never sees them", async () => {
+    noteAddressBlocked("sign-in", "203.0.113.9", Date.now() + 4_000);
+    const res = await post("/api/auth/sign-in", "203.0.113.9");
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(Number(res.headers.get("retry-after"))).toBeLessThanOrEqual(4);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    expect(await res.json()).toMatchObject({ error: { code: "RATE_LIMITED" } });
+    const withQuery = await post("/api/auth/sign-in?x=1", "203.0.113.9");
+    expect(withQuery.status).toBe(429);
+    expect(reached).toEqual([]);
+  });
+
+  it("lets through other addresses, the other password route, GETs and other routes", async () => {
+    noteAddressBlocked("sign-in", "203.0.113.9", Date.now() + 4_000);
+    expect((await post("/api/auth/sign-in", "203.0.113.10")).status).toBe(200);
+    expect((await post("/api/auth/invite", "203.0.113.9")).status).toBe(200);
+    expect((await fetch(`${base}/api/auth/sign-in`, { headers: { "x-forwarded-for": "203.0.113.9" } })).status).toBe(200);
+    expect((await post("/api/label/next", "203.0.113.9")).status).toBe(200);
+    expect(reached).toEqual(["POST /api/auth/sign-in", "POST /api/auth/invite", "GET /api/auth/sign-in", "POST /api/label/next"]);
+  });
+
+  it("invites are held by their own scope; a wait that is over lets the address through again", async () => {
+    noteAddressBlocked("invite", "203.0.113.9", Date.now() + 150);
+    expect((await post("/api/auth/invite", "203.0.113.9")).status).toBe(429);
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await post("/api/auth/invite", "203.0.113.9")).status).toBe(200);
+    expect(reached).toEqual(["POST /api/auth/invite"]);
+  });
+
+  it("keeps the connection open for the next request (a flood does not make it reconnect)", async () => {
+    noteAddressBlocked("sign-in", "203.0.113.9", Date.now() + 4_000);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const sockets = new Set<unknown>();
+    for (let i = 0; i < 3; i++) {
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = http.request(
+          `${base}/api/auth/sign-in`,
+          { method: "POST", agent, headers: { "x-forwarded-for": "203.0.113.9", "content-type": "application/json" } },
+          (res) => {
+            sockets.add(res.socket);
+            res.resume();
+            res.on("end", () => resolve(res.statusCode!));
+          },
+        );
+        req.on("error", reject);
+        req.end(JSON.stringify({ name: "x", password: "y".repeat(2000) }));
+      });
+      expect(status).toBe(429);
+    }
+    agent.destroy();
+    expect(sockets.size).toBe(1);
+  });
+
+  it("while the password pool is full, sign-ins and invites from anyone are 429 at once; other routes pass", async () => {
+    const hashing = hashPassword("a password that takes a while");
+    const signIn = await post("/api/auth/sign-in", "203.0.113.20");
+    const invite = await post("/api/auth/invite", "203.0.113.21");
+    const other = await post("/api/label/next", "203.0.113.20");
+    await hashing;
+    expect([signIn.status, invite.status, other.status]).toEqual([429, 429, 200]);
+    expect(await signIn.json()).toMatchObject({ error: { code: "RATE_LIMITED", message: expect.stringMatching(/busy/) } });
+    expect((await post("/api/auth/sign-in", "203.0.113.20")).status).toBe(200);
+    expect(reached).toEqual(["POST /api/label/next", "POST /api/auth/sign-in"]);
+  });
+});
