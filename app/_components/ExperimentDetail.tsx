@@ -11,6 +11,7 @@ import { useDashboard } from "./useDashboard";
 import { WhatNextLine } from "./WhatNext";
 import type { ExperimentDto, LabellingMode } from "@/lib/contracts/experiment";
 import type { RoundDto } from "@/lib/contracts/round";
+import type { ExperimentFirstView } from "@/lib/contracts/dashboard";
 
 const MODES = [
   { mode: "human", text: "Human", hint: "rounds wait for people's labels (up to the time limit)" },
@@ -22,15 +23,21 @@ const MODES = [
   },
 ] as const satisfies readonly { mode: LabellingMode; text: string; hint: string }[];
 
-/** `canRun`: the viewer may start and cancel rounds (admin); the server checks it again. */
-export function ExperimentDetail({ id, canRun }: { id: string; canRun: boolean }) {
-  const exp = useSWR<{ experiment: ExperimentDto }>(`/api/experiments/${id}`, fetcher);
+/**
+ * `canRun`: the viewer may start and cancel rounds (admin); the server checks it again. `first`: what the server
+ * read while rendering the page (lib/server/experiments/first-view.ts), shown at once; polls take over from it.
+ */
+export function ExperimentDetail({ id, canRun, first }: { id: string; canRun: boolean; first: ExperimentFirstView | null }) {
+  const exp = useSWR<{ experiment: ExperimentDto }>(`/api/experiments/${id}`, fetcher, {
+    fallbackData: first ? { experiment: first.experiment } : undefined,
+  });
   const rounds = useSWR<{ rounds: RoundDto[] }>(`/api/experiments/${id}/rounds`, fetcher, {
+    fallbackData: first ? { rounds: first.rounds } : undefined,
     refreshInterval: (d) => (d?.rounds.some((r) => r.status === "queued" || r.status === "running") ? 700 : 5000),
   });
   const active = rounds.data?.rounds.find((r) => r.status === "queued" || r.status === "running") ?? null;
   // Polls are cheap (the server answers "unchanged" until something is written), so labels show between rounds too.
-  const dash = useDashboard(id, active ? 1500 : 5000);
+  const dash = useDashboard(id, active ? 1500 : 5000, first?.dashboard);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
   const [episodes, setEpisodes] = useState("");

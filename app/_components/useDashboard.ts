@@ -6,8 +6,9 @@ import useSWR from "swr";
 import { fetcher } from "./api";
 import type { DashboardDto, DashboardResponse } from "@/lib/contracts/dashboard";
 
-export function useDashboard(experimentId: string, refreshInterval: number) {
-  const last = useRef<DashboardDto | null>(null);
+/** `first`: the dashboard the server rendered the page with; the first poll asks only whether it changed. */
+export function useDashboard(experimentId: string, refreshInterval: number, first?: DashboardDto) {
+  const last = useRef<DashboardDto | null>(first ?? null);
   const url = `/api/experiments/${experimentId}/dashboard`;
   return useSWR<DashboardDto>(
     url,
@@ -19,6 +20,6 @@ export function useDashboard(experimentId: string, refreshInterval: number) {
       last.current = res;
       return res;
     },
-    { refreshInterval },
+    { refreshInterval, fallbackData: first },
   );
 }

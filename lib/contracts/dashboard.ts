@@ -2,6 +2,8 @@
 import { z } from "zod";
 import { idSchema } from "./ids";
 import { COUNTED_CHOICES, LABELLING_MODES } from "./words";
+import type { ExperimentDto } from "./experiment";
+import type { RoundDto } from "./round";
 
 /**
  * One point of the episode curves: a bucket of consecutive episodes of one round (one episode per bucket while
@@ -98,3 +100,6 @@ export const dashboardQuerySchema = z.strictObject({ since: z.string().max(200).
 /** The dashboard, or only its version when it has not changed since the `since` the client sent. */
 export const dashboardResponse = z.union([dashboardSchema, z.strictObject({ unchanged: z.literal(true), version: z.string() })]);
 export type DashboardResponse = z.infer<typeof dashboardResponse>;
+
+/** What the experiment page is rendered with (lib/server/experiments/first-view.ts): the answers its first polls would get. */
+export type ExperimentFirstView = { experiment: ExperimentDto; rounds: RoundDto[]; dashboard: DashboardDto };
