@@ -31,11 +31,17 @@ export class DatabaseFileError extends Error {
 const SQLITE_HEADER = Buffer.from("SQLite format 3\0", "latin1");
 
 /**
- * Checks an existing SQLite file before anything uses it: its header, then that SQLite can read its schema and
- * that a quick check finds no damage. A bad file is a DatabaseFileError naming it (a missing or empty file is
- * fine: migrations create it).
+ * Files up to this size get SQLite's quick_check at every open; it reads the whole file (0.6 s for 12 MB on a busy
+ * 2-core machine), which a restart under load cannot afford on a big database.
  */
-export async function checkSqliteFile(url: string): Promise<void> {
+export const FULL_CHECK_MAX_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Checks an existing SQLite file before anything uses it: its header, then that SQLite can read its schema and,
+ * for a file up to `fullCheckMaxBytes`, that a quick check finds no damage. A bad file is a DatabaseFileError
+ * naming it (a missing or empty file is fine: migrations create it).
+ */
+export async function checkSqliteFile(url: string, fullCheckMaxBytes = FULL_CHECK_MAX_BYTES): Promise<void> {
   const file = sqliteFilePath(url);
   if (file === ":memory:" || file === "" || !existsSync(file) || statSync(file).size === 0) return;
   const head = Buffer.alloc(SQLITE_HEADER.length);
@@ -51,8 +57,11 @@ export async function checkSqliteFile(url: string): Promise<void> {
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });
     db.pragma("schema_version");
-    const rows = db.pragma("quick_check(1)") as { quick_check: string }[];
-    if (rows[0]?.quick_check !== "ok") throw new Error(rows[0]?.quick_check ?? "quick_check failed");
+    db.prepare("SELECT count(*) FROM sqlite_master").get();
+    if (statSync(file).size <= fullCheckMaxBytes) {
+      const rows = db.pragma("quick_check(1)") as { quick_check: string }[];
+      if (rows[0]?.quick_check !== "ok") throw new Error(rows[0]?.quick_check ?? "quick_check failed");
+    }
   } catch (err) {
     const code = (err as { code?: string }).code;
     // Busy: another process is writing it; not damage.
