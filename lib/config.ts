@@ -71,6 +71,11 @@ const envSchema = z.object({
    * X-Forwarded-For (after the peer's own address is appended), as written by the nearest trusted proxy.
    */
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  /**
+   * Sign-ins and invite uses one process takes per second, from everyone together (bursts of twice that); beyond,
+   * 429 at once before Next. Bounds what a flood from many addresses (which no per-address throttle sees) costs.
+   */
+  AUTH_REQUESTS_PER_SECOND: z.coerce.number().min(1).max(10_000).default(20),
   /** Largest JSON body an API route reads. */
   API_MAX_BODY_BYTES: z.coerce
     .number()

@@ -7,8 +7,9 @@
 //   client declaring a huge Content-Length and sending little held the request open until Node's own timeout,
 //   and a big one filled memory. Answered 413 here at once, and the connection closed.
 // - Signed-out password requests (sign-in, invite) that would be refused anyway: from an address the database
-//   throttle holds (as this process last heard it, address-blocks.ts), or while the password pool is full.
-//   Answered 429 here, as the route would, so a flood of them costs a little parsing instead of a whole Next
+//   throttle holds (as this process last heard it, address-blocks.ts), or while the password pool is full; and
+//   any beyond AUTH_REQUESTS_PER_SECOND for the whole process (a flood from many addresses, which no per-address
+//   throttle sees). Answered 429 here, so a flood of them costs a little parsing instead of a whole Next
 //   request and a database read, and signed-in people keep being served (README "Security").
 import "server-only";
 import http from "node:http";
@@ -40,8 +41,29 @@ function rateLimited(res: http.ServerResponse, retryAfterSec: number, message: s
   res.end(body);
 }
 
+/** A token bucket: `perSecond` on average, bursts of twice that. */
+export class RateBucket {
+  private tokens: number;
+  private last: number;
+  constructor(
+    private readonly perSecond: number,
+    now = Date.now(),
+  ) {
+    this.tokens = 2 * perSecond;
+    this.last = now;
+  }
+
+  take(now = Date.now()): boolean {
+    this.tokens = Math.min(2 * this.perSecond, this.tokens + ((now - this.last) / 1000) * this.perSecond);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
 /** The 429 a password request gets before Next, or false to let it through. */
-function refusePasswordRequest(req: http.IncomingMessage, res: http.ServerResponse, trustProxy: number): boolean {
+function refusePasswordRequest(req: http.IncomingMessage, res: http.ServerResponse, trustProxy: number, bucket: RateBucket): boolean {
   if (req.method !== "POST") return false;
   const scope = PASSWORD_ROUTES[(req.url ?? "").split("?")[0]];
   if (!scope) return false;
@@ -54,17 +76,24 @@ function refusePasswordRequest(req: http.IncomingMessage, res: http.ServerRespon
   const forwarded = req.headers["x-forwarded-for"];
   const address = clientAddressFrom(forwarded ? `${forwarded}, ${peer}` : peer, trustProxy);
   const waitMs = addressBlockedMs(scope, address);
-  if (waitMs === 0) return false;
-  const sec = Math.max(1, Math.ceil(waitMs / 1000));
-  rateLimited(res, sec, `too many failed attempts: try again in ${sec < 120 ? `${sec} s` : `${Math.ceil(sec / 60)} min`}`);
-  return true;
+  if (waitMs > 0) {
+    const sec = Math.max(1, Math.ceil(waitMs / 1000));
+    rateLimited(res, sec, `too many failed attempts: try again in ${sec < 120 ? `${sec} s` : `${Math.ceil(sec / 60)} min`}`);
+    return true;
+  }
+  if (!bucket.take()) {
+    rateLimited(res, 1, "the server is busy with sign-ins: try again in a moment");
+    return true;
+  }
+  return false;
 }
 
 export function guardNodeServer(): void {
   const proto = http.Server.prototype as http.Server & { [installed]?: boolean };
   if (proto[installed]) return;
   proto[installed] = true;
-  const { API_MAX_BODY_BYTES: limit, TRUST_PROXY: trustProxy } = getConfig();
+  const { API_MAX_BODY_BYTES: limit, TRUST_PROXY: trustProxy, AUTH_REQUESTS_PER_SECOND } = getConfig();
+  const bucket = new RateBucket(AUTH_REQUESTS_PER_SECOND);
   const emit = proto.emit as (this: http.Server, event: string | symbol, ...args: unknown[]) => boolean;
   proto.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]) {
     if (event === "request") {
@@ -78,7 +107,7 @@ export function guardNodeServer(): void {
         refuse(res, 413, `request body over ${limit} bytes`);
         return true;
       }
-      if (refusePasswordRequest(req, res, trustProxy)) return true;
+      if (refusePasswordRequest(req, res, trustProxy, bucket)) return true;
     }
     return emit.call(this, event, ...args);
   } as typeof proto.emit;

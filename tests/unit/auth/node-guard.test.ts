@@ -4,7 +4,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { guardNodeServer } from "@/lib/server/http/node-guard";
+import { guardNodeServer, RateBucket } from "@/lib/server/http/node-guard";
 import { clearAddressBlocks, noteAddressBlocked } from "@/lib/server/auth/address-blocks";
 import { hashPassword } from "@/lib/server/auth/password";
 
@@ -13,6 +13,8 @@ process.env.TRUST_PROXY = "1";
 process.env.PASSWORD_HASH_CONCURRENCY = "1";
 process.env.PASSWORD_HASH_QUEUE = "0";
 process.env.PASSWORD_HASH_COST = "12";
+// Sign-ins and invites the process takes per second from everyone (bursts of twice that).
+process.env.AUTH_REQUESTS_PER_SECOND = "5";
 
 describe("node guard: password requests refused before the app", () => {
   let server: http.Server;
@@ -102,5 +104,29 @@ describe("node guard: password requests refused before the app", () => {
     expect(await signIn.json()).toMatchObject({ error: { code: "RATE_LIMITED", message: expect.stringMatching(/busy/) } });
     expect((await post("/api/auth/sign-in", "203.0.113.20")).status).toBe(200);
     expect(reached).toEqual(["POST /api/label/next", "POST /api/auth/sign-in"]);
+  });
+
+  it("beyond the per-second budget, sign-ins from many addresses are 429 at once; the budget refills", async () => {
+    await new Promise((r) => setTimeout(r, 2_100)); // the earlier tests' requests refilled
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) statuses.push((await post("/api/auth/sign-in", `198.51.100.${i + 1}`)).status);
+    const passed = statuses.filter((x) => x === 200).length;
+    expect(passed).toBeGreaterThanOrEqual(10);
+    expect(passed).toBeLessThan(20);
+    expect(statuses.filter((x) => x === 429)).toHaveLength(30 - passed);
+    expect(reached).toHaveLength(passed);
+    await new Promise((r) => setTimeout(r, 400));
+    expect((await post("/api/auth/sign-in", "198.51.100.200")).status).toBe(200);
+  });
+});
+
+describe("RateBucket", () => {
+  it("takes bursts of twice the rate, then the rate", () => {
+    const b = new RateBucket(10, 0);
+    expect(Array.from({ length: 25 }, () => b.take(0)).filter(Boolean)).toHaveLength(20);
+    expect(b.take(50)).toBe(false);
+    expect(b.take(100)).toBe(true);
+    expect(b.take(100)).toBe(false);
+    expect(Array.from({ length: 30 }, () => b.take(10_000)).filter(Boolean)).toHaveLength(20);
   });
 });
