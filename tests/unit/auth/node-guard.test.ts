@@ -108,11 +108,14 @@ describe("node guard: password requests refused before the app", () => {
 
   it("beyond the per-second budget, sign-ins from many addresses are 429 at once; the budget refills", async () => {
     await new Promise((r) => setTimeout(r, 2_100)); // the earlier tests' requests refilled
-    const statuses: number[] = [];
-    for (let i = 0; i < 30; i++) statuses.push((await post("/api/auth/sign-in", `198.51.100.${i + 1}`)).status);
+    const started = performance.now();
+    const statuses = await Promise.all(Array.from({ length: 30 }, (_, i) => post("/api/auth/sign-in", `198.51.100.${i + 1}`).then((r) => r.status)));
+    const seconds = (performance.now() - started) / 1000;
     const passed = statuses.filter((x) => x === 200).length;
+    // The burst (10), plus what refilled while the requests came in (5/s) on however busy a machine.
     expect(passed).toBeGreaterThanOrEqual(10);
-    expect(passed).toBeLessThan(20);
+    expect(passed).toBeLessThanOrEqual(10 + Math.ceil(5 * seconds));
+    if (seconds < 2) expect(passed).toBeLessThan(30);
     expect(statuses.filter((x) => x === 429)).toHaveLength(30 - passed);
     expect(reached).toHaveLength(passed);
     await new Promise((r) => setTimeout(r, 400));
