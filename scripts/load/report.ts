@@ -7,7 +7,7 @@ export function phaseTable(title: string, p: PhaseFigures): string[] {
     (x, i) =>
       `| ${title}: instance ${i + 1} (${x.base}) | ${x.labels} | ${f1(x.labelsPerS)} | ${ms(x.latency.p50)} | ${ms(x.latency.p95)} | ${ms(x.latency.p99)} | ${x.appCpuMs === null ? "–" : f1(x.appCpuMs / Math.max(1, x.labels))} | | ${errorsText(x.errors)} |`,
   );
-  const total = `| **${title}: total** | ${p.labels} | **${f1(p.labelsPerS)}** | ${ms(p.latency.p50)} | **${ms(p.latency.p95)}** | ${ms(p.latency.p99)} | ${f1(p.appCpuMsPerLabel)} | **${f1(p.dbCpuMsPerLabel)}** | ${errorsText(Object.assign({}, ...p.instances.map((x) => x.errors)))} |`;
+  const total = `| **${title}: total** | ${p.labels} | **${f1(p.labelsPerS)}** | ${ms(p.latency.p50)} | **${ms(p.latency.p95)}** | ${ms(p.latency.p99)} | ${f1(p.appCpuMsPerLabel)} | **${f1(p.dbCpuMsPerLabel)}** | ${errorsText(sumErrors(p.instances.map((x) => x.errors)))} |`;
   return p.instances.length > 1 ? [...rows, total] : [total.replace(": total", "")];
 }
 
@@ -35,4 +35,11 @@ export function jsonReport(p: PhaseFigures) {
       app_cpu_ms: x.appCpuMs,
     })),
   };
+}
+
+/** Errors of several instances added up by kind. */
+export function sumErrors(all: Record<string, number>[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const e of all) for (const [k, v] of Object.entries(e)) out[k] = (out[k] ?? 0) + v;
+  return out;
 }
