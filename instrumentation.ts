@@ -18,7 +18,10 @@ export async function register() {
   // Migrate here, before the worker exists, so two processes never migrate the same SQLite file at once. A
   // database that cannot be opened (a corrupt file, a server that refuses) stops the server with a message naming it.
   const { startUpOrExit } = await import("./lib/server/startup");
-  await startUpOrExit();
+  const db = await startUpOrExit();
+  // Requests wait for register(): warm what the first ones need, so a restarted instance is not slow under load.
+  const [{ warmUp }, { getConfig }] = await Promise.all([import("./lib/server/warm"), import("./lib/config")]);
+  await warmUp(db, { connections: getConfig().databaseKind === "postgresql" ? getConfig().DATABASE_POOL_SIZE : 1 });
   if (process.env.OPRL_WORKER === "off") return;
   const { startWorkerProcess } = await import("./lib/server/training/worker-process");
   startWorkerProcess();

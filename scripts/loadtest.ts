@@ -1,5 +1,18 @@
 // npm run loadtest [-- --duration 60 --connections 50 --pairs 20000 --no-write]
 // npm run loadtest -- --flood [--duration 60 --connections 40 --trust-proxy 1 --no-write]
+// npm run loadtest -- --scenario pg-instances [--duration 60 --connections 50 --pairs 100000 --pg-port 55490 --no-write]
+// npm run loadtest -- --url http://host:3000 [--url http://host2:3000 | --url a,b] [--admin-name admin]
+//   [--admin-password PW | env LOADTEST_ADMIN_PASSWORD] [--database-url URL] [--pid PID ...] [--duration --connections --pairs]
+//
+// --url: the labellers against servers already running (spread round robin over the URLs). With --database-url the
+// experiment, its pairs and the labeller accounts are written straight into that database, and afterwards every
+// acknowledged label is looked up there; without it an admin (--admin-name / --admin-password) creates the accounts
+// and an experiment through the API and starts a round (at most 500 pairs; a worker must run). --pid (one per URL,
+// same order) names each server's process, whose CPU time (with its children's) is read from /proc; the database's
+// CPU is read from /proc when it is a PostgreSQL server on this machine. See scripts/load/.
+//
+// --scenario pg-instances: 1 then 2 instances on one PostgreSQL database, then a restart under load (see
+// scripts/load/pg-instances.ts); writes the bench:load-pg section of BENCHMARKS.md.
 //
 // --flood: a signed-out flood instead. --connections attackers send sign-ins with wrong passwords and invites with
 // unknown tokens as fast as answers come, each from a new X-Forwarded-For, while one signed-in user calls
@@ -26,31 +39,58 @@ import seedrandom from "seedrandom";
 import { z } from "zod";
 import { ensureBuild, freePort, signIn, startServer } from "./app-server";
 import { seedLabelling } from "./seed-labelling";
+import { pgInstances } from "./load/pg-instances";
+import { loadRunningServers } from "./load/remote";
 
 const flagsSchema = z.object({
   duration: z.coerce.number().int().min(1).max(3600).default(60),
   connections: z.coerce.number().int().min(1).max(500).default(50),
-  pairs: z.coerce.number().int().min(100).max(500_000).default(20_000),
+  pairs: z.coerce.number().int().min(100).max(500_000).optional(),
   write: z.boolean().default(true),
   flood: z.boolean().default(false),
   "trust-proxy": z.coerce.number().int().min(0).max(10).default(1),
+  scenario: z.enum(["pg-instances"]).optional(),
+  "pg-port": z.coerce.number().int().min(1024).max(65535).default(55490),
+  url: z.array(z.url({ protocol: /^https?$/, error: "an http:// or https:// address" })).default([]),
+  pid: z.array(z.coerce.number().int().min(1)).default([]),
+  "database-url": z.string().min(1).optional(),
+  "admin-name": z
+    .string()
+    .min(1)
+    .default(process.env.LOADTEST_ADMIN_NAME ?? "admin"),
+  "admin-password": z.string().min(1).optional(),
 });
 
+const VALUE_FLAGS = ["duration", "connections", "pairs", "trust-proxy", "scenario", "pg-port", "database-url", "admin-name", "admin-password"];
+const LIST_FLAGS = ["url", "pid"];
+
 function parseFlags(argv: string[]) {
-  const raw: Record<string, unknown> = {};
+  const raw: Record<string, unknown> = { url: [], pid: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
+    const name = a.slice(2);
     if (a === "--no-write") raw.write = false;
     else if (a === "--flood") raw.flood = true;
     else if (a === "--help") {
-      console.log("npm run loadtest -- [--duration SECONDS=60] [--connections N=50] [--pairs N=20000] [--no-write] [--flood [--trust-proxy N=1]]");
+      console.log(
+        "npm run loadtest -- [--duration SECONDS=60] [--connections N=50] [--pairs N=20000] [--no-write] [--flood [--trust-proxy N=1]]\n" +
+          "  [--scenario pg-instances [--pg-port 55490]] [--url URL ... [--database-url URL] [--admin-name NAME] [--admin-password PW] [--pid PID ...]]",
+      );
       process.exit(0);
-    } else if (a.startsWith("--") && ["duration", "connections", "pairs", "trust-proxy"].includes(a.slice(2))) raw[a.slice(2)] = argv[++i];
+    } else if (a.startsWith("--") && LIST_FLAGS.includes(name) && i + 1 < argv.length)
+      (raw[name] as string[]).push(
+        ...argv[++i]
+          .split(",")
+          .map((x) => x.trim())
+          .filter(Boolean),
+      );
+    else if (a.startsWith("--") && VALUE_FLAGS.includes(name) && i + 1 < argv.length) raw[name] = argv[++i];
     else {
       console.error(`unknown flag ${a} (see --help)`);
       process.exit(2);
     }
   }
+  raw["admin-password"] ??= process.env.LOADTEST_ADMIN_PASSWORD;
   const parsed = flagsSchema.safeParse(raw);
   if (!parsed.success) {
     console.error(parsed.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("\n"));
@@ -72,14 +112,37 @@ const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : "–");
 async function main() {
   const flags = parseFlags(process.argv.slice(2));
   if (flags.flood) return flood(flags);
+  if (flags.scenario === "pg-instances") {
+    const ok = await pgInstances({
+      pairs: flags.pairs ?? 100_000,
+      connections: flags.connections,
+      duration: flags.duration,
+      pgPort: flags["pg-port"],
+      write: flags.write,
+    });
+    process.exit(ok ? 0 : 1);
+  }
+  if (flags.url.length) {
+    const ok = await loadRunningServers({
+      urls: flags.url,
+      pids: flags.pid,
+      databaseUrl: flags["database-url"],
+      admin: { name: flags["admin-name"], password: flags["admin-password"] },
+      pairs: flags.pairs ?? 20_000,
+      connections: flags.connections,
+      duration: flags.duration,
+    });
+    process.exit(ok ? 0 : 1);
+  }
+  const pairs = flags.pairs ?? 20_000;
   const dir = mkdtempSync(path.join(os.tmpdir(), "oprl-load-"));
   const dbFile = path.join(dir, "load.db");
   process.env.DATABASE_URL = `file:${dbFile}`;
   ensureBuild();
 
   const t0 = performance.now();
-  console.log(`[load] seeding ${flags.pairs} pairs and ${flags.connections} labeller accounts…`);
-  const { experimentId, labellers } = await seedLabelling({ pairs: flags.pairs, users: flags.connections, prefix: "load" });
+  console.log(`[load] seeding ${pairs} pairs and ${flags.connections} labeller accounts…`);
+  const { experimentId, labellers } = await seedLabelling({ pairs, users: flags.connections, prefix: "load" });
   const seedSeconds = (performance.now() - t0) / 1000;
 
   const port = await freePort();
@@ -198,7 +261,7 @@ async function main() {
     "",
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB RAM; Node ${m.node}; run ${m.date} (load average 1/5/15 min at the end: ${m.load}).`,
     "",
-    `Setup: the production build (\`next start\`, its training worker idle beside it) on loopback, SQLite (WAL) in a temp file holding one human-labelled experiment with ${flags.pairs.toLocaleString("en")} open pairs (k = 1), seeded in ${seedSeconds.toFixed(0)} s. ${flags.connections} labeller accounts, each signed in with its own password (bcrypt cost 12; ${flags.connections} sign-ins took ${signInSeconds.toFixed(1)} s) and session cookie. autocannon runs ${flags.connections} connections for ${flags.duration} s, one labeller per connection: POST /api/label/next once, then POST /api/pairs/:id/label again and again (each answer leases the next pair), no think time. Client and server share the machine's cores.`,
+    `Setup: the production build (\`next start\`, its training worker idle beside it) on loopback, SQLite (WAL) in a temp file holding one human-labelled experiment with ${pairs.toLocaleString("en")} open pairs (k = 1), seeded in ${seedSeconds.toFixed(0)} s. ${flags.connections} labeller accounts, each signed in with its own password (bcrypt cost 12; ${flags.connections} sign-ins took ${signInSeconds.toFixed(1)} s) and session cookie. autocannon runs ${flags.connections} connections for ${flags.duration} s, one labeller per connection: POST /api/label/next once, then POST /api/pairs/:id/label again and again (each answer leases the next pair), no think time. Client and server share the machine's cores.`,
     "",
     "| requests | requests/s | labels acknowledged | labels/s | errors | p50 | p95 | p99 | max |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
@@ -268,7 +331,7 @@ async function flood(flags: ReturnType<typeof parseFlags>) {
   const dbFile = path.join(dir, "flood.db");
   process.env.DATABASE_URL = `file:${dbFile}`;
   ensureBuild();
-  const pairs = Math.min(flags.pairs, 5000);
+  const pairs = Math.min(flags.pairs ?? 5000, 5000);
   console.log(`[flood] seeding ${pairs} pairs and 2 accounts…`);
   const { experimentId, labellers } = await seedLabelling({ pairs, users: 2, prefix: "flood" });
   const server = await startServer({

@@ -1,5 +1,7 @@
 // A database ready for many labellers at once (crash and load tests): one human-labelled experiment on an 8x8
 // maze with `pairs` open pairs (k = 1), and `users` labeller accounts with their own passwords. Uses DATABASE_URL.
+// `trajectories` bounds how many runs the pairs are drawn from (default: two new runs per pair); the load test's
+// 100,000 pairs share a few thousand runs, so seeding writes pairs, not 200,000 trajectories.
 import { closeDb, getDb } from "../lib/server/db/client";
 import { createExperiment } from "../lib/server/experiments/experiments";
 import { hashPassword } from "../lib/server/auth/password";
@@ -24,7 +26,7 @@ export interface SeededLabelling {
   labellers: { name: string; password: string }[];
 }
 
-export async function seedLabelling(opts: { pairs: number; users: number; prefix?: string }): Promise<SeededLabelling> {
+export async function seedLabelling(opts: { pairs: number; users: number; prefix?: string; trajectories?: number }): Promise<SeededLabelling> {
   const db = await getDb();
   const exp = await createExperiment(
     db,
@@ -44,13 +46,34 @@ export async function seedLabelling(opts: { pairs: number; users: number; prefix
     }),
   );
   const CHUNK = 5000;
+  const pool = opts.trajectories ? Math.max(2, Math.min(opts.trajectories, opts.pairs * 2)) : 0;
+  const shared: string[] = [];
+  for (let start = 0; start < pool; start += CHUNK) {
+    const count = Math.min(CHUNK, pool - start);
+    shared.push(
+      ...(await insertTrajectories(
+        db,
+        exp.id,
+        Array.from({ length: count }, (_, i) => walk(12 + ((start + i) % 30), start + i)),
+      )),
+    );
+  }
   for (let start = 0; start < opts.pairs; start += CHUNK) {
     const count = Math.min(CHUNK, opts.pairs - start);
-    const ids = await insertTrajectories(
-      db,
-      exp.id,
-      Array.from({ length: count * 2 }, (_, i) => walk(12 + ((start * 2 + i) % 30), start * 2 + i)),
-    );
+    let ids: string[];
+    if (pool) {
+      // Pair n takes runs n and n + 1 + floor(n / pool) of the pool (mod pool): never the same run twice in a pair.
+      ids = Array.from({ length: count }, (_, i) => {
+        const n = start + i;
+        return [shared[n % pool], shared[(n + 1 + (Math.floor(n / pool) % (pool - 1))) % pool]];
+      }).flat();
+    } else {
+      ids = await insertTrajectories(
+        db,
+        exp.id,
+        Array.from({ length: count * 2 }, (_, i) => walk(12 + ((start * 2 + i) % 30), start * 2 + i)),
+      );
+    }
     await createPairs(
       db,
       exp.id,
