@@ -72,7 +72,7 @@ describe("the labelling loop", () => {
 
     const lu = await account("loop-lu");
     const status = await body(await queue.GET(req(`/api/label/queue?experiment=${id}`, { as: lu })));
-    expect(status).toEqual({ stats: { experimentId: id, waiting: 4, labelledByYou: 0 }, round: expect.objectContaining({ index: 1, have: 0, target: 4 }) });
+    expect(status).toEqual({ stats: { experimentId: id, openPairs: 4, labelledByYou: 0 }, round: expect.objectContaining({ index: 1, have: 0, target: 4 }) });
     const db = await getDb();
     expect(await db.lease.count({ where: { userId: lu.id } })).toBe(0); // GET leased nothing
 
