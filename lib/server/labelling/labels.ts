@@ -7,7 +7,7 @@ import { AppError, parseInput } from "../errors";
 import { recordLabelSchema, type PairProgress, type RecordLabelInput } from "../../contracts/label";
 import type { Choice, LabelSource } from "../../contracts/words";
 import { addLabellerLabels, addOpenPairs } from "./counters";
-import { freeSlot } from "./leases";
+import { freeSlot, leaseRaces } from "./leases";
 
 export type { PairProgress } from "../../contracts/label";
 
@@ -185,6 +185,10 @@ export async function recordLabel(db: Db, input: RecordLabelInput, now = new Dat
       }
     },
     // A synthetic label that lost its slot to someone else starts over and finds another.
-    (err) => isTransient(err) || isUniqueViolation(err, "Lease"),
+    (err) => {
+      if (!isUniqueViolation(err, "Lease")) return isTransient(err);
+      leaseRaces.uniqueRetries++;
+      return true;
+    },
   );
 }
