@@ -351,6 +351,7 @@ function section(options: Options, seedSeconds: number, openNow: number, plans: 
   const row = (what: string, x: Timing) => `| ${what} | ${f(x.db.p50)} / ${f(x.db.p95)} | ${f(x.wall.p50)} / ${f(x.wall.p95)} |`;
   const seqScans = plans.filter((p) => p.indexOnly);
   const noIndex = plans.filter((p) => p.indexOnly?.some((x) => x.startsWith("Seq Scan")));
+  const onlyExperiments = noIndex.every((p) => p.indexOnly!.filter((x) => x.startsWith("Seq Scan")).every((x) => x === "Seq Scan on Experiment"));
   return [
     "## Database: the label path at 100,000 pairs, PostgreSQL (`npm run bench:queue`)",
     "",
@@ -373,6 +374,11 @@ function section(options: Options, seedSeconds: number, openNow: number, plans: 
     row("before: the two queue counts every label request also ran", t.oldCounts),
     row("before: the two open-pair group-bys of GET /api/label/targets", t.oldTargets),
     "",
+    `The previous code counted the queue on every label request (next, label, queue: open pairs for the user and their labels): ` +
+      `${f(t.oldCounts.db.p50)} ms of database time at p50 here, more than the whole label request now (${f(t.label.db.p50)} ms). ` +
+      "The counts are now two primary-key reads of kept counters. The candidate read itself was already an index walk; it is now one " +
+      "`FOR UPDATE SKIP LOCKED` statement (see the plans).",
+    "",
     "Every statement of those requests (and of the previous code's counts and candidate read), `EXPLAIN (ANALYZE, BUFFERS)` " +
       "with the parameters it ran with (writes in a rolled-back transaction); execution time in ms and the scans of its plan:",
     "",
@@ -388,7 +394,10 @@ function section(options: Options, seedSeconds: number, openNow: number, plans: 
       : `Sequential scans chosen by the planner: ${seqScans.length} statements, all on tables of a few rows (Experiment, TrainingRound, LabellerCount). ` +
         (noIndex.length === 0
           ? "With sequential scans off each of them is an index scan, so none lacks an index."
-          : `With sequential scans off these still scan sequentially (no index serves them): ${noIndex.map((p) => `${p.phase}: ${p.name}`).join("; ")}.`),
+          : `With sequential scans off these still scan sequentially (no index serves them): ${noIndex.map((p) => `${p.phase}: ${p.name}`).join("; ")}` +
+            (onlyExperiments
+              ? ": the picker ranks every eligible experiment, so they read the experiment table (one row per experiment; the open-pair count is a column of it), whatever the number of pairs."
+              : ".")),
   ].join("\n");
 }
 
