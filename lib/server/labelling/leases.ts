@@ -180,7 +180,8 @@ async function takeLockedSlot(db: Db, experimentId: string, userId: string, expi
       await tx.lease.create({ data: { pairId: id, slot, userId, expiresAt } });
       return { pair: pair as PairSummary, slot };
     }
-    return null;
+    // Every locked candidate was taken between our read and our lock: say "try again", never "nothing left".
+    return "raced" as const;
   }, TX_OPTIONS);
 }
 
