@@ -98,8 +98,12 @@ export type PairDto = z.infer<typeof pairViewSchema>;
 
 export const queueStatsSchema = z.strictObject({
   experimentId: idSchema,
-  /** Open pairs this user could still label. */
-  waiting: z.number().int(),
+  /**
+   * Open pairs of the experiment, whoever may label them (some may be held by others, or already labelled or skipped
+   * by this user when a pair wants several labels). A kept counter: exact, and cheap to read on every request.
+   */
+  openPairs: z.number().int(),
+  /** This user's decided (non-skip) labels in the experiment. */
   labelledByYou: z.number().int(),
 });
 export type QueueStatsDto = z.infer<typeof queueStatsSchema>;

@@ -31,7 +31,7 @@ describe("labelling API", () => {
     expect(b.pair.left.cells).toHaveLength(b.pair.left.length + 1);
     expect(b.upcoming.pairId).not.toBe(b.pair.pairId);
     expect(b.upcoming.leased).toBe(false);
-    expect(b.stats).toEqual({ experimentId: "demo", waiting: 36, labelledByYou: 0 });
+    expect(b.stats).toEqual({ experimentId: "demo", openPairs: 36, labelledByYou: 0 });
     // Asking again gives the same held pair.
     const again = await body(await next.POST(req("/api/label/next", { method: "POST", body: { experimentId: "demo" }, as: await account("ana") })));
     expect(again.pair.pairId).toBe(b.pair.pairId);

@@ -14,9 +14,17 @@ import * as labellers from "@/app/api/experiments/[id]/labellers/route";
 import * as exportRoute from "@/app/api/experiments/[id]/export/route";
 import { getDb } from "@/lib/server/db/client";
 import { loadPreferences } from "@/lib/server/training/round-store";
+import { keptQueueCounts, recountQueue } from "@/lib/server/labelling/counters";
 import { TrainingWorker } from "@/lib/server/training/worker";
 import { distancesToGoal, judgeByTruth, parseLayout } from "@/lib/maze";
 import { account, actAs, body, ctx, goodExperiment, req, type Session } from "./helpers";
+
+/** The queue's kept counters (Experiment.openPairs, LabellerCount) equal a recount of the rows. */
+async function expectCountersExact(experimentId: string) {
+  const db = await getDb();
+  const [kept, truth] = await Promise.all([keptQueueCounts(db, experimentId), recountQueue(db, experimentId)]);
+  expect(kept).toEqual(truth);
+}
 
 const quiet = (l: string) => void (process.env.LOOP_DEBUG && console.log(l));
 const MAZE = "S...\n.#..\n.#..\n...G";
@@ -72,7 +80,7 @@ describe("the labelling loop", () => {
 
     const lu = await account("loop-lu");
     const status = await body(await queue.GET(req(`/api/label/queue?experiment=${id}`, { as: lu })));
-    expect(status).toEqual({ stats: { experimentId: id, waiting: 4, labelledByYou: 0 }, round: expect.objectContaining({ index: 1, have: 0, target: 4 }) });
+    expect(status).toEqual({ stats: { experimentId: id, openPairs: 4, labelledByYou: 0 }, round: expect.objectContaining({ index: 1, have: 0, target: 4 }) });
     const db = await getDb();
     expect(await db.lease.count({ where: { userId: lu.id } })).toBe(0); // GET leased nothing
 
@@ -112,6 +120,8 @@ describe("the labelling loop", () => {
       .split("\n")
       .map((l) => JSON.parse(l));
     expect(lines.every((l: { truth: string }) => ["left", "right", "equal"].includes(l.truth))).toBe(true);
+    // Skipped pairs retired and replaced by the round runner: the kept counters still equal a recount.
+    await expectCountersExact(id);
   });
 
   it("a label given after its round closed is kept, the labeller is told, and the next round trains on it", async () => {
@@ -145,6 +155,8 @@ describe("the labelling loop", () => {
     expect(second.note).toMatch(/1 late label given after round 1 closed trained here/);
     const prefs = await loadPreferences(db, id, 0);
     expect(prefs.train.length).toBe(1 + 3); // mo's late label and round 2's three teacher labels
+    // Retired at the time limit, a late label, a synthetic round: the kept counters still equal a recount.
+    await expectCountersExact(id);
   });
 
   it("mixed mode: people first; the teacher labels only pairs that waited longer than teacherAfterSec", async () => {
@@ -168,6 +180,7 @@ describe("the labelling loop", () => {
     expect(await db.label.count({ where: { pair: { experimentId: id }, source: "synthetic" } })).toBe(3);
     const teacherLabels = await db.label.findMany({ where: { pair: { experimentId: id }, source: "synthetic" }, include: { pair: true } });
     for (const l of teacherLabels) expect(l.createdAt.getTime() - l.pair.createdAt.getTime()).toBeGreaterThanOrEqual(3000);
+    await expectCountersExact(id);
   });
 
   it("gold pairs: mixed into a labeller's queue at the experiment's rate, scored against the truth, never trained on or counted", async () => {
@@ -197,5 +210,7 @@ describe("the labelling loop", () => {
     // The round counted only its own pairs' labels; training reads leave gold out.
     expect(r.labels.have).toBeLessThanOrEqual(given - 2);
     expect((await loadPreferences(db, id, 0)).train).toHaveLength(given - 2);
+    // Gold pairs made on the fly count as open pairs while open.
+    await expectCountersExact(id);
   });
 });

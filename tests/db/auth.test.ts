@@ -93,7 +93,7 @@ describe.each(BACKENDS)("migration 0005 on $name", (backend) => {
     const kind = backend.name;
     const all = migrationsDirFor(kind);
     const before = mkdtempSync(path.join(tmpdir(), "oprl-mig-"));
-    for (const name of readdirSync(all)) if (!/^\d{4}_/.test(name) || name < "0005") cpSync(path.join(all, name), path.join(before, name), { recursive: true });
+    for (const name of readdirSync(all)) if (!/^\d{4}/.test(name) || name < "0005") cpSync(path.join(all, name), path.join(before, name), { recursive: true });
     const database = await backend.create();
     try {
       await applyMigrations(database.url, { migrationsDir: before });

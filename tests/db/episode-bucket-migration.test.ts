@@ -25,7 +25,7 @@ describe.each(BACKENDS)("migration 0007 on $name", (backend) => {
   it("backfills the stored episodes into EpisodeBucket rows equal to what writeEpisodeMetrics writes; rows that are not episodes are left out", async () => {
     const all = migrationsDirFor(backend.name);
     const before = mkdtempSync(path.join(tmpdir(), "oprl-mig7-"));
-    for (const name of readdirSync(all)) if (!/^\d{4}_/.test(name) || name < "0007") cpSync(path.join(all, name), path.join(before, name), { recursive: true });
+    for (const name of readdirSync(all)) if (!/^\d{4}/.test(name) || name < "0007") cpSync(path.join(all, name), path.join(before, name), { recursive: true });
     const database = await backend.create();
     await applyMigrations(database.url, { migrationsDir: before });
     let db = await openDb(database.url, { migrate: false });

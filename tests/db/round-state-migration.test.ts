@@ -15,7 +15,7 @@ describe.each(BACKENDS)("round state migration on $name", (backend) => {
     const all = migrationsDirFor(kind);
     const before = mkdtempSync(path.join(tmpdir(), "oprl-mig-"));
     // The committed migrations before 0004 (and the lock file).
-    for (const name of readdirSync(all)) if (!/^\d{4}_/.test(name) || name < "0004") cpSync(path.join(all, name), path.join(before, name), { recursive: true });
+    for (const name of readdirSync(all)) if (!/^\d{4}/.test(name) || name < "0004") cpSync(path.join(all, name), path.join(before, name), { recursive: true });
     const database = await backend.create();
     try {
       await applyMigrations(database.url, { migrationsDir: before });

@@ -93,8 +93,8 @@ export function LabelScreen({
           <span>
             This session: <strong data-testid="session-count">{queue.session}</strong>
           </span>
-          <span>
-            Waiting: <strong data-testid="queue-size">{stats?.waiting ?? "–"}</strong>
+          <span title="Open pairs of this experiment, for anyone: some may be held by other labellers">
+            Open: <strong data-testid="queue-size">{stats?.openPairs ?? "–"}</strong>
           </span>
           <span className="hidden sm:inline">
             All yours: <strong data-testid="total-count">{stats?.labelledByYou ?? "–"}</strong>

@@ -65,7 +65,8 @@ function reducer(s: QueueState, a: Action): QueueState {
       return { ...s, experimentId: a.experimentId, error: null };
     case "chosen": {
       const decided = a.choice !== "skip";
-      const stats = s.stats && { ...s.stats, waiting: Math.max(0, s.stats.waiting - 1), labelledByYou: s.stats.labelledByYou + (decided ? 1 : 0) };
+      // Open pairs are left as they are: whether this label closes its pair (k labels) only the server knows.
+      const stats = s.stats && { ...s.stats, labelledByYou: s.stats.labelledByYou + (decided ? 1 : 0) };
       // Show the preloaded pair now; the server confirms (and leases) it with the label's answer.
       return { ...s, current: s.upcoming, upcoming: null, session: s.session + (decided ? 1 : 0), stats, pending: s.pending + 1 };
     }
@@ -143,7 +144,7 @@ export function useLabelQueue(initialExperiment: string | null) {
   const targetList = targets.data?.experiments;
   useEffect(() => {
     if (!idle) return;
-    if (statusData && statusData.stats.experimentId === state.experimentId && statusData.stats.waiting > 0) void load(state.experimentId);
+    if (statusData && statusData.stats.experimentId === state.experimentId && statusData.stats.openPairs > 0) void load(state.experimentId);
     else if (!picked.current && targetList) {
       const busy = targetList.find((t) => t.id !== state.experimentId && (t.round || t.openPairs > 0));
       if (busy) void load(busy.id);

@@ -85,6 +85,8 @@ export async function ensureDemo(db: Db): Promise<boolean> {
             labellingMode: "mixed",
             labelsPerPair: 1,
             status: "active",
+            // Every demo pair below starts open (lib/server/labelling/counters.ts keeps this from now on).
+            openPairs: pairs.length,
           },
         });
         await tx.trajectory.createMany({

@@ -9,6 +9,7 @@ import { encodeSteps } from "../db/codec";
 import { TX_OPTIONS, type Db, type Tx } from "../db/client";
 import { uuidv7 } from "../db/ids";
 import { AppError } from "../errors";
+import { addLabellerLabels, addOpenPairs, decidedByUser } from "./counters";
 import { toTrajectoryView } from "./views";
 import { z } from "zod";
 import { NUM_ACTIONS, transitionTable } from "../../maze/env";
@@ -302,5 +303,7 @@ async function writeDataset(tx: Tx, experimentId: string, lines: DatasetLine[]):
   await insertAll(pairs, (chunk) => tx.pair.createMany({ data: chunk }));
   await insertAll(labels, (chunk) => tx.label.createMany({ data: chunk }));
   await insertAll(leases, (chunk) => tx.lease.createMany({ data: chunk }));
+  await addOpenPairs(tx, experimentId, pairs.filter((p) => p.status === "open").length);
+  for (const [userId, n] of decidedByUser(labels)) await addLabellerLabels(tx, experimentId, userId, n);
   return { pairs: pairs.length, trajectories: trajectories.length, labels: labels.length, usersCreated: newUsers.length };
 }

@@ -14,6 +14,7 @@ import { decodeCells } from "../db/codec";
 import type { Db } from "../db/client";
 import { uuidv7 } from "../db/ids";
 import { parseStoredConfig } from "../experiments/config";
+import { addOpenPairs } from "./counters";
 import { trajectorySelect } from "./views";
 import { DEFAULT_LEASE_MS } from "../../contracts/label";
 import { GOLD_SELECTION } from "../../contracts/words";
@@ -50,6 +51,7 @@ export async function leaseGoldIfDue(db: Db, experimentId: string, userId: strin
     const expiresAt = new Date(now.getTime() + DEFAULT_LEASE_MS);
     await db.$transaction(async (tx) => {
       await tx.pair.create({ data: { id: pairId, experimentId, leftId: runs[i].id, rightId: runs[j].id, selection: GOLD_SELECTION, labelsWanted: 1 } });
+      await addOpenPairs(tx, experimentId, 1);
       await tx.lease.create({ data: { pairId, slot: 0, userId, expiresAt } });
     });
     const pair = await db.pair.findUniqueOrThrow({

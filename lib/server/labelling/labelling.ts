@@ -6,6 +6,7 @@ import type { Db, DbOrTx } from "../db/client";
 import { AppError } from "../errors";
 import { parseStoredConfig } from "../experiments/config";
 import { freeSlot, nextPair, recordLabel } from "./queue";
+import { readQueueCounts } from "./counters";
 import { openForUser, QUEUE_ORDER, toTrajectoryView, trajectorySelect, type LeasedPair } from "./views";
 import { ensureDemoOnce } from "../experiments/demo";
 import { leaseGoldIfDue } from "./gold";
@@ -89,12 +90,12 @@ export async function labelTargets(db: Db): Promise<{ experiments: LabelTargetDt
   const [total, running, busiest, newest] = await Promise.all([
     db.experiment.count({ where: eligible }),
     db.trainingRound.findMany({ where: { status: "running", experiment: eligible }, select: { experimentId: true, index: true, status: true, state: true } }),
-    db.pair.groupBy({
-      by: ["experimentId"],
-      where: { status: "open", experiment: eligible },
-      _count: { experimentId: true },
-      orderBy: { _count: { experimentId: "desc" } },
+    // Experiment.openPairs is a kept counter (counters.ts): this reads experiment rows, never the queue.
+    db.experiment.findMany({
+      where: { ...eligible, openPairs: { gt: 0 } },
+      orderBy: [{ openPairs: "desc" }, { id: "asc" }],
       take: MAX_LABEL_TARGETS,
+      select: { id: true },
     }),
     db.experiment.findMany({ where: eligible, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: MAX_LABEL_TARGETS, select: { id: true } }),
   ]);
@@ -104,15 +105,11 @@ export async function labelTargets(db: Db): Promise<{ experiments: LabelTargetDt
     if (w) rounds.set(r.experimentId, w);
   }
   const byDeadline = [...rounds.entries()].sort(([, a], [, b]) => (a.deadline ?? "").localeCompare(b.deadline ?? "")).map(([id]) => id);
-  const ids = [...new Set([...byDeadline, ...busiest.map((b) => b.experimentId), ...newest.map((e) => e.id)])].slice(0, MAX_LABEL_TARGETS);
-  const [exps, open] = await Promise.all([
-    db.experiment.findMany({ where: { id: { in: ids } }, select: { id: true, name: true, labellingMode: true } }),
-    db.pair.groupBy({ by: ["experimentId"], where: { experimentId: { in: ids }, status: "open" }, _count: { experimentId: true } }),
-  ]);
-  const openBy = new Map(open.map((o) => [o.experimentId, o._count.experimentId]));
+  const ids = [...new Set([...byDeadline, ...busiest.map((b) => b.id), ...newest.map((e) => e.id)])].slice(0, MAX_LABEL_TARGETS);
+  const exps = await db.experiment.findMany({ where: { id: { in: ids } }, select: { id: true, name: true, labellingMode: true, openPairs: true } });
   const rank = new Map(ids.map((id, i) => [id, i]));
   const experiments = exps
-    .map((e) => ({ id: e.id, name: e.name, labellingMode: e.labellingMode, openPairs: openBy.get(e.id) ?? 0, round: rounds.get(e.id) ?? null }))
+    .map((e) => ({ id: e.id, name: e.name, labellingMode: e.labellingMode, openPairs: e.openPairs, round: rounds.get(e.id) ?? null }))
     .sort(
       (a, b) =>
         Number(!!b.round) - Number(!!a.round) || (a.round ? rank.get(a.id)! - rank.get(b.id)! : b.openPairs - a.openPairs || rank.get(a.id)! - rank.get(b.id)!),
@@ -120,12 +117,9 @@ export async function labelTargets(db: Db): Promise<{ experiments: LabelTargetDt
   return { experiments, total };
 }
 
+/** The screen's counts, read from the kept counters (counters.ts): two primary-key reads, whatever the queue's size. */
 export async function queueStats(db: DbOrTx, experimentId: string, userId: string): Promise<QueueStatsDto> {
-  const [waiting, labelledByYou] = await Promise.all([
-    db.pair.count({ where: openForUser(experimentId, userId) }),
-    db.label.count({ where: { userId, pair: { experimentId }, choice: { not: "skip" } } }),
-  ]);
-  return { experimentId, waiting, labelledByYou };
+  return { experimentId, ...(await readQueueCounts(db, experimentId, userId)) };
 }
 
 /**

@@ -6,7 +6,8 @@ import { isForeignKeyViolation, isTransient, isUniqueViolation, withRetry } from
 import { AppError, parseInput } from "../errors";
 import { recordLabelSchema, type PairProgress, type RecordLabelInput } from "../../contracts/label";
 import type { Choice, LabelSource } from "../../contracts/words";
-import { freeSlot } from "./leases";
+import { addLabellerLabels, addOpenPairs } from "./counters";
+import { freeSlot, leaseRaces } from "./leases";
 
 export type { PairProgress } from "../../contracts/label";
 
@@ -52,15 +53,17 @@ async function replay(db: Db, stored: StoredLabel, label: ValidLabel): Promise<R
   return { label: stored, pair: progress, replayed: true };
 }
 
-/** Counts one more non-skip label; the k-th closes the pair. */
-async function countLabel(tx: Tx, pairId: string): Promise<PairProgress> {
+/** Counts one more non-skip label; the k-th closes the pair (and the experiment has one open pair fewer). */
+async function countLabel(tx: Tx, experimentId: string, pairId: string): Promise<PairProgress> {
   const pair = await tx.pair.update({
     where: { id: pairId },
     data: { labelsDone: { increment: 1 } },
     select: pairProgressSelect,
   });
   if (pair.labelsDone >= pair.labelsWanted && pair.status === "open") {
-    return tx.pair.update({ where: { id: pairId }, data: { status: "done" }, select: pairProgressSelect });
+    const { count } = await tx.pair.updateMany({ where: { id: pairId, status: "open" }, data: { status: "done" } });
+    await addOpenPairs(tx, experimentId, -count);
+    return { ...pair, status: count > 0 ? "done" : pair.status };
   }
   return pair;
 }
@@ -78,7 +81,8 @@ async function recordHuman(tx: Tx, label: ValidLabel, userId: string): Promise<R
     data: { labelId: stored.id },
   });
   if (consumed.count === 0) throw await noLease(tx, label.pairId, userId, stored.id);
-  return { label: stored, pair: await countLabel(tx, label.pairId), replayed: false };
+  await addLabellerLabels(tx, label.experimentId, userId);
+  return { label: stored, pair: await countLabel(tx, label.experimentId, label.pairId), replayed: false };
 }
 
 /** Why the user holds no lease on the pair: they labelled it already (CONFLICT), or they never had / lost it. */
@@ -112,7 +116,7 @@ async function recordSynthetic(tx: Tx, label: ValidLabel, labelsWanted: number, 
   await tx.lease.deleteMany({ where: { pairId: label.pairId, slot, labelId: null, expiresAt: { lte: now } } });
   // A concurrent taker of the same slot makes this fail; recordLabel then starts over.
   await tx.lease.create({ data: { pairId: label.pairId, slot, userId: null, expiresAt: now, labelId: stored.id } });
-  return { label: stored, pair: await countLabel(tx, label.pairId), replayed: false };
+  return { label: stored, pair: await countLabel(tx, label.experimentId, label.pairId), replayed: false };
 }
 
 async function createLabel(tx: Tx, label: ValidLabel): Promise<StoredLabel> {
@@ -181,6 +185,10 @@ export async function recordLabel(db: Db, input: RecordLabelInput, now = new Dat
       }
     },
     // A synthetic label that lost its slot to someone else starts over and finds another.
-    (err) => isTransient(err) || isUniqueViolation(err, "Lease"),
+    (err) => {
+      if (!isUniqueViolation(err, "Lease")) return isTransient(err);
+      leaseRaces.uniqueRetries++;
+      return true;
+    },
   );
 }

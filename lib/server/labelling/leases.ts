@@ -1,6 +1,7 @@
 // Leases: who holds which slot of which pair. See queue.ts for the rules.
 import "server-only";
-import type { Db, DbOrTx } from "../db/client";
+import { TX_OPTIONS, type Db, type DbOrTx, type Tx } from "../db/client";
+import { dialectOf } from "../db/dialect";
 import { isForeignKeyViolation, isUniqueViolation } from "../db/errors";
 import { AppError, parseInput } from "../errors";
 import { idSchema } from "../../contracts/ids";
@@ -11,6 +12,14 @@ import { openForUser, pairSummarySelect, QUEUE_ORDER, withTrajectories, type Lea
 const CANDIDATES_PER_PAGE = 32;
 const MAX_CANDIDATE_PAGES = 20;
 const MAX_CANDIDATE_ROUNDS = 20;
+/** Locked candidates one PostgreSQL lease transaction looks at before giving up (each is normally the first). */
+const MAX_LOCKED_TRIES = 8;
+
+/**
+ * How often two labellers raced for the same slot and one had to try again (the database's unique (pairId, slot)
+ * refused its lease). Module-level so the load test and the tests can read it; only ever grows.
+ */
+export const leaseRaces = { uniqueRetries: 0 };
 
 export type SlotRow = { slot: number; expiresAt: Date; labelId: string | null; userId?: string | null };
 
@@ -48,6 +57,25 @@ async function userExists(db: DbOrTx, userId: string): Promise<boolean> {
  * PostgreSQL a constraint failure inside a transaction would abort all of it.
  */
 async function takeSlot(db: Db, candidate: { id: string; leases: SlotRow[] }, slot: number, userId: string, expiresAt: Date, now: Date): Promise<boolean> {
+  // Marked before the first await, so a request of this process that reads the same candidates meanwhile tries others first.
+  takingNow.set(candidate.id, (takingNow.get(candidate.id) ?? 0) + 1);
+  try {
+    return await insertSlot(db, candidate, slot, userId, expiresAt, now);
+  } finally {
+    const n = takingNow.get(candidate.id)! - 1;
+    if (n === 0) takingNow.delete(candidate.id);
+    else takingNow.set(candidate.id, n);
+  }
+}
+
+/**
+ * SQLite path: pairs some request of this process is taking a slot of right now (pair id -> how many). SQLite has one
+ * writer, so the app's requests are its usual concurrent labellers: passing over these first does in-process what
+ * SKIP LOCKED does on PostgreSQL, instead of everyone racing for the best pair.
+ */
+const takingNow = new Map<string, number>();
+
+async function insertSlot(db: Db, candidate: { id: string; leases: SlotRow[] }, slot: number, userId: string, expiresAt: Date, now: Date): Promise<boolean> {
   // An abandoned lease in that slot, or the user's own expired one on this pair, is in the
   // way: remove it first (only when the candidate read showed one: saves a round trip).
   if (candidate.leases.some((l) => l.slot === slot || l.userId === userId)) {
@@ -59,7 +87,10 @@ async function takeSlot(db: Db, candidate: { id: string; leases: SlotRow[] }, sl
     await db.lease.create({ data: { pairId: candidate.id, slot, userId, expiresAt } });
     return true;
   } catch (err) {
-    if (isUniqueViolation(err, "Lease")) return false;
+    if (isUniqueViolation(err, "Lease")) {
+      leaseRaces.uniqueRetries++;
+      return false;
+    }
     if (isForeignKeyViolation(err)) {
       if (!(await userExists(db, userId))) throw new AppError("NOT_FOUND", `user ${userId} not found`);
       return false; // the pair was deleted meanwhile
@@ -101,6 +132,89 @@ async function findCandidates(db: Db, experimentId: string, userId: string, now:
   return [];
 }
 
+type LockedRow = { id: string };
+
+/**
+ * PostgreSQL: the best open pair with a free slot that the user has not labelled, locked FOR UPDATE SKIP LOCKED, so a
+ * pair another labeller is taking right now is passed over instead of raced for. The query walks the queue index in
+ * order and stops at the first row that passes (its cost is bounded by the pairs held or labelled above it, not by
+ * the queue's size). `onlyPairId` restricts it to the pair the page preloaded.
+ */
+async function lockBestPair(tx: Tx, experimentId: string, userId: string, now: Date, passed: string[], onlyPairId?: string): Promise<string | null> {
+  const rows = await tx.$queryRaw<LockedRow[]>`
+    SELECT p."id" FROM "Pair" p
+    WHERE p."experimentId" = ${experimentId} AND p."status" = 'open'
+      AND (${onlyPairId ?? null}::text IS NULL OR p."id" = ${onlyPairId ?? null}::text)
+      AND NOT (p."id" = ANY(${passed}::text[]))
+      AND NOT EXISTS (SELECT 1 FROM "Label" l WHERE l."pairId" = p."id" AND l."userId" = ${userId})
+      AND (SELECT COUNT(*) FROM "Lease" s WHERE s."pairId" = p."id" AND (s."labelId" IS NOT NULL OR s."expiresAt" > ${now})) < p."labelsWanted"
+    ORDER BY p."priority" DESC, p."createdAt" ASC, p."id" ASC
+    LIMIT 1
+    FOR UPDATE OF p SKIP LOCKED`;
+  return rows[0]?.id ?? null;
+}
+
+/**
+ * PostgreSQL: takes a slot of the best pair in one transaction holding the pair's row lock. Everyone who wants that
+ * pair meanwhile skips to the next one; whoever locks it after we commit reads our lease (a new statement sees
+ * committed rows), so the slot INSERT does not hit the unique constraint in the normal course.
+ */
+async function takeLockedSlot(db: Db, experimentId: string, userId: string, expiresAt: Date, now: Date, onlyPairId?: string) {
+  return db.$transaction(async (tx) => {
+    const passed: string[] = [];
+    for (let i = 0; i < MAX_LOCKED_TRIES; i++) {
+      const id = await lockBestPair(tx, experimentId, userId, now, passed, onlyPairId);
+      if (id === null) return null;
+      const pair = await tx.pair.findUniqueOrThrow({
+        where: { id },
+        select: { ...pairSummarySelect, leases: { select: { slot: true, userId: true, expiresAt: true, labelId: true } } },
+      });
+      const slot = freeSlot(pair.labelsWanted, pair.leases, now);
+      if (slot === null || pair.leases.some((l) => l.userId === userId && (l.labelId !== null || l.expiresAt > now))) {
+        passed.push(id);
+        continue;
+      }
+      if (pair.leases.some((l) => l.slot === slot || l.userId === userId)) {
+        await tx.lease.deleteMany({ where: { pairId: id, labelId: null, expiresAt: { lte: now }, OR: [{ slot }, { userId }] } });
+      }
+      await tx.lease.create({ data: { pairId: id, slot, userId, expiresAt } });
+      return { pair: pair as PairSummary, slot };
+    }
+    // Every locked candidate was taken between our read and our lock: say "try again", never "nothing left".
+    return "raced" as const;
+  }, TX_OPTIONS);
+}
+
+/** takeLockedSlot, counting a lost race (a lease writer that does not lock the pair: gold, synthetic) as a retry. */
+async function takeLockedSlotCounted(db: Db, experimentId: string, userId: string, expiresAt: Date, now: Date, onlyPairId?: string) {
+  try {
+    return await takeLockedSlot(db, experimentId, userId, expiresAt, now, onlyPairId);
+  } catch (err) {
+    if (isUniqueViolation(err, "Lease")) {
+      leaseRaces.uniqueRetries++;
+      return "raced" as const;
+    }
+    if (isForeignKeyViolation(err) && !(await userExists(db, userId))) throw new AppError("NOT_FOUND", `user ${userId} not found`);
+    throw err;
+  }
+}
+
+/** The PostgreSQL path of nextPair after the held-lease check (see takeLockedSlot). */
+async function nextPairLocked(db: Db, experimentId: string, userId: string, expiresAt: Date, now: Date, preferPairId?: string): Promise<LeasedPair | null> {
+  if (preferPairId) {
+    const got = await takeLockedSlotCounted(db, experimentId, userId, expiresAt, now, preferPairId);
+    if (got && got !== "raced") return withTrajectories(db, got.pair, { slot: got.slot, expiresAt });
+  }
+  for (let round = 0; round < MAX_CANDIDATE_ROUNDS; round++) {
+    const got = await takeLockedSlotCounted(db, experimentId, userId, expiresAt, now);
+    if (got === "raced") continue;
+    if (got) return withTrajectories(db, got.pair, { slot: got.slot, expiresAt });
+    if (!(await userExists(db, userId))) throw new AppError("NOT_FOUND", `user ${userId} not found`);
+    return null;
+  }
+  throw new AppError("CONFLICT", "the labelling queue is too busy right now: try again", { retry: true });
+}
+
 /**
  * Leases the next pair for a human labeller, or returns null when nothing is left for them.
  * Calling it again while holding a lease returns the same pair with the lease extended.
@@ -127,7 +241,9 @@ export async function nextPair(db: Db, input: NextPairInput, now = new Date(), p
     return withTrajectories(db, held.pair, { slot: held.slot, expiresAt });
   }
 
-  // The pair the labeller's page already shows as the next one, when it is still free for them.
+  if (dialectOf(db) === "postgresql") return nextPairLocked(db, experimentId, userId, expiresAt, now, preferPairId);
+
+  // SQLite (one writer at a time). The pair the labeller's page already shows as the next one, when it is still free for them.
   if (preferPairId) {
     const preferred = await db.pair.findFirst({
       where: { ...openForUser(experimentId, userId), id: preferPairId },
@@ -150,7 +266,9 @@ export async function nextPair(db: Db, input: NextPairInput, now = new Date(), p
       return null;
     }
     const [best, ...rest] = candidates;
-    for (const candidate of [best, ...shuffle(rest)]) {
+    const order = [best, ...shuffle(rest)];
+    // Pairs another request of this process is taking go last (stable: the best stays first among the others).
+    for (const candidate of [...order.filter((c) => !takingNow.has(c.id)), ...order.filter((c) => takingNow.has(c.id))]) {
       if (await takeSlot(db, candidate, candidate.slot, userId, expiresAt, now)) {
         return withTrajectories(db, candidate, { slot: candidate.slot, expiresAt });
       }

@@ -9,6 +9,7 @@ import { uuidv7 } from "../db/ids";
 import { AppError, parseInput } from "../errors";
 import { idSchema } from "../../contracts/ids";
 import { pairSelectionSchema } from "../../contracts/label";
+import { addOpenPairs } from "./counters";
 
 const trajectoryInputSchema = z.object({
   round: z.number().int().min(0),
@@ -103,6 +104,7 @@ export async function createPairs(db: Db, experimentId: string, pairs: PairInput
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
       await tx.pair.createMany({ data: rows.slice(i, i + INSERT_CHUNK) });
     }
+    await addOpenPairs(tx, experimentId, rows.length);
   }, TX_OPTIONS);
   return rows.map((r) => r.id);
 }

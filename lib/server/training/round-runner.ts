@@ -15,6 +15,7 @@ import { applyCheckpoint, encodeCheckpoint, type CheckpointMeta, type EncodedChe
 import { rewardUpdateMetrics, roundMetric, writeEpisodeMetrics } from "./round-metrics";
 import { parseRoundState, phaseProgress, readRoundState, writeRoundState, type RoundPhase, type RoundState } from "./round-state";
 import { pairsWaitingTooLong } from "../labelling/queue";
+import { addOpenPairs } from "../labelling/counters";
 import { uuidv7 } from "../db/ids";
 import { GOLD_SELECTION, REPLACEMENT_SELECTION } from "../../contracts/words";
 import {
@@ -210,6 +211,7 @@ export class RoundRun {
         this.state.phase = "labelling";
         await db.$transaction(async (tx) => {
           await tx.pair.createMany({ data: rows });
+          await addOpenPairs(tx, this.round.experimentId, rows.length);
           await this.replaceCheckpoint(tx, checkpoint);
           await this.writeProgress(tx, phaseProgress("labelling"));
         });
@@ -343,7 +345,13 @@ export class RoundRun {
     if (pairIds.length === 0) return 0;
     const before = await this.db.label.count({ where: { pairId: { in: pairIds }, source: "synthetic" } });
     await labelMissingSynthetically(this.db, this.agent, pairIds);
-    await this.db.pair.updateMany({ where: { id: { in: pairIds }, status: "open", labels: { some: { source: "synthetic" } } }, data: { status: "done" } });
+    await this.db.$transaction(async (tx) => {
+      const { count } = await tx.pair.updateMany({
+        where: { id: { in: pairIds }, status: "open", labels: { some: { source: "synthetic" } } },
+        data: { status: "done" },
+      });
+      await addOpenPairs(tx, this.round.experimentId, -count);
+    });
     return (await this.db.label.count({ where: { pairId: { in: pairIds }, source: "synthetic" } })) - before;
   }
 
@@ -365,6 +373,7 @@ export class RoundRun {
             data: { id: uuidv7(), experimentId: this.round.experimentId, ...pick, selection: REPLACEMENT_SELECTION, priority: skipped.priority, labelsWanted },
           });
         }
+        await addOpenPairs(tx, this.round.experimentId, (pick ? 1 : 0) - count);
         return true;
       });
       if (replaced) this.state.replacedPairs += 1;
@@ -374,7 +383,10 @@ export class RoundRun {
   /** The round stops taking labels: its open pairs leave the queue, and the moment is kept (later labels are late). */
   private async closeLabelling(): Promise<null> {
     this.state.labelsClosedAt = Date.now();
-    await this.db.pair.updateMany({ where: { ...roundPairsWhere(this.round), status: "open" }, data: { status: "retired" } });
+    await this.db.$transaction(async (tx) => {
+      const { count } = await tx.pair.updateMany({ where: { ...roundPairsWhere(this.round), status: "open" }, data: { status: "retired" } });
+      await addOpenPairs(tx, this.round.experimentId, -count);
+    });
     await this.writeProgress(this.db, phaseProgress("labelling", 1));
     return null;
   }
