@@ -13,7 +13,7 @@ import { distancesToGoal, judgeByTruth, parseLayout } from "../../maze";
 import { decodeCells } from "../db/codec";
 import type { Db } from "../db/client";
 import { uuidv7 } from "../db/ids";
-import { parseStoredConfig } from "../experiments/config";
+import { experimentFacts } from "./experiment-facts";
 import { addOpenPairs } from "./counters";
 import { trajectorySelect } from "./views";
 import { DEFAULT_LEASE_MS } from "../../contracts/label";
@@ -24,10 +24,8 @@ const GOLD_POOL = 400;
 const GOLD_DRAWS = 32;
 
 export async function leaseGoldIfDue(db: Db, experimentId: string, userId: string, now: Date) {
-  const exp = await db.experiment.findUnique({ where: { id: experimentId }, select: { config: true } });
-  if (!exp) return null;
-  const config = parseStoredConfig(exp.config);
-  const rate = config.studio.goldRate;
+  // Fixed at creation: read from the per-process copy, not the database, on every label.
+  const { goldRate: rate, maze } = await experimentFacts(db, experimentId);
   if (rate <= 0) return null;
   const given = await db.label.count({ where: { userId, pair: { experimentId } } });
   const rng = new Rng(`gold:${experimentId}:${userId}:${given}`);
@@ -40,7 +38,7 @@ export async function leaseGoldIfDue(db: Db, experimentId: string, userId: strin
     select: { id: true, cells: true, success: true },
   });
   if (runs.length < 2) return null;
-  const distances = distancesToGoal(parseLayout(config.env.layout));
+  const distances = distancesToGoal(parseLayout(maze.text));
   const cells = runs.map((r) => decodeCells(r.cells));
   for (let draw = 0; draw < GOLD_DRAWS; draw++) {
     const i = rng.int(runs.length);

@@ -4,7 +4,7 @@
 import "server-only";
 import type { Db, DbOrTx } from "../db/client";
 import { AppError } from "../errors";
-import { parseStoredConfig } from "../experiments/config";
+import { experimentFacts } from "./experiment-facts";
 import { freeSlot, nextPair, recordLabel } from "./queue";
 import { readQueueCounts } from "./counters";
 import { openForUser, QUEUE_ORDER, toTrajectoryView, trajectorySelect, type LeasedPair } from "./views";
@@ -18,7 +18,6 @@ import {
   type LabelResultDto,
   type LabelTargetDto,
   type LateLabelDto,
-  type MazeDto,
   type NextDto,
   type PairDto,
   type PairReviewDto,
@@ -27,22 +26,8 @@ import {
   type WaitingRoundDto,
 } from "../../contracts/label";
 
-const mazeCache = new Map<string, { name: string; maze: MazeDto }>();
-
-async function experimentView(db: DbOrTx, experimentId: string) {
-  const hit = mazeCache.get(experimentId);
-  if (hit) return hit;
-  const exp = await db.experiment.findUnique({ where: { id: experimentId } });
-  if (!exp) throw new AppError("NOT_FOUND", `experiment ${experimentId} not found`);
-  const text = parseStoredConfig(exp.config).env.layout;
-  const lines = text.split("\n");
-  const view = { name: exp.name, maze: { text, rows: lines.length, cols: lines[0].length } };
-  mazeCache.set(experimentId, view);
-  return view;
-}
-
 async function toPairDto(db: DbOrTx, p: Pick<LeasedPair, "pairId" | "experimentId" | "selection" | "left" | "right">, lease: Date | null): Promise<PairDto> {
-  const view = await experimentView(db, p.experimentId);
+  const view = await experimentFacts(db, p.experimentId);
   return {
     pairId: p.pairId,
     experimentId: p.experimentId,
@@ -149,7 +134,7 @@ export async function peekPair(db: DbOrTx, experimentId: string, userId: string,
 
 /** The caller's queue, read only: what waits for them and the round that waits for labels (the empty screen polls this). */
 export async function queueStatus(db: Db, experimentId: string, userId: string): Promise<QueueStatusDto> {
-  await experimentView(db, experimentId);
+  await experimentFacts(db, experimentId);
   const [stats, round] = await Promise.all([queueStats(db, experimentId, userId), waitingRound(db, experimentId)]);
   return { stats, round };
 }
@@ -157,7 +142,7 @@ export async function queueStatus(db: Db, experimentId: string, userId: string):
 /** Leases the caller's next pair (or gives the one they hold), and the one after it to preload. Only POST routes call it. */
 export async function next(db: Db, experimentId: string, userId: string, preferPairId?: string): Promise<NextDto> {
   await ensureDemoOnce(db);
-  await experimentView(db, experimentId);
+  await experimentFacts(db, experimentId);
   const leased = await nextPair(db, { experimentId, userId }, new Date(), preferPairId);
   const pair = leased ? await toPairDto(db, leased, leased.lease.expiresAt) : null;
   const [upcoming, stats, round] = await Promise.all([

@@ -1,0 +1,33 @@
+// What the label path needs of an experiment on every request: its name, its maze and its gold-pair rate. Read once
+// and kept per process for a few seconds: the maze and the rate never change after creation (the config is fixed),
+// the name can be edited, so an entry is read again after FACTS_TTL_MS. Bounded, so many experiments cannot grow it.
+import "server-only";
+import type { DbOrTx } from "../db/client";
+import { AppError } from "../errors";
+import { parseStoredConfig } from "../experiments/config";
+import type { MazeDto } from "../../contracts/label";
+
+export type ExperimentFacts = { name: string; maze: MazeDto; goldRate: number };
+
+export const FACTS_TTL_MS = 5000;
+const MAX_ENTRIES = 1000;
+const cache = new Map<string, { facts: ExperimentFacts; readAt: number }>();
+
+/** The experiment's facts (NOT_FOUND when there is no such experiment). */
+export async function experimentFacts(db: DbOrTx, experimentId: string, now = Date.now()): Promise<ExperimentFacts> {
+  const hit = cache.get(experimentId);
+  if (hit && now - hit.readAt < FACTS_TTL_MS) return hit.facts;
+  const exp = await db.experiment.findUnique({ where: { id: experimentId }, select: { name: true, config: true } });
+  if (!exp) {
+    cache.delete(experimentId);
+    throw new AppError("NOT_FOUND", `experiment ${experimentId} not found`);
+  }
+  const config = parseStoredConfig(exp.config);
+  const text = config.env.layout;
+  const lines = text.split("\n");
+  const facts = { name: exp.name, maze: { text, rows: lines.length, cols: lines[0].length }, goldRate: config.studio.goldRate };
+  cache.delete(experimentId);
+  if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
+  cache.set(experimentId, { facts, readAt: now });
+  return facts;
+}
