@@ -16,36 +16,43 @@ import { uuidv7 } from "../lib/server/db/ids";
 import { nextPair, recordLabel } from "../lib/server/labelling/queue";
 import { insertExperiment } from "../lib/server/experiments/experiments";
 import { createPairs, insertTrajectories, type TrajectoryInput } from "../lib/server/labelling/pairs";
+import { parseArgs as parseCli } from "node:util";
+import { z } from "zod";
 
 type Options = { pgUrl?: string; pairs: number; labels: number; samples: number; write: boolean; only?: "sqlite" | "pg" };
+/** A flag's count: a positive whole number. */
+const COUNT = z.coerce.number().int().positive();
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = {
-    pgUrl: process.env.TEST_POSTGRES_URL || undefined,
-    pairs: 20_000,
-    labels: 100_000,
-    samples: 1000,
-    write: true,
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${arg} needs a value`);
-      return v;
-    };
-    if (arg === "--pg") options.pgUrl = value();
-    else if (arg === "--pairs") options.pairs = Number(value());
-    else if (arg === "--labels") options.labels = Number(value());
-    else if (arg === "--samples") options.samples = Number(value());
-    else if (arg === "--no-write") options.write = false;
-    else if (arg === "--only") {
-      const v = value();
-      if (v !== "sqlite" && v !== "pg") throw new Error("--only takes sqlite or pg");
-      options.only = v;
-    } else throw new Error(`unknown argument ${arg} (known: --pg URL, --pairs N, --labels N, --samples N, --only sqlite|pg, --no-write)`);
-  }
-  return options;
+  const { values } = parseCli({
+    args: argv,
+    strict: true,
+    options: {
+      pg: { type: "string" },
+      pairs: { type: "string" },
+      labels: { type: "string" },
+      samples: { type: "string" },
+      only: { type: "string" },
+      "no-write": { type: "boolean" },
+    },
+  });
+  return z
+    .object({
+      pgUrl: z.string().min(1).optional(),
+      pairs: COUNT.default(20_000),
+      labels: COUNT.default(100_000),
+      samples: COUNT.default(1000),
+      write: z.boolean(),
+      only: z.enum(["sqlite", "pg"]).optional(),
+    })
+    .parse({
+      pgUrl: values.pg ?? (process.env.TEST_POSTGRES_URL || undefined),
+      pairs: values.pairs,
+      labels: values.labels,
+      samples: values.samples,
+      write: !values["no-write"],
+      only: values.only,
+    });
 }
 
 const LABELS_PER_SEEDED_PAIR = 5;

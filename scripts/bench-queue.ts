@@ -22,25 +22,22 @@ import { insertTrajectories, type TrajectoryInput } from "../lib/server/labellin
 import { labelAndNext, labelTargets, next, queueStatus } from "../lib/server/labelling/labelling";
 import { openForUser, QUEUE_ORDER } from "../lib/server/labelling/views";
 import { throwawayPostgres } from "./throwaway-db";
+import { parseArgs as parseCli } from "node:util";
+import { z } from "zod";
 
 type Options = { pgUrl?: string; pairs: number; requests: number; write: boolean };
+/** A flag's count: a positive whole number. */
+const COUNT = z.coerce.number().int().positive();
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { pgUrl: process.env.TEST_POSTGRES_URL || undefined, pairs: 100_000, requests: 150, write: true };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${arg} needs a value`);
-      return v;
-    };
-    if (arg === "--pg") options.pgUrl = value();
-    else if (arg === "--pairs") options.pairs = Number(value());
-    else if (arg === "--requests") options.requests = Number(value());
-    else if (arg === "--no-write") options.write = false;
-    else throw new Error(`unknown argument ${arg} (known: --pg URL, --pairs N, --requests N, --no-write)`);
-  }
-  return options;
+  const { values } = parseCli({
+    args: argv,
+    strict: true,
+    options: { pg: { type: "string" }, pairs: { type: "string" }, requests: { type: "string" }, "no-write": { type: "boolean" } },
+  });
+  return z
+    .object({ pgUrl: z.string().min(1).optional(), pairs: COUNT.default(100_000), requests: COUNT.default(150), write: z.boolean() })
+    .parse({ pgUrl: values.pg ?? (process.env.TEST_POSTGRES_URL || undefined), pairs: values.pairs, requests: values.requests, write: !values["no-write"] });
 }
 
 const USERS = 50;
