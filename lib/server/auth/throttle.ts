@@ -18,20 +18,22 @@ export const ADDRESS_POLICY: ThrottlePolicy = { free: 30, firstDelayMs: 1000, ma
 /** A key quiet this long starts again from zero. */
 export const FORGET_AFTER_MS = 60 * 60_000;
 
+/** The per-address keys' prefixes, by the node guard's scope: one table for making the keys and reading them back. */
+const ADDRESS_PREFIX: Record<AddressScope, string> = { "sign-in": "signin-addr:", invite: "invite-addr:" };
+
 export const throttleKeys = {
   signIn: (name: string, address: string) => `signin:${name}|${address}`,
-  signInAddress: (address: string) => `signin-addr:${address}`,
+  signInAddress: (address: string) => `${ADDRESS_PREFIX["sign-in"]}${address}`,
   /** One address using links that are unknown, used or expired (a flood of made-up tokens). */
-  inviteAddress: (address: string) => `invite-addr:${address}`,
+  inviteAddress: (address: string) => `${ADDRESS_PREFIX.invite}${address}`,
   password: (userId: string) => `password:${userId}`,
 };
 
-const ADDRESS_KEY = /^(signin|invite)-addr:(.*)$/s;
-
 /** An address key's wait, copied for the node guard (address-blocks.ts), which then refuses it before Next. */
 function mirror(key: string, until: Date): void {
-  const m = ADDRESS_KEY.exec(key);
-  if (m) noteAddressBlocked((m[1] === "signin" ? "sign-in" : "invite") satisfies AddressScope, m[2], until.getTime());
+  for (const [scope, prefix] of Object.entries(ADDRESS_PREFIX) as [AddressScope, string][]) {
+    if (key.startsWith(prefix)) return noteAddressBlocked(scope, key.slice(prefix.length), until.getTime());
+  }
 }
 
 /** The wait after `failures` failures. */
