@@ -36,6 +36,9 @@ export function renderSchema(provider: Provider, baseModels: string): string {
     `  output       = "../../generated/${provider}"`,
     '  moduleFormat = "esm"',
     '  runtime      = "nodejs"',
+    // PostgreSQL loads relations (include/select of a relation) in the same statement, with lateral joins, instead
+    // of one more statement per relation: the label path's requests send half as many round trips.
+    ...(provider === "postgresql" ? ['  previewFeatures = ["relationJoins"]'] : []),
     "}",
     "",
     "datasource db {",

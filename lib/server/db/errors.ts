@@ -18,9 +18,10 @@ export function isUniqueViolation(err: unknown, model?: string): boolean {
   return e.code === "P2002" && (model === undefined || e.meta?.modelName === model);
 }
 
-/** A foreign key refused the write: the row it points at does not exist. */
+/** A foreign key refused the write: the row it points at does not exist (from a model call, or from raw SQL). */
 export function isForeignKeyViolation(err: unknown): boolean {
-  return asKnown(err).code === "P2003";
+  const e = asKnown(err);
+  return e.code === "P2003" || driverCode(err) === "23503";
 }
 
 const TRANSIENT_DRIVER_CODES = new Set([

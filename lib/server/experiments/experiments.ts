@@ -11,6 +11,7 @@ import { roundDto } from "../training/rounds";
 import { idSchema } from "../../contracts/ids";
 import { EXPERIMENT_STATUSES, LABELLING_MODES } from "../../contracts/words";
 import type { CreateExperimentInput, ExperimentDto, ExperimentSummaryDto, UpdateExperimentInput } from "../../contracts/experiment";
+import { forgetExperimentFacts } from "../labelling/experiment-facts";
 import type { Experiment, TrainingRound } from "../../../generated/sqlite/client";
 
 /** The list shows the newest experiments, at most this many. */
@@ -123,6 +124,7 @@ export async function getExperimentDto(db: DbOrTx, id: string): Promise<Experime
 export async function updateExperiment(db: DbOrTx, id: string, input: UpdateExperimentInput): Promise<ExperimentDto> {
   await getExperimentOrThrow(db, id);
   await db.experiment.update({ where: { id }, data: input });
+  forgetExperimentFacts(id);
   return getExperimentDto(db, id);
 }
 

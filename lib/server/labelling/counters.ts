@@ -8,7 +8,8 @@ import type { DbOrTx } from "../db/client";
 /** Experiment.openPairs += delta (pairs created open, or leaving/entering status open). */
 export async function addOpenPairs(tx: DbOrTx, experimentId: string, delta: number): Promise<void> {
   if (delta === 0) return;
-  await tx.experiment.update({ where: { id: experimentId }, data: { openPairs: { increment: delta } } });
+  // updateMany: no RETURNING of the whole row (its config is kilobytes) for a counter nobody reads here.
+  await tx.experiment.updateMany({ where: { id: experimentId }, data: { openPairs: { increment: delta } } });
 }
 
 /**
@@ -28,13 +29,13 @@ export function decidedByUser(labels: Array<{ userId: string | null; choice: str
   return by;
 }
 
-/** What the counters are read for: the experiment's open pairs and one person's decided labels in it. */
+/** What the counters are read for: the experiment's open pairs and one person's decided labels in it (one statement on PostgreSQL). */
 export async function readQueueCounts(db: DbOrTx, experimentId: string, userId: string): Promise<{ openPairs: number; labelledByYou: number }> {
-  const [experiment, mine] = await Promise.all([
-    db.experiment.findUnique({ where: { id: experimentId }, select: { openPairs: true } }),
-    db.labellerCount.findUnique({ where: { experimentId_userId: { experimentId, userId } }, select: { labels: true } }),
-  ]);
-  return { openPairs: experiment?.openPairs ?? 0, labelledByYou: mine?.labels ?? 0 };
+  const experiment = await db.experiment.findUnique({
+    where: { id: experimentId },
+    select: { openPairs: true, labellerCounts: { where: { userId }, select: { labels: true } } },
+  });
+  return { openPairs: experiment?.openPairs ?? 0, labelledByYou: experiment?.labellerCounts[0]?.labels ?? 0 };
 }
 
 /** The counts recomputed from the rows (slow: it reads the whole queue). Tests check the kept counters against it. */

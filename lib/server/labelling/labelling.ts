@@ -6,8 +6,10 @@ import type { Db, DbOrTx } from "../db/client";
 import { AppError } from "../errors";
 import { experimentFacts } from "./experiment-facts";
 import { freeSlot, nextPair, recordLabel } from "./queue";
+import { readPairForLabel } from "./labels";
+import type { OtherLease } from "./leases";
 import { readQueueCounts } from "./counters";
-import { openForUser, QUEUE_ORDER, toTrajectoryView, trajectorySelect, type LeasedPair } from "./views";
+import { openForUser, QUEUE_ORDER, toTrajectoryView, trajectorySelect, withTrajectories, type LeasedPair } from "./views";
 import { ensureDemoOnce } from "../experiments/demo";
 import { leaseGoldIfDue } from "./gold";
 import { labelEtaSeconds, parseRoundState, roundNotes } from "../training/round-state";
@@ -57,13 +59,29 @@ export function toWaitingRound(round: { index: number; status: string; state: st
   };
 }
 
-export async function waitingRound(db: DbOrTx, experimentId: string): Promise<WaitingRoundDto | null> {
-  const round = await db.trainingRound.findFirst({
-    where: { experimentId, status: "running" },
-    orderBy: { index: "desc" },
-    select: { index: true, status: true, state: true },
-  });
-  return round ? toWaitingRound(round) : null;
+/**
+ * The running round as read at most WAITING_ROUND_TTL_MS ago, per process: every label request shows it, and its
+ * progress moves at the round runner's pace (it counts labels every few hundred ms), not at each label's.
+ */
+export const WAITING_ROUND_TTL_MS = 1000;
+const MAX_WAITING_ROUNDS = 1000;
+type RunningRoundRow = { index: number; status: string; state: string | null };
+const runningRounds = new Map<string, { row: RunningRoundRow | null; readAt: number }>();
+
+export async function waitingRound(db: DbOrTx, experimentId: string, now = Date.now()): Promise<WaitingRoundDto | null> {
+  const hit = runningRounds.get(experimentId);
+  let row = hit && now - hit.readAt < WAITING_ROUND_TTL_MS && hit.readAt <= now ? hit.row : undefined;
+  if (row === undefined) {
+    row = await db.trainingRound.findFirst({
+      where: { experimentId, status: "running" },
+      orderBy: { index: "desc" },
+      select: { index: true, status: true, state: true },
+    });
+    runningRounds.delete(experimentId);
+    if (runningRounds.size >= MAX_WAITING_ROUNDS) runningRounds.delete(runningRounds.keys().next().value!);
+    runningRounds.set(experimentId, { row, readAt: now });
+  }
+  return row ? toWaitingRound(row, now) : null;
 }
 
 /**
@@ -142,26 +160,27 @@ export async function queueStatus(db: Db, experimentId: string, userId: string):
 /** Leases the caller's next pair (or gives the one they hold), and the one after it to preload. Only POST routes call it. */
 export async function next(db: Db, experimentId: string, userId: string, preferPairId?: string): Promise<NextDto> {
   await ensureDemoOnce(db);
-  await experimentFacts(db, experimentId);
   const leased = await nextPair(db, { experimentId, userId }, new Date(), preferPairId);
   const pair = leased ? await toPairDto(db, leased, leased.lease.expiresAt) : null;
   const [upcoming, stats, round] = await Promise.all([
-    pair ? upcomingPair(db, experimentId, userId, pair.pairId) : Promise.resolve(null),
+    leased && pair ? upcomingPair(db, experimentId, userId, pair.pairId, leased.otherLease) : Promise.resolve(null),
     queueStats(db, experimentId, userId),
     waitingRound(db, experimentId),
   ]);
   return { pair, upcoming, stats, round };
 }
 
-/** The pair after `current`: a second pair the user holds (a gold pair leased to them), a new gold pair when one is due, else a peek at the queue. */
-async function upcomingPair(db: Db, experimentId: string, userId: string, current: string): Promise<PairDto | null> {
+/**
+ * The pair after `current`: a second pair the user holds (a gold pair leased to them; nextPair found it with the
+ * current one), a new gold pair when one is due, else a peek at the queue.
+ */
+async function upcomingPair(db: Db, experimentId: string, userId: string, current: string, otherLease: OtherLease | null): Promise<PairDto | null> {
   const now = new Date();
-  const other = await db.lease.findFirst({
-    where: { userId, labelId: null, expiresAt: { gt: now }, pairId: { not: current }, pair: { experimentId, status: "open" } },
-    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-    select: { expiresAt: true, pair: { include: { left: { select: trajectorySelect }, right: { select: trajectorySelect } } } },
-  });
-  const held = other ?? (await leaseGoldIfDue(db, experimentId, userId, now));
+  if (otherLease) {
+    const other = await withTrajectories(db, otherLease.pair, { slot: otherLease.slot, expiresAt: otherLease.expiresAt });
+    return toPairDto(db, other, otherLease.expiresAt);
+  }
+  const held = await leaseGoldIfDue(db, experimentId, userId, now);
   if (held) {
     const p = held.pair;
     return toPairDto(
@@ -175,17 +194,19 @@ async function upcomingPair(db: Db, experimentId: string, userId: string, curren
 
 /** Records a person's label, then leases their next pair, in one round trip. A label on a closed round's pair says so (`late`). */
 export async function labelAndNext(db: Db, pairId: string, body: Omit<HumanLabelBody, "pairId">, userId: string): Promise<LabelResultDto> {
-  const pair = await db.pair.findUnique({ where: { id: pairId }, select: { experimentId: true, selection: true, left: { select: { round: true } } } });
+  // One read of the pair serves this function and recordLabel's checks.
+  const pair = await readPairForLabel(db, pairId, body.labelId);
   if (!pair) throw new AppError("NOT_FOUND", `pair ${pairId} not found`);
-  const result = await recordLabel(db, {
+  const input = {
     labelId: body.labelId,
     pairId,
     experimentId: pair.experimentId,
-    source: "human",
+    source: "human" as const,
     userId,
     choice: body.choice,
     responseMs: body.responseMs,
-  });
+  };
+  const result = await recordLabel(db, input, new Date(), pair);
   const late = pair.selection === GOLD_SELECTION || body.choice === "skip" ? null : await lateFor(db, pair.experimentId, pair.left.round);
   return {
     labelId: result.label.id,
@@ -207,9 +228,15 @@ async function lateFor(db: DbOrTx, experimentId: string, roundIndex: number): Pr
     const state = parseRoundState(r.state);
     return !state || (["collecting", "selecting", "labelling"].includes(state.phase) && !state.labelsClosedAt);
   };
-  const own = await db.trainingRound.findUnique({ where: { experimentId_index: { experimentId, index: roundIndex } }, select: { status: true, state: true } });
+  // The pair's round and the latest, in one read: the rounds from the pair's on (normally just that one).
+  const rounds = await db.trainingRound.findMany({
+    where: { experimentId, index: { gte: roundIndex } },
+    orderBy: { index: "desc" },
+    select: { index: true, status: true, state: true },
+  });
+  const own = rounds.find((r) => r.index === roundIndex);
   if (!own || takesLabels(own)) return null;
-  const latest = await db.trainingRound.findFirst({ where: { experimentId }, orderBy: { index: "desc" }, select: { index: true, status: true, state: true } });
+  const latest = rounds[0];
   const countsFor = latest && latest.index > roundIndex && takesLabels(latest) ? latest.index : (latest?.index ?? roundIndex) + 1;
   return { round: roundIndex, countsFor };
 }

@@ -1,7 +1,8 @@
 // Labels: recording one, human or synthetic, idempotently by its id. See queue.ts for the rules.
 import "server-only";
 import type { z } from "zod";
-import { TX_OPTIONS, type Db, type Tx } from "../db/client";
+import { TX_OPTIONS, type Db, type DbOrTx, type Tx } from "../db/client";
+import { dialectOf } from "../db/dialect";
 import { isForeignKeyViolation, isTransient, isUniqueViolation, withRetry } from "../db/errors";
 import { AppError, parseInput } from "../errors";
 import { recordLabelSchema, type PairProgress, type RecordLabelInput } from "../../contracts/label";
@@ -86,7 +87,7 @@ async function recordHuman(tx: Tx, label: ValidLabel, userId: string): Promise<R
 }
 
 /** Why the user holds no lease on the pair: they labelled it already (CONFLICT), or they never had / lost it. */
-async function noLease(tx: Tx, pairId: string, userId: string, newLabelId: string): Promise<AppError> {
+async function noLease(tx: DbOrTx, pairId: string, userId: string, newLabelId: string): Promise<AppError> {
   const earlier = await tx.label.findFirst({
     where: { pairId, userId, choice: { not: "skip" }, id: { not: newLabelId } },
     orderBy: { createdAt: "asc" },
@@ -140,25 +141,51 @@ async function createLabel(tx: Tx, label: ValidLabel): Promise<StoredLabel> {
   }
 }
 
+/** What recording a label reads of its pair first, in one statement (PostgreSQL joins the relations). */
+function pairForLabelSelect(labelId: string) {
+  return {
+    id: true,
+    experimentId: true,
+    status: true,
+    labelsWanted: true,
+    selection: true,
+    experiment: { select: { labellingMode: true } },
+    left: { select: { round: true } },
+    // The label itself when this id was stored already on this pair (a retry): answered without writing.
+    labels: { where: { id: labelId }, take: 1 },
+  } as const;
+}
+
+export type PairForLabel = NonNullable<Awaited<ReturnType<typeof readPairForLabel>>>;
+
+/** The pair a label is about, with what recordLabel checks (labelAndNext reads it once and hands it on). */
+export async function readPairForLabel(db: Db, pairId: string, labelId: string) {
+  return db.pair.findUnique({ where: { id: pairId }, select: pairForLabelSelect(labelId) });
+}
+
 /**
  * Records one label (human or synthetic), in one transaction, idempotently by labelId.
  * Errors: VALIDATION (bad input), NOT_FOUND (pair not in that experiment, unknown user),
  * PAIR_CLOSED, FORBIDDEN (human label on a synthetic-only experiment), LEASE_REQUIRED,
  * CONFLICT (labelled twice, labelId reused, no free slot for a synthetic label).
+ * `read` is the pair as readPairForLabel just read it (used for the first attempt only; a retry reads again).
  */
-export async function recordLabel(db: Db, input: RecordLabelInput, now = new Date()): Promise<RecordLabelResult> {
+export async function recordLabel(db: Db, input: RecordLabelInput, now = new Date(), read?: PairForLabel): Promise<RecordLabelResult> {
   const label = parseInput(recordLabelSchema, input, "label");
+  let given = read?.id === label.pairId ? read : undefined;
   return withRetry(
     async () => {
-      const existing = await db.label.findUnique({ where: { id: label.labelId } });
-      if (existing) return replay(db, existing, label);
-
-      const pair = await db.pair.findUnique({
-        where: { id: label.pairId },
-        select: { experimentId: true, status: true, labelsWanted: true, experiment: { select: { labellingMode: true } } },
-      });
+      const pair = given ?? (await readPairForLabel(db, label.pairId, label.labelId));
+      given = undefined;
+      if (pair?.labels[0]) return replay(db, pair.labels[0], label);
+      // A refusal checks first whether the id was stored already (elsewhere, or just now): a retry is answered, not refused.
+      const refuse = async (err: AppError) => {
+        const stored = await db.label.findUnique({ where: { id: label.labelId } });
+        if (stored) return replay(db, stored, label);
+        throw err;
+      };
       if (!pair || pair.experimentId !== label.experimentId) {
-        throw new AppError("NOT_FOUND", `pair ${label.pairId} not found in experiment ${label.experimentId}`);
+        return refuse(new AppError("NOT_FOUND", `pair ${label.pairId} not found in experiment ${label.experimentId}`));
       }
       // A retired pair (its round stopped taking labels) still takes the label of whoever holds its lease: a late
       // label is kept, and the next round trains on it.
@@ -166,12 +193,15 @@ export async function recordLabel(db: Db, input: RecordLabelInput, now = new Dat
         pair.status === "retired" &&
         label.source === "human" &&
         (await db.lease.count({ where: { pairId: label.pairId, userId: label.userId!, labelId: null } })) > 0;
-      if (pair.status !== "open" && !lateHolder) throw new AppError("PAIR_CLOSED", `pair ${label.pairId} is ${pair.status}`);
+      if (pair.status !== "open" && !lateHolder) return refuse(new AppError("PAIR_CLOSED", `pair ${label.pairId} is ${pair.status}`));
       if (label.source === "human" && pair.experiment.labellingMode === "synthetic") {
-        throw new AppError("FORBIDDEN", `experiment ${label.experimentId} is labelled by its synthetic teacher only`);
+        return refuse(new AppError("FORBIDDEN", `experiment ${label.experimentId} is labelled by its synthetic teacher only`));
       }
 
       try {
+        if (label.source === "human" && label.choice !== "skip" && dialectOf(db) === "postgresql") {
+          return await recordDecidedHumanInOneStatement(db, label, label.userId!, now);
+        }
         return await db.$transaction(
           (tx) => (label.source === "human" ? recordHuman(tx, label, label.userId!) : recordSynthetic(tx, label, pair.labelsWanted, now)),
           TX_OPTIONS,
@@ -191,4 +221,67 @@ export async function recordLabel(db: Db, input: RecordLabelInput, now = new Dat
       return true;
     },
   );
+}
+
+type DecidedRow = { createdAt: Date; id: string; status: PairProgress["status"]; labelsDone: number; labelsWanted: number };
+
+/**
+ * PostgreSQL: recordHuman's decided label (not a skip) as ONE statement, so it costs one round trip instead of a
+ * transaction's six to eight (the label path's cost on PostgreSQL is its number of statements). A statement is atomic
+ * on its own. Same effects as recordHuman: the user's lease on the pair is consumed, the label stored, their count and
+ * the pair's labelsDone incremented, the k-th label closes the pair and the experiment has one open pair fewer.
+ * `before` locks the pair row first, so its status is the latest committed one (not the statement's snapshot): the
+ * pair is counted closed exactly when this label moved it from open to done, as updateMany's count does on SQLite.
+ * Nothing is written when the user holds no lease on the pair (no row comes back); foreign keys are checked at the
+ * statement's end, after the label exists.
+ */
+async function recordDecidedHumanInOneStatement(db: Db, label: ValidLabel, userId: string, now: Date): Promise<RecordLabelResult> {
+  const rows = await db.$queryRaw<DecidedRow[]>`
+    WITH before AS (
+      SELECT "status" FROM "Pair" WHERE "id" = ${label.pairId} FOR UPDATE
+    ), consumed AS (
+      UPDATE "Lease" SET "labelId" = ${label.labelId}
+      WHERE "pairId" = ${label.pairId} AND "userId" = ${userId} AND "labelId" IS NULL
+      RETURNING "pairId"
+    ), stored AS (
+      INSERT INTO "Label" ("id", "pairId", "source", "userId", "teacher", "choice", "responseMs", "createdAt")
+      SELECT ${label.labelId}, ${label.pairId}, 'human', ${userId}, NULL, CAST(${label.choice} AS "Choice"), ${label.responseMs ?? null}::int, ${now}
+      FROM consumed LIMIT 1
+      RETURNING "createdAt"
+    ), counted AS (
+      INSERT INTO "LabellerCount" ("experimentId", "userId", "labels")
+      SELECT ${label.experimentId}, ${userId}, 1 FROM stored
+      ON CONFLICT ("experimentId", "userId") DO UPDATE SET "labels" = "LabellerCount"."labels" + 1
+    ), pair AS (
+      UPDATE "Pair" p
+      SET "labelsDone" = p."labelsDone" + 1,
+          "status" = CASE WHEN p."status" = 'open' AND p."labelsDone" + 1 >= p."labelsWanted" THEN 'done' ELSE p."status" END
+      FROM before
+      WHERE p."id" = ${label.pairId} AND EXISTS (SELECT 1 FROM stored)
+      RETURNING p."id", p."status", p."labelsDone", p."labelsWanted", before."status" AS "statusBefore"
+    ), closed AS (
+      UPDATE "Experiment" SET "openPairs" = "openPairs" - 1
+      WHERE "id" = ${label.experimentId} AND EXISTS (SELECT 1 FROM pair WHERE pair."statusBefore" = 'open' AND pair."status" = 'done')
+    )
+    SELECT stored."createdAt", pair."id", pair."status"::text AS "status", pair."labelsDone", pair."labelsWanted" FROM stored, pair`;
+  const row = rows[0];
+  if (!row) {
+    // Nothing written: say why, as recordHuman does (its label insert fails first for an unknown user).
+    if (!(await db.user.findUnique({ where: { id: userId }, select: { id: true } }))) throw new AppError("NOT_FOUND", `user ${userId} not found`);
+    throw await noLease(db, label.pairId, userId, label.labelId);
+  }
+  return {
+    label: {
+      id: label.labelId,
+      pairId: label.pairId,
+      source: "human",
+      userId,
+      teacher: null,
+      choice: label.choice,
+      responseMs: label.responseMs ?? null,
+      createdAt: row.createdAt,
+    },
+    pair: { id: row.id, status: row.status, labelsDone: row.labelsDone, labelsWanted: row.labelsWanted },
+    replayed: false,
+  };
 }

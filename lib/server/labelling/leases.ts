@@ -7,6 +7,7 @@ import { AppError, parseInput } from "../errors";
 import { idSchema } from "../../contracts/ids";
 import { nextPairSchema, type NextPairInput } from "../../contracts/label";
 import { GOLD_SELECTION } from "../../contracts/words";
+import { experimentFacts } from "./experiment-facts";
 import { openForUser, pairSummarySelect, QUEUE_ORDER, withTrajectories, type LeasedPair, type PairSummary } from "./views";
 
 const CANDIDATES_PER_PAGE = 32;
@@ -36,15 +37,6 @@ export function freeSlot(labelsWanted: number, leases: SlotRow[], now: Date): nu
     if (expired === null && lease.labelId === null && lease.expiresAt <= now) expired = slot;
   }
   return expired;
-}
-
-async function loadExperiment(db: DbOrTx, experimentId: string) {
-  const experiment = await db.experiment.findUnique({
-    where: { id: experimentId },
-    select: { id: true, labellingMode: true },
-  });
-  if (!experiment) throw new AppError("NOT_FOUND", `experiment ${experimentId} not found`);
-  return experiment;
 }
 
 async function userExists(db: DbOrTx, userId: string): Promise<boolean> {
@@ -157,14 +149,21 @@ async function lockBestPair(tx: Tx, experimentId: string, userId: string, now: D
 /**
  * PostgreSQL: takes a slot of the best pair in one transaction holding the pair's row lock. Everyone who wants that
  * pair meanwhile skips to the next one; whoever locks it after we commit reads our lease (a new statement sees
- * committed rows), so the slot INSERT does not hit the unique constraint in the normal course.
+ * committed rows), so the slot INSERT does not hit the unique constraint in the normal course. `preferPairId` (the
+ * pair the page preloaded) is tried first in the same transaction: under load someone else often took it.
  */
-async function takeLockedSlot(db: Db, experimentId: string, userId: string, expiresAt: Date, now: Date, onlyPairId?: string) {
+async function takeLockedSlot(db: Db, experimentId: string, userId: string, expiresAt: Date, now: Date, preferPairId?: string) {
   return db.$transaction(async (tx) => {
     const passed: string[] = [];
+    let only = preferPairId;
     for (let i = 0; i < MAX_LOCKED_TRIES; i++) {
-      const id = await lockBestPair(tx, experimentId, userId, now, passed, onlyPairId);
-      if (id === null) return null;
+      const id = await lockBestPair(tx, experimentId, userId, now, passed, only);
+      const wasPreferred = only !== undefined;
+      only = undefined;
+      if (id === null) {
+        if (wasPreferred) continue;
+        return null;
+      }
       const pair = await tx.pair.findUniqueOrThrow({
         where: { id },
         select: { ...pairSummarySelect, leases: { select: { slot: true, userId: true, expiresAt: true, labelId: true } } },
@@ -186,9 +185,9 @@ async function takeLockedSlot(db: Db, experimentId: string, userId: string, expi
 }
 
 /** takeLockedSlot, counting a lost race (a lease writer that does not lock the pair: gold, synthetic) as a retry. */
-async function takeLockedSlotCounted(db: Db, experimentId: string, userId: string, expiresAt: Date, now: Date, onlyPairId?: string) {
+async function takeLockedSlotCounted(db: Db, experimentId: string, userId: string, expiresAt: Date, now: Date, preferPairId?: string) {
   try {
-    return await takeLockedSlot(db, experimentId, userId, expiresAt, now, onlyPairId);
+    return await takeLockedSlot(db, experimentId, userId, expiresAt, now, preferPairId);
   } catch (err) {
     if (isUniqueViolation(err, "Lease")) {
       leaseRaces.uniqueRetries++;
@@ -201,12 +200,8 @@ async function takeLockedSlotCounted(db: Db, experimentId: string, userId: strin
 
 /** The PostgreSQL path of nextPair after the held-lease check (see takeLockedSlot). */
 async function nextPairLocked(db: Db, experimentId: string, userId: string, expiresAt: Date, now: Date, preferPairId?: string): Promise<LeasedPair | null> {
-  if (preferPairId) {
-    const got = await takeLockedSlotCounted(db, experimentId, userId, expiresAt, now, preferPairId);
-    if (got && got !== "raced") return withTrajectories(db, got.pair, { slot: got.slot, expiresAt });
-  }
   for (let round = 0; round < MAX_CANDIDATE_ROUNDS; round++) {
-    const got = await takeLockedSlotCounted(db, experimentId, userId, expiresAt, now);
+    const got = await takeLockedSlotCounted(db, experimentId, userId, expiresAt, now, round === 0 ? preferPairId : undefined);
     if (got === "raced") continue;
     if (got) return withTrajectories(db, got.pair, { slot: got.slot, expiresAt });
     if (!(await userExists(db, userId))) throw new AppError("NOT_FOUND", `user ${userId} not found`);
@@ -215,15 +210,22 @@ async function nextPairLocked(db: Db, experimentId: string, userId: string, expi
   throw new AppError("CONFLICT", "the labelling queue is too busy right now: try again", { retry: true });
 }
 
+/** Another live lease of the user in the same experiment (a gold pair leased to them as their upcoming one). */
+export type OtherLease = { pair: PairSummary; slot: number; expiresAt: Date };
+
+/** The leased pair, and the user's other live lease in the experiment, read by the same statement (the screen's upcoming pair). */
+export type NextLease = LeasedPair & { otherLease: OtherLease | null };
+
 /**
  * Leases the next pair for a human labeller, or returns null when nothing is left for them.
  * Calling it again while holding a lease returns the same pair with the lease extended.
  * `preferPairId` (the pair the page preloaded) is taken first when it is free for the user.
  */
-export async function nextPair(db: Db, input: NextPairInput, now = new Date(), preferPairId?: string): Promise<LeasedPair | null> {
+export async function nextPair(db: Db, input: NextPairInput, now = new Date(), preferPairId?: string): Promise<NextLease | null> {
   const { experimentId, userId, leaseMs } = parseInput(nextPairSchema, input, "next-pair request");
-  const experiment = await loadExperiment(db, experimentId);
-  if (experiment.labellingMode === "synthetic") {
+  // The mode from the per-process facts (NOT_FOUND for no such experiment); a label is always checked afresh.
+  const { labellingMode } = await experimentFacts(db, experimentId);
+  if (labellingMode === "synthetic") {
     throw new AppError("FORBIDDEN", `experiment ${experimentId} is labelled by its synthetic teacher only`);
   }
   const expiresAt = new Date(now.getTime() + leaseMs);
@@ -233,14 +235,21 @@ export async function nextPair(db: Db, input: NextPairInput, now = new Date(), p
   const live = await db.lease.findMany({
     where: { userId, labelId: null, expiresAt: { gt: now } },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-    select: { id: true, slot: true, pair: { select: { ...pairSummarySelect, status: true } } },
+    select: { id: true, slot: true, expiresAt: true, pair: { select: { ...pairSummarySelect, status: true } } },
   });
-  const held = live.find((l) => l.pair.experimentId === experimentId && l.pair.status === "open");
+  const mine = live.filter((l) => l.pair.experimentId === experimentId && l.pair.status === "open");
+  const [held, other] = mine;
   if (held) {
     await db.lease.updateMany({ where: { id: held.id, labelId: null }, data: { expiresAt } });
-    return withTrajectories(db, held.pair, { slot: held.slot, expiresAt });
+    const otherLease = other ? { pair: other.pair, slot: other.slot, expiresAt: other.expiresAt } : null;
+    return { ...(await withTrajectories(db, held.pair, { slot: held.slot, expiresAt })), otherLease };
   }
+  const leased = await leaseNewPair(db, experimentId, userId, expiresAt, now, preferPairId);
+  return leased && { ...leased, otherLease: null };
+}
 
+/** nextPair once the user holds no lease in the experiment: a new lease on the best pair they can take. */
+async function leaseNewPair(db: Db, experimentId: string, userId: string, expiresAt: Date, now: Date, preferPairId?: string): Promise<LeasedPair | null> {
   if (dialectOf(db) === "postgresql") return nextPairLocked(db, experimentId, userId, expiresAt, now, preferPairId);
 
   // SQLite (one writer at a time). The pair the labeller's page already shows as the next one, when it is still free for them.
