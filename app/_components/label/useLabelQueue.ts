@@ -84,6 +84,22 @@ function reducer(s: QueueState, a: Action): QueueState {
 const take = (experimentId: string) => send<NextDto>("/api/label/next", "POST", { experimentId });
 const reason = (e: unknown) => (e instanceof ApiError ? e.message : "could not reach the server");
 
+/**
+ * Resolves once the browser has painted the frame being prepared (a frame, then a task). A hidden tab paints no
+ * frames, so a timer resolves it anyway: a label is never held back for long.
+ */
+function afterNextPaint(): Promise<void> {
+  return new Promise((resolve) => {
+    const fallback = setTimeout(resolve, 100);
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        clearTimeout(fallback);
+        resolve();
+      }, 0),
+    );
+  });
+}
+
 export function useLabelQueue(initialExperiment: string | null) {
   const [state, dispatch] = useReducer(reducer, {
     experimentId: initialExperiment,
@@ -174,7 +190,9 @@ export function useLabelQueue(initialExperiment: string | null) {
       const labelId = crypto.randomUUID();
       const seq = ++choiceSeq.current;
       dispatch({ type: "chosen", choice });
-      chain.current = chain.current.then(async () => {
+      // The label is sent once the next pair has been painted: on a busy machine its request (and the server's work
+      // on the same cores) would otherwise compete with drawing that pair.
+      chain.current = chain.current.then(afterNextPaint).then(async () => {
         try {
           const res = await send<LabelResultDto>(`/api/pairs/${pair.pairId}/label`, "POST", { labelId, choice, responseMs, nextPairId });
           if (seq === choiceSeq.current) dispatch({ type: "served", next: res.next });
