@@ -11,6 +11,7 @@ import { randomBytes } from "node:crypto";
 import type { Db } from "./db/client";
 import { userFromSessionCookie } from "./auth/guard";
 import { sealSession } from "./auth/session";
+import { warmLabelPath } from "./labelling/labelling";
 
 /**
  * Requires the compiled proxy and every app entry (routes and pages) listed in the build's app-paths manifest, so Next's own
@@ -60,10 +61,11 @@ export async function warmUp(db: Db, opts: { connections: number; log?: (line: s
   try {
     await openPool(db, opts.connections);
     await warmSessionCheck(db);
+    await warmLabelPath(db);
     const { loaded, failed } = preloadAppEntries();
     for (const f of failed) console.warn(`[warm] could not preload ${f}`);
     log(
-      `[warm] ${loaded} routes and pages loaded, ${opts.connections} database connection(s) open, session check run, in ${Math.round(performance.now() - t0)} ms`,
+      `[warm] ${loaded} routes and pages loaded, ${opts.connections} database connection(s) open, session check and label path run, in ${Math.round(performance.now() - t0)} ms`,
     );
   } catch (err) {
     console.warn(`[warm] warming up failed (the server starts cold): ${(err as Error).message.split("\n")[0]}`);

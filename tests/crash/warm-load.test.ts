@@ -28,11 +28,11 @@ describe("a built server under the load test's labellers", () => {
     await database?.drop();
   });
 
-  it("loaded its routes and pages and ran the session check before serving", () => {
+  it("loaded its routes and pages and ran the session check and the label path's statements before serving", () => {
     const line = server.logs.find((l) => l.startsWith("[warm]"));
     expect(line, server.logs.join("\n")).toBeDefined();
     expect(Number(/\[warm\] (\d+) routes and pages loaded/.exec(line!)?.[1])).toBeGreaterThanOrEqual(20);
-    expect(line).toContain("session check run");
+    expect(line).toContain("session check and label path run");
     expect(server.logs.filter((l) => l.includes("could not preload"))).toEqual([]);
   });
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/lib/server/db/client";
 import { addOpenPairs, keptQueueCounts, recountQueue } from "@/lib/server/labelling/counters";
 import { readPairForLabel } from "@/lib/server/labelling/labels";
-import { labelAndNext, next } from "@/lib/server/labelling/labelling";
+import { labelAndNext, next, warmLabelPath } from "@/lib/server/labelling/labelling";
 import { nextPair, recordLabel } from "@/lib/server/labelling/queue";
 import { resolveConfig } from "@/lib/server/experiments/config";
 import { DEFAULT_EXPERIMENT_INPUT } from "@/lib/contracts/experiment";
@@ -83,6 +83,16 @@ describe.each(BACKENDS)("label path on $name", (backend) => {
     expect(result.replayed).toBe(false);
     expect(result.pair).toMatchObject({ status: "done", labelsDone: 2 });
     expect(await expectExact(exp)).toEqual({ openPairs: 1, labelsByUser: { [a.id]: 1 } });
+  });
+
+  it("warming the label path (a starting instance does it) runs without error and writes nothing", async () => {
+    const { experiment } = await seedExperiment(db, { pairCount: 3 });
+    const counts = () => Promise.all([db.pair.count(), db.lease.count(), db.label.count(), db.labellerCount.count(), db.trainingRound.count()]);
+    const before = await counts();
+    const kept = await keptQueueCounts(db, experiment.id);
+    await warmLabelPath(db);
+    expect(await counts()).toEqual(before);
+    expect(await keptQueueCounts(db, experiment.id)).toEqual(kept);
   });
 
   it.runIf(backend.name === "postgresql")("one label and the next pair take at most 14 round trips to PostgreSQL (BEGIN and COMMIT counted)", async () => {

@@ -7,7 +7,7 @@ import { AppError } from "../errors";
 import { experimentFacts } from "./experiment-facts";
 import { freeSlot, nextPair, recordLabel } from "./queue";
 import { readPairForLabel } from "./labels";
-import type { OtherLease } from "./leases";
+import { warmLeaseQueries, type OtherLease } from "./leases";
 import { readQueueCounts } from "./counters";
 import { openForUser, QUEUE_ORDER, toTrajectoryView, trajectorySelect, withTrajectories, type LeasedPair } from "./views";
 import { ensureDemoOnce } from "../experiments/demo";
@@ -68,15 +68,19 @@ const MAX_WAITING_ROUNDS = 1000;
 type RunningRoundRow = { index: number; status: string; state: string | null };
 const runningRounds = new Map<string, { row: RunningRoundRow | null; readAt: number }>();
 
+function readRunningRound(db: DbOrTx, experimentId: string): Promise<RunningRoundRow | null> {
+  return db.trainingRound.findFirst({
+    where: { experimentId, status: "running" },
+    orderBy: { index: "desc" },
+    select: { index: true, status: true, state: true },
+  });
+}
+
 export async function waitingRound(db: DbOrTx, experimentId: string, now = Date.now()): Promise<WaitingRoundDto | null> {
   const hit = runningRounds.get(experimentId);
   let row = hit && now - hit.readAt < WAITING_ROUND_TTL_MS && hit.readAt <= now ? hit.row : undefined;
   if (row === undefined) {
-    row = await db.trainingRound.findFirst({
-      where: { experimentId, status: "running" },
-      orderBy: { index: "desc" },
-      select: { index: true, status: true, state: true },
-    });
+    row = await readRunningRound(db, experimentId);
     runningRounds.delete(experimentId);
     if (runningRounds.size >= MAX_WAITING_ROUNDS) runningRounds.delete(runningRounds.keys().next().value!);
     runningRounds.set(experimentId, { row, readAt: now });
@@ -254,4 +258,21 @@ export async function getPair(db: DbOrTx, pairId: string): Promise<PairReviewDto
     null,
   );
   return { ...dto, labels: pair.labels.map((l) => ({ source: l.source, choice: l.choice, user: l.user?.name ?? null, teacher: l.teacher })) };
+}
+
+/**
+ * The label path's statements, each run once for ids that match no row (nothing is written): Prisma compiles a
+ * statement's plan the first time it meets its shape, ~0.1 s each on a cold process, so a restarted instance does
+ * it before serving instead of in its first labellers' requests. Called by lib/server/warm.ts.
+ */
+export async function warmLabelPath(db: Db): Promise<void> {
+  const none = "warm-up: matches no row";
+  await readPairForLabel(db, none, none);
+  await warmLeaseQueries(db, none);
+  await peekPair(db, none, none, [none]);
+  await readQueueCounts(db, none, none);
+  await lateFor(db, none, 0);
+  await readRunningRound(db, none);
+  const nowhere = { id: none, experimentId: none, leftId: none, rightId: none, selection: none, priority: 0, labelsWanted: 1, labelsDone: 0 };
+  await withTrajectories(db, nowhere, { slot: 0, expiresAt: new Date() }).catch(() => null); // NOT_FOUND: no such trajectories
 }

@@ -164,10 +164,8 @@ async function takeLockedSlot(db: Db, experimentId: string, userId: string, expi
         if (wasPreferred) continue;
         return null;
       }
-      const pair = await tx.pair.findUniqueOrThrow({
-        where: { id },
-        select: { ...pairSummarySelect, leases: { select: { slot: true, userId: true, expiresAt: true, labelId: true } } },
-      });
+      const pair = await pairWithSlots(tx, id);
+      if (!pair) throw new Error(`pair ${id} vanished under its row lock`);
       const slot = freeSlot(pair.labelsWanted, pair.leases, now);
       if (slot === null || pair.leases.some((l) => l.userId === userId && (l.labelId !== null || l.expiresAt > now))) {
         passed.push(id);
@@ -210,6 +208,34 @@ async function nextPairLocked(db: Db, experimentId: string, userId: string, expi
   throw new AppError("CONFLICT", "the labelling queue is too busy right now: try again", { retry: true });
 }
 
+/** A pair's summary and its slots' leases (read under the pair's row lock on PostgreSQL). */
+function pairWithSlots(db: DbOrTx, pairId: string) {
+  return db.pair.findUnique({
+    where: { id: pairId },
+    select: { ...pairSummarySelect, leases: { select: { slot: true, userId: true, expiresAt: true, labelId: true } } },
+  });
+}
+
+/** The user's live leases, oldest first, with their pairs. */
+function liveLeases(db: DbOrTx, userId: string, now: Date) {
+  return db.lease.findMany({
+    where: { userId, labelId: null, expiresAt: { gt: now } },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    select: { id: true, slot: true, expiresAt: true, pair: { select: { ...pairSummarySelect, status: true } } },
+  });
+}
+
+/**
+ * The lease path's statements for ids that match no row (reads, and an update of no row): a starting instance runs
+ * them so their query plans are compiled before its first labeller waits (see lib/server/warm.ts).
+ */
+export async function warmLeaseQueries(db: Db, none: string): Promise<void> {
+  const now = new Date();
+  await liveLeases(db, none, now);
+  await pairWithSlots(db, none);
+  await db.lease.updateMany({ where: { id: none, labelId: null }, data: { expiresAt: now } });
+}
+
 /** Another live lease of the user in the same experiment (a gold pair leased to them as their upcoming one). */
 export type OtherLease = { pair: PairSummary; slot: number; expiresAt: Date };
 
@@ -232,11 +258,7 @@ export async function nextPair(db: Db, input: NextPairInput, now = new Date(), p
 
   // The user's live leases (normally none or one), found by the (userId, expiresAt) index;
   // experiment and status are checked here rather than joined, so the plan cannot go wrong.
-  const live = await db.lease.findMany({
-    where: { userId, labelId: null, expiresAt: { gt: now } },
-    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-    select: { id: true, slot: true, expiresAt: true, pair: { select: { ...pairSummarySelect, status: true } } },
-  });
+  const live = await liveLeases(db, userId, now);
   const mine = live.filter((l) => l.pair.experimentId === experimentId && l.pair.status === "open");
   const [held, other] = mine;
   if (held) {
