@@ -3,6 +3,9 @@
 // per cell beside the true potential (one shared, labelled colour scale), labels and agreement, and two
 // experiments or rounds on one chart. Every axis says what it measures and in which unit; rates (0-100%) never
 // share an axis with losses; every accuracy shows its sample size.
+// recharts 2, not 3: version 2 draws a chart in the render itself, so the server's HTML already holds the first
+// screen's charts as SVG (shown before the page's code has loaded and hydrated); version 3 draws from a store
+// filled in effects, so its server HTML holds no chart and nothing shows until hydration ends (~1.5 s here).
 import { useEffect, useMemo, useRef, useState } from "react";
 import useSWR from "swr";
 import {
@@ -45,6 +48,30 @@ const yTitle = (value: string, side: "left" | "right" = "left") => ({
   fill: C.axis,
 });
 const percentTick = (v: number) => `${Math.round(v * 100)}%`;
+/**
+ * Every tick of a numeric axis (recharts' few "nice" ones), for charts the server draws: the default thins and
+ * shifts ticks by measuring their text, which the server cannot, so the hydrated chart would not match its HTML.
+ */
+const ALL_TICKS = 0;
+
+/**
+ * The width the server draws the first screen's charts at: a half-width card at the page's widest (max-w-6xl, two
+ * columns from lg up; most desktop windows). The server cannot measure; the browser redraws at the card's measured
+ * width right after hydration, and until then a narrower card shrinks the drawing to fit (globals.css).
+ */
+const SERVER_CHART_WIDTH = 526;
+
+/**
+ * A chart as wide as its card. `server`: drawn in the server's HTML at SERVER_CHART_WIDTH (charts on the first
+ * screen); otherwise drawn only once the browser has measured the card (charts drawn when they near the screen).
+ */
+function Fit({ height, server, children }: { height: number; server?: boolean; children: React.ReactElement }) {
+  return (
+    <ResponsiveContainer width="100%" height={height} initialDimension={server ? { width: SERVER_CHART_WIDTH, height } : undefined}>
+      {children}
+    </ResponsiveContainer>
+  );
+}
 
 /**
  * Mounts its children once they come near the screen, keeping their height until then: the charts below the fold
@@ -132,7 +159,9 @@ export function Dashboards({ data, experimentId }: { data: DashboardDto; experim
       : `${total} episodes.`;
   const heldOut = rateWithSample(last?.heldOutAccuracy, last?.heldOutPairs ?? 0);
   const agreement = rateWithSample(data.agreement.rate, data.agreement.compared);
-  const episodeX = <XAxis dataKey="episode" type="number" domain={["dataMin", "dataMax"]} tick={TICK} label={xTitle("episode")} allowDecimals={false} />;
+  const episodeX = (
+    <XAxis dataKey="episode" type="number" domain={["dataMin", "dataMax"]} tick={TICK} interval={ALL_TICKS} label={xTitle("episode")} allowDecimals={false} />
+  );
   return (
     <div className="grid gap-4 lg:grid-cols-2" data-testid="dashboards" data-rounds={data.rounds.length} data-episodes={data.episodes.length}>
       <div className="grid grid-cols-2 gap-2 sm:grid-cols-4 lg:col-span-2">
@@ -166,11 +195,11 @@ export function Dashboards({ data, experimentId }: { data: DashboardDto; experim
 
       <Card title="Return per episode" note={`Mean return (line: moving average over ${MOVING_AVERAGE_WINDOW}+ episodes). ${perPoint}`} testId="chart-return">
         {data.episodes.length ? (
-          <ResponsiveContainer width="100%" height={230}>
-            <ComposedChart data={data.episodes} margin={MARGIN}>
+          <Fit height={230} server>
+            <ComposedChart id="plot-return" data={data.episodes} margin={MARGIN}>
               <CartesianGrid stroke={C.grid} />
               {episodeX}
-              <YAxis tick={TICK} label={yTitle("return (sum of rewards)")} width={56} />
+              <YAxis tick={TICK} interval={ALL_TICKS} label={yTitle("return (sum of rewards)")} width={56} />
               <Tooltip />
               {boundaries}
               {bucketSize > 1 ? (
@@ -187,7 +216,7 @@ export function Dashboards({ data, experimentId }: { data: DashboardDto; experim
               )}
               <Line dataKey="returnMA" stroke={C.return} dot={false} strokeWidth={2} name="moving average" isAnimationActive={false} />
             </ComposedChart>
-          </ResponsiveContainer>
+          </Fit>
         ) : (
           <Empty>No episodes yet: start a training round.</Empty>
         )}
@@ -195,16 +224,16 @@ export function Dashboards({ data, experimentId }: { data: DashboardDto; experim
 
       <Card title="Success rate" note={`Share of episodes reaching the goal, moving average over ${MOVING_AVERAGE_WINDOW}+ episodes.`} testId="chart-success">
         {data.episodes.length ? (
-          <ResponsiveContainer width="100%" height={230}>
-            <LineChart data={data.episodes} margin={MARGIN}>
+          <Fit height={230} server>
+            <LineChart id="plot-success" data={data.episodes} margin={MARGIN}>
               <CartesianGrid stroke={C.grid} />
               {episodeX}
-              <YAxis domain={[0, 1]} tick={TICK} tickFormatter={percentTick} label={yTitle("success rate (%)")} width={56} />
+              <YAxis domain={[0, 1]} tick={TICK} interval={ALL_TICKS} tickFormatter={percentTick} label={yTitle("success rate (%)")} width={56} />
               <Tooltip formatter={(v) => pct(Number(v))} />
               {boundaries}
               <Line dataKey="successMA" stroke={C.success} dot={false} strokeWidth={2} name="success rate" isAnimationActive={false} />
             </LineChart>
-          </ResponsiveContainer>
+          </Fit>
         ) : (
           <Empty>No episodes yet.</Empty>
         )}
@@ -221,7 +250,7 @@ export function Dashboards({ data, experimentId }: { data: DashboardDto; experim
         lazyHeight={230}
       >
         {data.rewardUpdates.length ? (
-          <ResponsiveContainer width="100%" height={230}>
+          <Fit height={230}>
             <LineChart data={data.rewardUpdates} margin={MARGIN_2}>
               <CartesianGrid stroke={C.grid} />
               <XAxis dataKey="step" type="number" domain={["dataMin", "dataMax"]} tick={TICK} label={xTitle("update step")} allowDecimals={false} />
@@ -240,7 +269,7 @@ export function Dashboards({ data, experimentId }: { data: DashboardDto; experim
               <Line yAxisId="loss" dataKey="loss" stroke={C.rewardLoss} dot={false} name="Bradley–Terry loss" isAnimationActive={false} />
               <Line yAxisId="acc" dataKey="accuracy" stroke={C.accuracy} dot={false} name="batch accuracy" isAnimationActive={false} />
             </LineChart>
-          </ResponsiveContainer>
+          </Fit>
         ) : (
           <Empty>The reward model has not been updated yet (it needs labelled pairs).</Empty>
         )}
@@ -253,7 +282,7 @@ export function Dashboards({ data, experimentId }: { data: DashboardDto; experim
         lazyHeight={230}
       >
         {data.episodes.some((e) => e.policyLoss !== null) ? (
-          <ResponsiveContainer width="100%" height={230}>
+          <Fit height={230}>
             <LineChart data={data.episodes} margin={MARGIN}>
               <CartesianGrid stroke={C.grid} />
               {episodeX}
@@ -262,7 +291,7 @@ export function Dashboards({ data, experimentId }: { data: DashboardDto; experim
               {boundaries}
               <Line dataKey="policyLoss" stroke={C.policyLoss} dot={false} name="policy loss" isAnimationActive={false} connectNulls />
             </LineChart>
-          </ResponsiveContainer>
+          </Fit>
         ) : (
           <Empty>No policy updates yet.</Empty>
         )}
@@ -335,7 +364,7 @@ function PerRound({ data }: { data: DashboardDto }) {
     >
       {rows.length ? (
         <div className="grid gap-4 md:grid-cols-2">
-          <ResponsiveContainer width="100%" height={230}>
+          <Fit height={230}>
             <LineChart data={rows} margin={MARGIN} data-testid="chart-rounds-rates">
               <CartesianGrid stroke={C.grid} />
               <XAxis dataKey="round" tick={TICK} allowDecimals={false} label={xTitle("round")} />
@@ -352,8 +381,8 @@ function PerRound({ data }: { data: DashboardDto }) {
               <Line dataKey="successRate" stroke={C.trainSuccess} name="train success" dot={dot} isAnimationActive={false} />
               <Line dataKey="heldOutAccuracy" stroke={C.accuracy} name="held-out accuracy" dot={dot} isAnimationActive={false} connectNulls />
             </LineChart>
-          </ResponsiveContainer>
-          <ResponsiveContainer width="100%" height={230}>
+          </Fit>
+          <Fit height={230}>
             <LineChart data={rows} margin={MARGIN_2} data-testid="chart-rounds-model">
               <CartesianGrid stroke={C.grid} />
               <XAxis dataKey="round" tick={TICK} allowDecimals={false} label={xTitle("round")} />
@@ -364,7 +393,7 @@ function PerRound({ data }: { data: DashboardDto }) {
               <Line yAxisId="rho" dataKey="spearman" stroke={C.spearman} name="Spearman vs −distance" dot={dot} isAnimationActive={false} connectNulls />
               <Line yAxisId="loss" dataKey="rewardLoss" stroke={C.rewardLoss} name="reward loss" dot={dot} isAnimationActive={false} connectNulls />
             </LineChart>
-          </ResponsiveContainer>
+          </Fit>
         </div>
       ) : (
         <Empty>No finished round yet.</Empty>
@@ -482,7 +511,7 @@ function Heatmaps({ data }: { data: DashboardDto }) {
           </p>
           {points.length ? (
             <WhenVisible height={210}>
-              <ResponsiveContainer width="100%" height={210}>
+              <Fit height={210}>
                 <ScatterChart margin={MARGIN}>
                   <CartesianGrid stroke={C.grid} />
                   <XAxis dataKey="potential" type="number" name="true potential" tick={TICK} label={xTitle("true potential (−steps to goal)")} />
@@ -490,7 +519,7 @@ function Heatmaps({ data }: { data: DashboardDto }) {
                   <Tooltip cursor={{ strokeDasharray: "3 3" }} />
                   <Scatter data={points} fill={C.spearman} isAnimationActive={false} />
                 </ScatterChart>
-              </ResponsiveContainer>
+              </Fit>
             </WhenVisible>
           ) : (
             <Empty>Appears after the first round.</Empty>
@@ -511,7 +540,7 @@ function Labels({ data }: { data: DashboardDto }) {
   return (
     <Card title="Labels by source and by person; human vs teacher on pairs both labelled" testId="labels" wide lazyHeight={190}>
       <div className="grid gap-4 md:grid-cols-3">
-        <ResponsiveContainer width="100%" height={190}>
+        <Fit height={190}>
           <BarChart data={sources} margin={MARGIN}>
             <CartesianGrid stroke={C.grid} />
             <XAxis dataKey="source" tick={TICK} label={xTitle("source")} />
@@ -519,9 +548,9 @@ function Labels({ data }: { data: DashboardDto }) {
             <Tooltip />
             <Bar dataKey="count" name="labels" fill={C.neutral} isAnimationActive={false} />
           </BarChart>
-        </ResponsiveContainer>
+        </Fit>
         {data.labels.byPerson.length ? (
-          <ResponsiveContainer width="100%" height={190}>
+          <Fit height={190}>
             <BarChart data={data.labels.byPerson} layout="vertical" margin={{ ...MARGIN, left: 10 }}>
               <CartesianGrid stroke={C.grid} />
               <XAxis type="number" allowDecimals={false} tick={TICK} label={xTitle("labels")} />
@@ -533,7 +562,7 @@ function Labels({ data }: { data: DashboardDto }) {
               <Bar dataKey="equal" stackId="a" fill={C.equal} isAnimationActive={false} />
               <Bar dataKey="skip" stackId="a" fill={C.skip} isAnimationActive={false} />
             </BarChart>
-          </ResponsiveContainer>
+          </Fit>
         ) : (
           <Empty>No human labels yet.</Empty>
         )}
@@ -644,7 +673,7 @@ function Compare({ data, experimentId }: { data: DashboardDto; experimentId: str
         )}
       </div>
       {series.length ? (
-        <ResponsiveContainer width="100%" height={230}>
+        <Fit height={230}>
           <LineChart data={series} margin={MARGIN}>
             <CartesianGrid stroke={C.grid} />
             <XAxis dataKey="x" type="number" domain={["dataMin", "dataMax"]} tick={TICK} label={xTitle(mode === "rounds" ? "episode in round" : "episode")} />
@@ -654,7 +683,7 @@ function Compare({ data, experimentId }: { data: DashboardDto; experimentId: str
             <Line dataKey="a" name={nameA} stroke={C.compareA} dot={false} isAnimationActive={false} connectNulls />
             <Line dataKey="b" name={nameB} stroke={C.compareB} dot={false} isAnimationActive={false} connectNulls />
           </LineChart>
-        </ResponsiveContainer>
+        </Fit>
       ) : (
         <Empty>Nothing to compare yet.</Empty>
       )}

@@ -190,7 +190,7 @@ export function ExperimentDetail({ id, canRun, first }: { id: string; canRun: bo
         </div>
       </section>
 
-      <LabellerQuality experimentId={id} />
+      <LabellerQuality experimentId={id} first={first?.labellers} />
       {dash.data ? <Dashboards data={dash.data} experimentId={id} /> : <p className="text-slate-500">Loading dashboards…</p>}
 
       <details className="rounded-lg border border-slate-200 bg-white p-3 text-sm shadow-sm">

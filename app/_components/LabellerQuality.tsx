@@ -8,8 +8,9 @@ import type { LabellersDto } from "@/lib/contracts/labellers";
 const pct = (rate: number | null) => (rate === null ? "–" : `${Math.round(rate * 100)}%`);
 const seconds = (ms: number | null) => (ms === null ? "–" : `${(ms / 1000).toFixed(1)} s`);
 
-export function LabellerQuality({ experimentId }: { experimentId: string }) {
-  const { data, error } = useSWR<LabellersDto>(`/api/experiments/${experimentId}/labellers`, fetcher, { refreshInterval: 5000 });
+/** `first`: what the server rendered the page with (first-view.ts); polls take over from it. */
+export function LabellerQuality({ experimentId, first }: { experimentId: string; first?: LabellersDto }) {
+  const { data, error } = useSWR<LabellersDto>(`/api/experiments/${experimentId}/labellers`, fetcher, { refreshInterval: 5000, fallbackData: first });
   return (
     <section className="min-w-0 rounded-lg border border-slate-200 bg-white p-3 shadow-sm sm:p-4" data-testid="labeller-quality">
       <h2 className="font-semibold">Labellers against the exact truth</h2>

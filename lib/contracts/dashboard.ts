@@ -3,6 +3,7 @@ import { z } from "zod";
 import { idSchema } from "./ids";
 import { COUNTED_CHOICES, LABELLING_MODES } from "./words";
 import type { ExperimentDto } from "./experiment";
+import type { LabellersDto } from "./labellers";
 import type { RoundDto } from "./round";
 
 /**
@@ -102,4 +103,4 @@ export const dashboardResponse = z.union([dashboardSchema, z.strictObject({ unch
 export type DashboardResponse = z.infer<typeof dashboardResponse>;
 
 /** What the experiment page is rendered with (lib/server/experiments/first-view.ts): the answers its first polls would get. */
-export type ExperimentFirstView = { experiment: ExperimentDto; rounds: RoundDto[]; dashboard: DashboardDto };
+export type ExperimentFirstView = { experiment: ExperimentDto; rounds: RoundDto[]; dashboard: DashboardDto; labellers: LabellersDto };

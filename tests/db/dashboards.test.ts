@@ -6,6 +6,9 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/lib/server/db/client";
 import { episodeSeries, getDashboard, MAX_EPISODE_POINTS, MAX_REWARD_POINTS, RAW_EPISODE_LIMIT } from "@/lib/server/experiments/dashboards";
+import { experimentFirstView } from "@/lib/server/experiments/first-view";
+import { labellerQuality } from "@/lib/server/experiments/labellers";
+import { labellersResponse } from "@/lib/contracts/labellers";
 import { EPISODE_BUCKET, writeEpisodeMetrics } from "@/lib/server/training/round-metrics";
 import type { EpisodeStep } from "@/lib/rl/episode";
 import { createPairs, insertTrajectories } from "@/lib/server/labelling/pairs";
@@ -171,5 +174,18 @@ describe.each(BACKENDS)("dashboard aggregation on $name", (backend) => {
     await writeEpisodeMetrics(db, { id: round.id, experimentId, index: 1 }, [step]);
     const after = await full(db, experimentId, d.version);
     expect(after.episodeStats.total).toBe(11);
+
+    // The experiment page is rendered with these answers (first-view.ts), the labellers' table included: what sits
+    // above the server-drawn charts is there at first paint instead of arriving with a fetch and pushing them down.
+    const view = await experimentFirstView(db, experimentId);
+    expect(view!.dashboard).toEqual(JSON.parse(JSON.stringify(after)));
+    expect(view!.labellers).toEqual(labellersResponse.parse({ labellers: await labellerQuality(db, experimentId) }));
+    expect(view!.labellers.labellers.map((l) => [l.user, l.decided, l.skips]).sort()).toEqual(
+      [
+        [ann.name, 2, 1],
+        [bob.name, 1, 0],
+      ].sort(),
+    );
+    expect(await experimentFirstView(db, randomUUID())).toBeNull();
   });
 });

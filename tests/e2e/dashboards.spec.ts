@@ -1,9 +1,10 @@
 // The experiment page of a long run (3,000 episodes written by scripts/seed-dashboard.ts into the server's
-// database): the what-next line, axis titles, the heatmap legend, sample sizes; then the small things of
-// issue 10: the 404 page, the favicon, the copy button, the invite form's field errors, the maze preview.
+// database): the what-next line, axis titles, the heatmap legend, sample sizes; the first screen's charts drawn
+// by the server (shown without JavaScript, taken over by React without a mismatch or a jump); then the small things
+// of issue 10: the 404 page, the favicon, the copy button, the invite form's field errors, the maze preview.
 import { execFileSync } from "node:child_process";
 import path from "node:path";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Browser, type Page } from "@playwright/test";
 import { ORIGIN, screen, signInAs } from "./helpers";
 import { DEFAULT_EXPERIMENT_INPUT } from "../../lib/contracts/experiment";
 
@@ -80,6 +81,90 @@ test("a long run's dashboards: what next, axis titles and units, one heatmap sca
   for (const part of ["what-next", "chart-return", "chart-rounds", "heatmap"]) {
     await page.getByTestId(part).screenshot({ path: `test-results/screens/dashboards-390-${part}.png` });
   }
+});
+
+/** The first screen's charts, drawn by the server; the others wait until they near the screen. */
+const FIRST_CHARTS = ["chart-return", "chart-success"];
+
+/** Each first-screen chart's drawing (element, path, position, text of every SVG node) and where it sits on the page. */
+function firstCharts(page: Page) {
+  return page.evaluate(
+    (ids) =>
+      ids.map((id) => {
+        const svg = document.querySelector(`[data-testid="${id}"] .recharts-wrapper > svg`)!;
+        const box = svg.getBoundingClientRect();
+        const nodes = [...svg.querySelectorAll("*")].map((e) =>
+          [e.tagName, ...["d", "x", "y", "width", "height"].map((a) => e.getAttribute(a)), e.childElementCount ? "" : e.textContent].join(" "),
+        );
+        return { id, top: box.top + window.scrollY, left: box.left, width: box.width, height: box.height, nodes };
+      }),
+    FIRST_CHARTS,
+  );
+}
+
+async function researcherPage(browser: Browser, options: { javaScriptEnabled: boolean; width: number }): Promise<Page> {
+  const context = await browser.newContext({ javaScriptEnabled: options.javaScriptEnabled, viewport: { width: options.width, height: 800 } });
+  await signInAs(context.request, "researcher");
+  return context.newPage();
+}
+
+test("the first screen's charts come drawn in the server's HTML: shown without JavaScript, taken over by React with no mismatch and no jump", async ({
+  browser,
+}) => {
+  test.setTimeout(180_000);
+  // 4 rounds: round lines with their R-labels are drawn too.
+  const id = seedLongRun(4, 50);
+
+  const still = await researcherPage(browser, { javaScriptEnabled: false, width: 1280 });
+  await still.goto(`/experiments/${id}`);
+  for (const chart of FIRST_CHARTS) {
+    await expect(still.getByTestId(chart).locator(".recharts-line-curve")).toBeVisible();
+    await expect(still.getByTestId(chart).locator(".recharts-label")).toContainText(["episode"]);
+    await expect(still.getByTestId(chart).getByText("R4")).toBeVisible();
+  }
+  await expect(still.getByTestId("chart-return").locator(".recharts-label")).toContainText(["return (sum of rewards)"]);
+  await expect(still.getByTestId("chart-success").locator(".recharts-label")).toContainText(["success rate (%)"]);
+  // The labellers' table above the charts is the server's too: it does not push them down when the page hydrates.
+  await expect(still.getByTestId("labeller-quality")).toContainText("No one has labelled this experiment yet.");
+  // Charts further down are drawn in the browser as they near the screen.
+  await expect(still.getByTestId("chart-reward-loss").locator("svg")).toHaveCount(0);
+  const server = await firstCharts(still);
+  await screen(still, "dashboards-without-javascript-1280");
+  await still.context().close();
+
+  const live = await researcherPage(browser, { javaScriptEnabled: true, width: 1280 });
+  const errors: string[] = [];
+  live.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  live.on("pageerror", (e) => errors.push(e.message));
+  await live.goto(`/experiments/${id}`);
+  // Hydrated: the chart answers the pointer with its tooltip.
+  const plot = live.getByTestId("chart-return").locator(".recharts-wrapper > svg");
+  await expect(async () => {
+    const box = (await plot.boundingBox())!;
+    await live.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await expect(live.getByTestId("chart-return").locator(".recharts-tooltip-wrapper")).toContainText("moving average", { timeout: 500 });
+  }).toPass({ timeout: 20_000 });
+  // Away again: the hover's cursor line and active dot leave the drawing.
+  await live.mouse.move(0, 0);
+  await expect(live.locator(".recharts-tooltip-cursor, .recharts-active-dot")).toHaveCount(0);
+  await live.waitForLoadState("networkidle");
+  const browserDrawn = await firstCharts(live);
+  for (const [i, chart] of browserDrawn.entries()) {
+    // At this width the server's guess is the card's width: the drawing React owns is the server's, node for node,
+    // in the same place (a few px allowed for rounding).
+    expect(chart.nodes, `${chart.id} drawn by the server as by the browser`).toEqual(server[i].nodes);
+    for (const k of ["top", "left", "width", "height"] as const) expect(Math.abs(chart[k] - server[i][k]), `${chart.id} ${k}`).toBeLessThanOrEqual(3);
+  }
+  expect(errors, "no hydration (or other) error in the console").toEqual([]);
+  await live.context().close();
+
+  // A phone without JavaScript: the server's drawing shrinks into the card instead of widening the page.
+  const phone = await researcherPage(browser, { javaScriptEnabled: false, width: 390 });
+  await phone.goto(`/experiments/${id}`);
+  for (const chart of await firstCharts(phone)) expect(chart.left + chart.width, `${chart.id} fits the phone`).toBeLessThanOrEqual(390);
+  expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await phone.getByTestId("chart-return").screenshot({ path: "test-results/screens/dashboards-without-javascript-390-chart-return.png" });
+  await phone.context().close();
 });
 
 test("a new experiment: the what-next line says to start round 1; few held-out labels carry a caveat", async ({ page }) => {
