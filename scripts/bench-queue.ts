@@ -390,7 +390,7 @@ function section(options: Options, seedSeconds: number, openNow: number, plans: 
     "",
     `The previous code counted the queue on every label request (next, label, queue: open pairs for the user and their labels): ` +
       `${f(t.oldCounts.db.p50)} ms of database time at p50 here, more than the whole label request now (${f(t.label.db.p50)} ms). ` +
-      "The counts are now two primary-key reads of kept counters. The candidate read itself was already an index walk; it is now one " +
+      "The counts are now one read of kept counters (two primary keys, joined in one statement). The candidate read itself was already an index walk; it is now one " +
       "`FOR UPDATE SKIP LOCKED` statement (see the plans).",
     "",
     "Every statement of those requests (and of the previous code's counts and candidate read), `EXPLAIN (ANALYZE, BUFFERS)` " +

@@ -25,6 +25,7 @@ const BASE = `http://localhost:${PORT}`;
 const DB = `/tmp/oprl-bench-web-${process.pid}.db`;
 const FIRST_PAIR_RUNS = 12;
 const KEYPRESSES = 25;
+const KEYPRESSES_DURING = 40;
 const ROUND_EPISODES = 5000;
 const ARRIVALS = 20;
 
@@ -155,7 +156,8 @@ async function firstPairTimes(browser: Browser): Promise<number[]> {
   return out;
 }
 
-async function keypressTimes(browser: Browser, user: string, count: number): Promise<number[]> {
+/** Keypress -> next pair shown, `count` times or while `go()` holds (checked before each keypress). */
+async function keypressTimes(browser: Browser, user: string, count: number, go: () => boolean = () => true): Promise<number[]> {
   const page = await labelPage(browser, user);
   await page.goto(`${BASE}/label?experiment=${LABEL_EXP}`);
   try {
@@ -166,7 +168,7 @@ async function keypressTimes(browser: Browser, user: string, count: number): Pro
   }
   const out: number[] = [];
   const keys = ["ArrowLeft", "ArrowRight", "ArrowDown", "="];
-  for (let i = 0; i < count; i++) {
+  for (let i = 0; i < count && go(); i++) {
     const total = await page.getByTestId("total-count").textContent();
     const before = await page.evaluate(() => (window as any).__bench.changes.length as number);
     await page.keyboard.press(keys[i % keys.length]);
@@ -458,7 +460,8 @@ async function main() {
     const probeEnd = performance.now() + 15_000;
     const during = await timeProbes(probes, () => status === "running" && performance.now() < probeEnd, 1000);
     console.log("measuring keypress -> next pair during the round…");
-    const keyDuring = status === "running" ? await keypressTimes(browser, "bench-keys-round", 12) : [];
+    // As many as the rest of the round allows (up to KEYPRESSES_DURING): each is pressed while the round runs.
+    const keyDuring = status === "running" ? await keypressTimes(browser, "bench-keys-round", KEYPRESSES_DURING, () => status === "running") : [];
     const stillRunning = status === "running";
     while (status === "running") await sleep(200);
     clearInterval(poll);
