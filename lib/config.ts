@@ -110,10 +110,10 @@ const envSchema = z.object({
    */
   WORKER_MAX_ROUNDS: z.coerce.number().int().min(1).max(100).default(8),
   /**
-   * The training worker's CPU priority (Linux nice, 0-19; default 10): training is batch work, so on a machine it
+   * The training worker's CPU priority (Linux nice, 0-19; default 19, the lowest): training is batch work, so on a machine it
    * shares with the web server, requests and labellers' screens win the CPU and a round waits instead.
    */
-  WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
+  WORKER_NICE: z.coerce.number().int().min(0).max(19).default(19),
 });
 
 export type AppConfig = z.infer<typeof envSchema> & { databaseKind: DatabaseKind };
