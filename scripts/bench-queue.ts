@@ -22,6 +22,7 @@ import { insertTrajectories, type TrajectoryInput } from "../lib/server/labellin
 import { labelAndNext, labelTargets, next, queueStatus } from "../lib/server/labelling/labelling";
 import { openForUser, QUEUE_ORDER } from "../lib/server/labelling/views";
 import { throwawayPostgres } from "./throwaway-db";
+import { countPgRoundTrips } from "./pg-round-trips";
 import { parseArgs as parseCli } from "node:util";
 import { z } from "zod";
 
@@ -47,17 +48,6 @@ const TRAJECTORIES = 2000;
 const SKIPS_PER_USER = 20;
 
 type Captured = { phase: string; query: string; params: unknown[]; duration: number };
-
-/**
- * Round trips to PostgreSQL, counted where every one passes: pg's Client.query (Prisma's log leaves out BEGIN and
- * COMMIT, and each of those is a round trip too).
- */
-let roundTrips = 0;
-const clientQuery = pg.Client.prototype.query;
-pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-  roundTrips++;
-  return (clientQuery as (...a: unknown[]) => unknown).apply(this, args);
-} as typeof clientQuery;
 
 /** A client like openDb's, with Prisma's query log on: every statement, its parameters and its duration. */
 function loggingClient(url: string, sink: (q: Omit<Captured, "phase">) => void): Db {
@@ -294,12 +284,16 @@ async function main() {
       const trips: number[] = [];
       for (let i = 0; i < n; i++) {
         requestDbMs = 0;
-        roundTrips = 0;
+        const counter = countPgRoundTrips();
         const t0 = performance.now();
-        await fn(i);
+        try {
+          await fn(i);
+        } finally {
+          counter.stop();
+        }
         wall.push(performance.now() - t0);
         dbMs.push(requestDbMs);
-        trips.push(roundTrips);
+        trips.push(counter.n);
       }
       return { db: percentiles(dbMs), wall: percentiles(wall), trips: percentiles(trips) };
     };

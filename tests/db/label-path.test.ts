@@ -1,7 +1,6 @@
 // The label path's write on both databases under the interleavings the one-statement PostgreSQL form must get right
 // (labels.ts recordDecidedHumanInOneStatement), and its cost on PostgreSQL: the round trips of one label + next pair.
 import { randomUUID } from "node:crypto";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/lib/server/db/client";
 import { addOpenPairs, keptQueueCounts, recountQueue } from "@/lib/server/labelling/counters";
@@ -10,18 +9,8 @@ import { labelAndNext, next, warmLabelPath } from "@/lib/server/labelling/labell
 import { nextPair, recordLabel } from "@/lib/server/labelling/queue";
 import { resolveConfig } from "@/lib/server/experiments/config";
 import { DEFAULT_EXPERIMENT_INPUT } from "@/lib/contracts/experiment";
+import { countPgRoundTrips } from "../../scripts/pg-round-trips";
 import { BACKENDS, freshDb, seedExperiment, seedUsers } from "./backends";
-
-/** Every statement sent to PostgreSQL passes through pg's Client.query (BEGIN and COMMIT too). */
-function countRoundTrips() {
-  const original = pg.Client.prototype.query;
-  const counter = { n: 0, restore: () => void (pg.Client.prototype.query = original) };
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    counter.n++;
-    return (original as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof original;
-  return counter;
-}
 
 describe.each(BACKENDS)("label path on $name", (backend) => {
   let db: Db;
@@ -107,12 +96,12 @@ describe.each(BACKENDS)("label path on $name", (backend) => {
       .next;
     const trips: number[] = [];
     for (let i = 0; i < 4; i++) {
-      const counter = countRoundTrips();
+      const counter = countPgRoundTrips();
       try {
         const body = { labelId: randomUUID(), choice: "right" as const, responseMs: 800, nextPairId: shown.upcoming?.pairId };
         shown = (await labelAndNext(db, shown.pair!.pairId, body, a.id)).next;
       } finally {
-        counter.restore();
+        counter.stop();
       }
       trips.push(counter.n);
       expect(shown.pair).not.toBeNull();
@@ -120,5 +109,7 @@ describe.each(BACKENDS)("label path on $name", (backend) => {
     // 13 when measured: the pair read, the label (one statement), the late check, the user's leases, the lease
     // transaction (BEGIN, lock, read slots, insert, COMMIT), the trajectories, the peek (two), the counts.
     expect(Math.max(...trips)).toBeLessThanOrEqual(14);
+    // And the counter does see them (a counter that saw nothing would pass the budget).
+    expect(Math.min(...trips)).toBeGreaterThanOrEqual(8);
   });
 });
