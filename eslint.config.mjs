@@ -46,6 +46,14 @@ export default defineConfig([
               allowTypeImports: false,
               message: "client components take their shapes from lib/contracts, not from server modules",
             },
+            {
+              // Contract modules build zod schemas when loaded: a value import puts zod (~110 KB) into every page that
+              // shows the component. Types are free; values the browser needs live in zod-free modules.
+              group: ["@/lib/contracts/*", "!@/lib/contracts/words", "!@/lib/contracts/safe-next", "!@/lib/contracts/episode-curves"],
+              allowTypeImports: true,
+              message:
+                "this contract module loads zod into the page: import types only, or move the value to a zod-free module (words.ts, safe-next.ts, episode-curves.ts)",
+            },
           ],
         },
       ],

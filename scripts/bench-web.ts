@@ -288,6 +288,11 @@ async function measureDashboardCharts(browser: Browser): Promise<string> {
   console.log("measuring experiment page -> charts shown…");
   const page: number[] = [];
   const hydrated: number[] = [];
+  // Where the time goes: the server's answer (first and last byte of the HTML) and the browser's first paint.
+  const firstByte: number[] = [];
+  const lastByte: number[] = [];
+  const fcp: number[] = [];
+  let htmlBytes = 0;
   let points = "";
   for (let i = 0; i < DASH_PAGE_RUNS; i++) {
     // A new context each time: no cached page code, as a first visit.
@@ -296,9 +301,18 @@ async function measureDashboardCharts(browser: Browser): Promise<string> {
     await context.addCookies([{ name, value: value.join("="), url: BASE }]);
     await context.addInitScript(CHARTS_OBSERVER);
     const tab = await context.newPage();
-    await tab.goto(`${BASE}/experiments/${expId}`);
+    const response = await tab.goto(`${BASE}/experiments/${expId}`);
+    htmlBytes = (await response!.body()).length;
     await tab.waitForFunction(() => (window as any).__charts !== null, null, { timeout: 30_000 });
     page.push(await tab.evaluate(() => (window as any).__charts as number));
+    const phases = await tab.evaluate(() => {
+      const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
+      const fcp = performance.getEntriesByName("first-contentful-paint")[0];
+      return { firstByte: nav.responseStart, lastByte: nav.responseEnd, fcp: fcp?.startTime ?? NaN };
+    });
+    firstByte.push(phases.firstByte);
+    lastByte.push(phases.lastByte);
+    fcp.push(phases.fcp);
     await tab.waitForFunction(() => (window as any).__hydrated !== null, null, { timeout: 30_000 });
     hydrated.push(await tab.evaluate(() => (window as any).__hydrated as number));
     points = (await tab.getByTestId("dashboards").getAttribute("data-episodes")) ?? "";
@@ -339,12 +353,15 @@ async function measureDashboardCharts(browser: Browser): Promise<string> {
     `drawn as ${points} episode points (buckets of stored per-round sums) of a ${Math.round(bytes / 1024)} KiB dashboard answer. Each page load is a new`,
     'browser context (no cached page code); "charts shown" is the first animation frame with the first screen\'s charts (return and',
     "success curves) drawn, timed from navigation start by the page's own clock (charts further down are drawn as they near the screen).",
-    'The server\'s HTML holds these two charts as SVG (recharts 2); "hydrated" is when React has taken them over (tooltips, width).',
+    `The server's HTML (${Math.round(htmlBytes / 1024)} KiB) holds these two charts as SVG (recharts 2); "hydrated" is when React has taken them over (tooltips, width).`,
     `Target: charts shown p95 < 1 s: ${summary(page.slice(1)).p95 < 1000 ? "met" : "**not met**"}.`,
     "",
     table([
       ["navigation -> charts shown, first visit after the server started", summary(page.slice(0, 1))],
       ["navigation -> charts shown, later visits", summary(page.slice(1))],
+      ["navigation -> first byte of the HTML, later visits", summary(firstByte.slice(1))],
+      ["navigation -> last byte of the HTML, later visits", summary(lastByte.slice(1))],
+      ["navigation -> first contentful paint, later visits", summary(fcp.slice(1))],
       ["navigation -> charts hydrated, later visits", summary(hydrated.slice(1))],
       ["GET dashboard, full answer", summary(full)],
       ["GET dashboard?since=VERSION, nothing changed (what the page polls)", summary(unchanged)],

@@ -28,7 +28,8 @@ import {
 import { fetcher } from "./api";
 import { CHART_COLORS as C, HEATMAP_STOPS, SIDE_COLORS } from "./theme";
 import { normalise, percent as pct, rateWithSample } from "./dashboard-text";
-import { MOVING_AVERAGE_WINDOW, type DashboardDto, type DashboardResponse, type EpisodePoint } from "@/lib/contracts/dashboard";
+import type { DashboardDto, DashboardResponse, EpisodePoint } from "@/lib/contracts/dashboard";
+import { MOVING_AVERAGE_WINDOW } from "@/lib/contracts/episode-curves";
 import type { ExperimentSummaryDto } from "@/lib/contracts/experiment";
 import { COUNTED_CHOICES } from "@/lib/contracts/words";
 
@@ -119,6 +120,15 @@ function Card({
   );
 }
 
+/** A chart whose data the page's first poll is still fetching (the server rendered the first screen only). */
+function Loading() {
+  return (
+    <p className="flex h-48 items-center justify-center text-center text-sm text-slate-500" data-testid="chart-loading">
+      Loading…
+    </p>
+  );
+}
+
 function Empty({ children }: { children: React.ReactNode }) {
   return <p className="flex h-48 items-center justify-center text-center text-sm text-slate-500">{children}</p>;
 }
@@ -149,7 +159,8 @@ function boundaryLines(episodes: EpisodePoint[]) {
   ));
 }
 
-export function Dashboards({ data, experimentId }: { data: DashboardDto; experimentId: string }) {
+/** `complete` false: `data` is the server's first screen (the last round only, no reward-model steps) until the first poll answers. */
+export function Dashboards({ data, experimentId, complete = true }: { data: DashboardDto; experimentId: string; complete?: boolean }) {
   const boundaries = useMemo(() => boundaryLines(data.episodes), [data.episodes]);
   const last = data.rounds[data.rounds.length - 1] ?? null;
   const { bucketSize, total } = data.episodeStats;
@@ -163,7 +174,13 @@ export function Dashboards({ data, experimentId }: { data: DashboardDto; experim
     <XAxis dataKey="episode" type="number" domain={["dataMin", "dataMax"]} tick={TICK} interval={ALL_TICKS} label={xTitle("episode")} allowDecimals={false} />
   );
   return (
-    <div className="grid gap-4 lg:grid-cols-2" data-testid="dashboards" data-rounds={data.rounds.length} data-episodes={data.episodes.length}>
+    <div
+      className="grid gap-4 lg:grid-cols-2"
+      data-testid="dashboards"
+      data-rounds={complete ? data.rounds.length : undefined}
+      data-episodes={data.episodes.length}
+      data-complete={complete}
+    >
       <div className="grid grid-cols-2 gap-2 sm:grid-cols-4 lg:col-span-2">
         <Stat
           label="Eval success (last round)"
@@ -249,7 +266,9 @@ export function Dashboards({ data, experimentId }: { data: DashboardDto; experim
         testId="chart-reward-loss"
         lazyHeight={230}
       >
-        {data.rewardUpdates.length ? (
+        {!complete ? (
+          <Loading />
+        ) : data.rewardUpdates.length ? (
           <Fit height={230}>
             <LineChart data={data.rewardUpdates} margin={MARGIN_2}>
               <CartesianGrid stroke={C.grid} />
@@ -297,7 +316,7 @@ export function Dashboards({ data, experimentId }: { data: DashboardDto; experim
         )}
       </Card>
 
-      <PerRound data={data} />
+      <PerRound data={data} complete={complete} />
       <Heatmaps data={data} />
       <Labels data={data} />
       <Compare data={data} experimentId={experimentId} />
@@ -344,7 +363,7 @@ function Stat({
 }
 
 /** Per round: rates (%) on one chart, the reward model's rank correlation and loss on another. */
-function PerRound({ data }: { data: DashboardDto }) {
+function PerRound({ data, complete }: { data: DashboardDto; complete: boolean }) {
   const rows = data.rounds.map((r) => ({ ...r, heldOutLabel: `held-out accuracy (n = ${r.heldOutPairs})` }));
   const fewHeldOut = data.rounds.some((r) => r.heldOutAccuracy !== null && r.heldOutPairs < 20);
   // A dot per round while they can be told apart; hundreds of SVG circles only slow the page down.
@@ -362,7 +381,9 @@ function PerRound({ data }: { data: DashboardDto }) {
       wide
       lazyHeight={230}
     >
-      {rows.length ? (
+      {!complete ? (
+        <Loading />
+      ) : rows.length ? (
         <div className="grid gap-4 md:grid-cols-2">
           <Fit height={230}>
             <LineChart data={rows} margin={MARGIN} data-testid="chart-rounds-rates">

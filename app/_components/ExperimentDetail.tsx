@@ -37,7 +37,9 @@ export function ExperimentDetail({ id, canRun, first }: { id: string; canRun: bo
   });
   const active = rounds.data?.rounds.find((r) => r.status === "queued" || r.status === "running") ?? null;
   // Polls are cheap (the server answers "unchanged" until something is written), so labels show between rounds too.
-  const dash = useDashboard(id, active ? 1500 : 5000, first?.dashboard);
+  const dash = useDashboard(id, active ? 1500 : 5000, first?.dashboard, first?.dashboardComplete);
+  // Until the first poll answers, the page draws the server's first screen (no per-round history yet).
+  const dashComplete = !first || first.dashboardComplete || dash.data !== first.dashboard;
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
   const [episodes, setEpisodes] = useState("");
@@ -191,7 +193,7 @@ export function ExperimentDetail({ id, canRun, first }: { id: string; canRun: bo
       </section>
 
       <LabellerQuality experimentId={id} first={first?.labellers} />
-      {dash.data ? <Dashboards data={dash.data} experimentId={id} /> : <p className="text-slate-500">Loading dashboards…</p>}
+      {dash.data ? <Dashboards data={dash.data} experimentId={id} complete={dashComplete} /> : <p className="text-slate-500">Loading dashboards…</p>}
 
       <details className="rounded-lg border border-slate-200 bg-white p-3 text-sm shadow-sm">
         <summary className="cursor-pointer font-medium">Maze</summary>

@@ -6,6 +6,8 @@ import { useMemo, useState } from "react";
 import { TEACHER_KINDS } from "@/lib/labelers";
 import { DEFAULT_LAYOUT_TEXT, LayoutError, layoutToText, parseLayout, randomLayout } from "@/lib/maze/layout";
 import { SHAPING_MODES } from "@/lib/rl/config";
+// The form validates with the API's own schema, so this page does load zod (it is the only one that should).
+// eslint-disable-next-line no-restricted-imports
 import { createExperimentSchema, DEFAULT_EXPERIMENT_INPUT, LABELLING_MODES, PAIR_SELECTIONS } from "@/lib/contracts/experiment";
 import { ApiError, byPath, send } from "./api";
 import { gridFromText } from "./maze";

@@ -1,6 +1,6 @@
 "use client";
 // The sign-in form: name + password to /api/auth/sign-in; the server sets the session cookie.
-import { safeNext } from "@/lib/contracts/auth";
+import { safeNext } from "@/lib/contracts/safe-next";
 import { send, useApiForm } from "./api";
 
 export function SignInForm({ next }: { next: string }) {

@@ -6,9 +6,12 @@ import useSWR from "swr";
 import { fetcher } from "./api";
 import type { DashboardDto, DashboardResponse } from "@/lib/contracts/dashboard";
 
-/** `first`: the dashboard the server rendered the page with; the first poll asks only whether it changed. */
-export function useDashboard(experimentId: string, refreshInterval: number, first?: DashboardDto) {
-  const last = useRef<DashboardDto | null>(first ?? null);
+/**
+ * `first`: the dashboard the server rendered the page with. Complete, the first poll asks only whether it changed;
+ * trimmed to the first screen (`firstComplete` false), the first poll fetches the whole.
+ */
+export function useDashboard(experimentId: string, refreshInterval: number, first?: DashboardDto, firstComplete = true) {
+  const last = useRef<DashboardDto | null>(first && firstComplete ? first : null);
   const url = `/api/experiments/${experimentId}/dashboard`;
   return useSWR<DashboardDto>(
     url,

@@ -64,8 +64,7 @@ const count = z.number().int().min(0);
 /** Agreement counts, human choice -> synthetic choice -> pairs. */
 const agreementMatrix = z.record(z.enum(COUNTED_CHOICES), z.record(z.enum(COUNTED_CHOICES), count));
 
-/** The episode curves' moving average spans at least this many episodes. */
-export const MOVING_AVERAGE_WINDOW = 20;
+export { MOVING_AVERAGE_WINDOW } from "./episode-curves";
 
 export const dashboardSchema = z.strictObject({
   /** Changes whenever anything drawn here changes: send it back as `since` to get `{ unchanged: true }` instead. */
@@ -102,5 +101,15 @@ export const dashboardQuerySchema = z.strictObject({ since: z.string().max(200).
 export const dashboardResponse = z.union([dashboardSchema, z.strictObject({ unchanged: z.literal(true), version: z.string() })]);
 export type DashboardResponse = z.infer<typeof dashboardResponse>;
 
-/** What the experiment page is rendered with (lib/server/experiments/first-view.ts): the answers its first polls would get. */
-export type ExperimentFirstView = { experiment: ExperimentDto; rounds: RoundDto[]; dashboard: DashboardDto; labellers: LabellersDto };
+/**
+ * What the experiment page is rendered with (lib/server/experiments/first-view.ts): the answers its first polls would
+ * get, trimmed to the first screen. `rounds`: the latest rounds only. `dashboard`: when `dashboardComplete` is false,
+ * its `rounds` holds the last round only and `rewardUpdates` is empty; the page's first poll fetches the whole.
+ */
+export type ExperimentFirstView = {
+  experiment: ExperimentDto;
+  rounds: RoundDto[];
+  dashboard: DashboardDto;
+  dashboardComplete: boolean;
+  labellers: LabellersDto;
+};

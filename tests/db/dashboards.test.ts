@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/lib/server/db/client";
 import { episodeSeries, getDashboard, MAX_EPISODE_POINTS, MAX_REWARD_POINTS, RAW_EPISODE_LIMIT } from "@/lib/server/experiments/dashboards";
-import { experimentFirstView } from "@/lib/server/experiments/first-view";
+import { experimentFirstView, FIRST_VIEW_ROUNDS } from "@/lib/server/experiments/first-view";
 import { labellerQuality } from "@/lib/server/experiments/labellers";
 import { labellersResponse } from "@/lib/contracts/labellers";
 import { EPISODE_BUCKET, writeEpisodeMetrics } from "@/lib/server/training/round-metrics";
@@ -123,6 +123,15 @@ describe.each(BACKENDS)("dashboard aggregation on $name", (backend) => {
     expect(steps.length).toBeLessThanOrEqual(MAX_REWARD_POINTS + 1);
     expect(d.heatmap.round).toBe(25);
     expect(d.heatmap.learned).toHaveLength(64);
+
+    // The page is rendered with the first screen only: everything it draws there as the API has it, the last round
+    // for the stats, the latest rounds for the round list; the per-round history and reward steps come with a poll.
+    const view = (await experimentFirstView(db, experimentId))!;
+    expect(view.dashboardComplete).toBe(false);
+    const answer = JSON.parse(JSON.stringify(d)) as DashboardDto;
+    expect(view.dashboard).toEqual({ ...answer, rounds: answer.rounds.slice(-1), rewardUpdates: [] });
+    expect(view.dashboard.rounds[0].round).toBe(25);
+    expect(view.rounds.map((r) => r.index)).toEqual(Array.from({ length: FIRST_VIEW_ROUNDS }, (_, i) => 25 - i));
   });
 
   it("labels by source and person, agreement on pairs both labelled, and `since` until something changes", async () => {
@@ -178,7 +187,9 @@ describe.each(BACKENDS)("dashboard aggregation on $name", (backend) => {
     // The experiment page is rendered with these answers (first-view.ts), the labellers' table included: what sits
     // above the server-drawn charts is there at first paint instead of arriving with a fetch and pushing them down.
     const view = await experimentFirstView(db, experimentId);
-    expect(view!.dashboard).toEqual(JSON.parse(JSON.stringify(after)));
+    const answer = JSON.parse(JSON.stringify(after)) as DashboardDto;
+    expect(view!.dashboard).toEqual({ ...answer, rewardUpdates: [] });
+    expect(view!.dashboardComplete).toBe(false);
     expect(view!.labellers).toEqual(labellersResponse.parse({ labellers: await labellerQuality(db, experimentId) }));
     expect(view!.labellers.labellers.map((l) => [l.user, l.decided, l.skips]).sort()).toEqual(
       [

@@ -148,6 +148,9 @@ test("the first screen's charts come drawn in the server's HTML: shown without J
   await live.mouse.move(0, 0);
   await expect(live.locator(".recharts-tooltip-cursor, .recharts-active-dot")).toHaveCount(0);
   await live.waitForLoadState("networkidle");
+  // The HTML carried the first screen only; the page's first poll brought the rest (the per-round history).
+  await expect(live.getByTestId("dashboards")).toHaveAttribute("data-complete", "true");
+  await expect(live.getByTestId("dashboards")).toHaveAttribute("data-rounds", "4");
   const browserDrawn = await firstCharts(live);
   for (const [i, chart] of browserDrawn.entries()) {
     // At this width the server's guess is the card's width: the drawing React owns is the server's, node for node,
