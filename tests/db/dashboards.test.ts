@@ -163,6 +163,10 @@ describe.each(BACKENDS)("dashboard aggregation on $name", (backend) => {
     await label(pairs[1], "equal", null);
     await label(pairs[1], "skip", ann.id); // a skip is not compared
     await label(pairs[2], "right", ann.id); // no teacher label: not compared
+    // The answer of the old version is kept (per process) only while that version is current: a full read without
+    // `since` after the labels is the new answer, and a second one gives the same.
+    expect((await full(db, experimentId)).labels.bySource).toEqual({ human: 4, synthetic: 2 });
+    expect(await full(db, experimentId)).toEqual(await full(db, experimentId));
     const d = await getDashboard(db, experimentId, first.version);
     if ("unchanged" in d) throw new Error("labels were written: the dashboard must change");
     expect(d.version).not.toBe(first.version);

@@ -25,10 +25,34 @@ export const MAX_REWARD_POINTS = 250;
 /** Bumped when the dashboard's shape or aggregation changes, so a client's old `since` never matches. */
 const FORMAT = "2";
 
+/**
+ * The latest full answers by experiment, each valid while its version is current: opening the page of a finished
+ * experiment, or a poll after another viewer's change, reads the version (a few index lookups) instead of
+ * aggregating again. The version covers everything drawn (dashboardVersion), so an answer is never stale by more
+ * than what `since` polls already accept. Per process; the least recently used goes first.
+ */
+const answers = new Map<string, DashboardDto>();
+const CACHED_ANSWERS = 16;
+
 export async function getDashboard(db: DbOrTx, experimentId: string, since?: string): Promise<DashboardResponse> {
   const exp = await getExperimentOrThrow(db, experimentId);
   const version = await dashboardVersion(db, exp);
   if (since !== undefined && since === version) return { unchanged: true, version };
+  const cached = answers.get(experimentId);
+  answers.delete(experimentId);
+  if (cached?.version === version) {
+    answers.set(experimentId, cached);
+    return cached;
+  }
+  const answer = await aggregateDashboard(db, exp, version);
+  answers.set(experimentId, answer);
+  if (answers.size > CACHED_ANSWERS) answers.delete(answers.keys().next().value!);
+  return answer;
+}
+
+/** Reads and aggregates everything the dashboards draw (the answer of `version`). */
+async function aggregateDashboard(db: DbOrTx, exp: Awaited<ReturnType<typeof getExperimentOrThrow>>, version: string): Promise<DashboardDto> {
+  const experimentId = exp.id;
   const config = parseStoredConfig(exp.config);
 
   const [episodeData, rewardData, roundRows, labels] = await Promise.all([
