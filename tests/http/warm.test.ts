@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
-import { freePort, startServer, type AppServer } from "../../scripts/app-server";
+import { freePort, startServer } from "../../scripts/app-server";
 import { raw } from "./raw";
 import { ENV, runBuilt, type Running } from "./server";
 
@@ -30,23 +30,13 @@ const warmLine = (logs: string[]) => logs.find((l) => l.startsWith("[warm] HTTP"
 
 describe("readiness on the built server", () => {
   let app: Running | undefined;
-  let second: AppServer | undefined;
-  afterAll(async () => {
-    await second?.stop();
-    await app?.close();
-  });
+  afterAll(async () => app?.close());
 
   it("503 with Retry-After while warming (no session needed, any cookie), 200 after; liveness 200 throughout", async () => {
     // A long warm-up (many passes, 4 s) so its window can be seen.
-    app = await runBuilt({ WARM_HTTP_MS: "4000", WARM_HTTP_PASSES: "10000" });
-    await app.server.stop();
-    second = await startServer({
-      port: await freePort(),
-      databaseUrl: `file:${app.dbFile}`,
-      env: { ...ENV, WARM_HTTP_MS: "4000", WARM_HTTP_PASSES: "10000" },
-      waitFor: "live",
-    });
-    const base = second.base;
+    app = await runBuilt({ WARM_HTTP_MS: "4000", WARM_HTTP_PASSES: "10000" }, "live");
+    const server = app.server;
+    const base = server.base;
     const t0 = Date.now();
     const live = await raw(base, "GET", "/api/health");
     expect(live.status).toBe(200);
@@ -59,14 +49,14 @@ describe("readiness on the built server", () => {
       expect(JSON.parse(cold.body).error).toMatchObject({ code: "UNAVAILABLE", details: { state: "warming" } });
     }
     expect((await raw(base, "HEAD", "/api/health/ready")).status).toBe(503);
-    expect(warmLine(second.logs)).toBeUndefined();
+    expect(warmLine(server.logs)).toBeUndefined();
 
     let status = 0;
     while (Date.now() - t0 < 30_000 && (status = (await raw(base, "GET", "/api/health/ready")).status) === 503) await new Promise((r) => setTimeout(r, 100));
     expect(status).toBe(200);
     // Ready only once the warm-up has logged what it did: every request answered, none with a 5xx.
-    const line = warmLine(second.logs);
-    expect(line, second.logs.join("\n")).toMatch(/^\[warm\] HTTP: \d+ requests to http:\/\/127\.0\.0\.1:\d+ \(\d+ passes .*\) in \d+ ms; ready$/);
+    const line = warmLine(server.logs);
+    expect(line, server.logs.join("\n")).toMatch(/^\[warm\] HTTP: \d+ requests to http:\/\/127\.0\.0\.1:\d+ \(\d+ passes .*\) in \d+ ms; ready$/);
     expect(line).toMatch(/200: \d+/);
     expect(line).toMatch(/401: \d+/);
     expect(line).not.toMatch(/error|5\d\d:/);
@@ -78,14 +68,16 @@ describe("readiness on the built server", () => {
   });
 
   it("the warm-up writes nothing: a restart (start-up + warm-up) leaves every table's rows as they were", async () => {
-    await second!.stop();
-    second = undefined;
-    const before = snapshot(app!.dbFile);
+    // A database as the first start leaves it (migrations, the admin, the demo), the server stopped.
+    const own = await runBuilt({ WARM_HTTP_PASSES: "5" });
+    await own.server.stop();
+    const before = snapshot(own.dbFile);
     expect(Object.keys(before).length).toBeGreaterThan(5);
-    const again = await startServer({ port: await freePort(), databaseUrl: `file:${app!.dbFile}`, env: { ...ENV, WARM_HTTP_PASSES: "5" } });
+    const again = await startServer({ port: await freePort(), databaseUrl: `file:${own.dbFile}`, env: { ...ENV, WARM_HTTP_PASSES: "5" } });
     const line = warmLine(again.logs);
     await again.stop();
     expect(line, again.logs.join("\n")).toMatch(/\(5 passes .*401: \d+/);
-    expect(snapshot(app!.dbFile)).toEqual(before);
+    expect(snapshot(own.dbFile)).toEqual(before);
+    await own.close();
   });
 });
