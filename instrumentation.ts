@@ -1,7 +1,7 @@
 // Runs once when the web server starts (`next start` / `next dev`): start-up (migrations, session secret, first
 // admin or its setup link; see lib/server/startup.ts, which exits the process if a step fails), then the training
 // worker as a child process so training never blocks a request. OPRL_WORKER=off leaves the worker to a
-// separately run `npm run worker`.
+// separately run `npm run worker`. Then the warm start (lib/server/warm.ts, lib/server/warm-http.ts).
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXT_PHASE === "phase-production-build") return;
   // Without the peer-address hook a client could pick its own address for the sign-in throttles: refuse to run.
@@ -22,7 +22,12 @@ export async function register() {
   // Requests wait for register(): warm what the first ones need, so a restarted instance is not slow under load.
   const [{ warmUp }, { getConfig }] = await Promise.all([import("./lib/server/warm"), import("./lib/config")]);
   await warmUp(db, { connections: getConfig().databaseKind === "postgresql" ? getConfig().DATABASE_POOL_SIZE : 1 });
-  if (process.env.OPRL_WORKER === "off") return;
-  const { startWorkerProcess } = await import("./lib/server/training/worker-process");
-  startWorkerProcess();
+  if (process.env.OPRL_WORKER !== "off") {
+    const { startWorkerProcess } = await import("./lib/server/training/worker-process");
+    startWorkerProcess();
+  }
+  // Not awaited: its requests to this server are answered once register() returns. GET /api/health/ready answers 503
+  // until it is done, so a load balancer sends people only to a warm instance.
+  const { startHttpWarmUp } = await import("./lib/server/warm-http");
+  void startHttpWarmUp();
 }

@@ -27,7 +27,8 @@ export default defineConfig({
   webServer: {
     // E2E_SKIP_BUILD=1 reuses an existing .next build.
     command: `${process.env.E2E_SKIP_BUILD ? "" : "npx next build && "}node --require ./lib/server/http/peer-address.cjs node_modules/next/dist/bin/next start -p ${port}`,
-    url: `http://localhost:${port}/sign-in`,
+    // Ready: after the server's warm-up (README "Running several instances"), so the tests do not compete with it.
+    url: `http://localhost:${port}/api/health/ready`,
     timeout: 240_000,
     reuseExistingServer: false,
     stdout: "pipe",

@@ -114,6 +114,13 @@ const envSchema = z.object({
    * shares with the web server, requests and labellers' screens win the CPU and a round waits instead.
    */
   WORKER_NICE: z.coerce.number().int().min(0).max(19).default(19),
+  /**
+   * At start, after the database warm-up, the instance sends itself the first labellers' requests over loopback
+   * (lib/server/warm-http.ts) for up to this long, then reports ready (GET /api/health/ready). 0: no HTTP warm-up.
+   */
+  WARM_HTTP_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
+  /** ...or until it has sent them this many times, whichever comes first. */
+  WARM_HTTP_PASSES: z.coerce.number().int().min(1).max(10_000).default(30),
 });
 
 export type AppConfig = z.infer<typeof envSchema> & { databaseKind: DatabaseKind };

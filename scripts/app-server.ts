@@ -1,5 +1,6 @@
 // The built app as a separate process, for the crash test and the load test: build it when the build is missing
-// or older than the sources, start `next start` (with its worker) on loopback in its own process group, sign in.
+// or older than the sources, start `next start` (with its worker) on loopback in its own process group, wait for its
+// readiness probe, sign in.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import net from "node:net";
@@ -61,7 +62,11 @@ export interface AppServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(opts: { port: number; databaseUrl: string; env?: Record<string, string> }): Promise<AppServer> {
+/**
+ * Starts `next start` and waits until it is ready for people: GET /api/health/ready answers 200 (after its warm-up),
+ * or with `waitFor: "live"` only until GET /api/health answers (it serves, maybe still warming).
+ */
+export async function startServer(opts: { port: number; databaseUrl: string; env?: Record<string, string>; waitFor?: "ready" | "live" }): Promise<AppServer> {
   const logs: string[] = [];
   const child: ChildProcess = spawn(process.execPath, ["--require", PEER_HOOK, NEXT_BIN, "start", "-H", "127.0.0.1", "-p", String(opts.port)], {
     cwd: ROOT,
@@ -77,7 +82,7 @@ export async function startServer(opts: { port: number; databaseUrl: string; env
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}):\n${logs.join("\n")}`);
     try {
-      if ((await fetch(`${base}/sign-in`)).ok) break;
+      if ((await fetch(`${base}${opts.waitFor === "live" ? "/api/health" : "/api/health/ready"}`)).ok) break;
     } catch {
       // not listening yet
     }

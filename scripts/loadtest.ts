@@ -1,6 +1,6 @@
 // npm run loadtest [-- --duration 60 --connections 50 --pairs 20000 --no-write]
 // npm run loadtest -- --flood [--duration 60 --connections 40 --trust-proxy 1 --no-write]
-// npm run loadtest -- --scenario pg-instances [--duration 60 --connections 50 --pairs 100000 --pg-port 55490 --no-write]
+// npm run loadtest -- --scenario pg-instances [--duration 60 --connections 50 --pairs 100000 --pg-port 55490 --slow-start 5 --no-write]
 // npm run loadtest -- --url http://host:3000 [--url http://host2:3000 | --url a,b] [--admin-name admin]
 //   [--admin-password PW | env LOADTEST_ADMIN_PASSWORD] [--database-url URL] [--pid PID ...] [--duration --connections --pairs]
 //
@@ -11,8 +11,9 @@
 // same order) names each server's process, whose CPU time (with its children's) is read from /proc; the database's
 // CPU is read from /proc when it is a PostgreSQL server on this machine. See scripts/load/.
 //
-// --scenario pg-instances: 1 then 2 instances on one PostgreSQL database, then a restart under load (see
-// scripts/load/pg-instances.ts); writes the bench:load-pg section of BENCHMARKS.md.
+// --scenario pg-instances: 1 then 2 instances on one PostgreSQL database, then restarts under load, back in rotation
+// once ready, with a slow start of --slow-start seconds and then all at once (see scripts/load/pg-instances.ts);
+// writes the bench:load-pg section of BENCHMARKS.md.
 //
 // --flood: a signed-out flood instead. --connections attackers send sign-ins with wrong passwords and invites with
 // unknown tokens as fast as answers come, each from a new X-Forwarded-For, while one signed-in user calls
@@ -51,6 +52,9 @@ const flagsSchema = z.object({
   "trust-proxy": z.coerce.number().int().min(0).max(10).default(1),
   scenario: z.enum(["pg-instances"]).optional(),
   "pg-port": z.coerce.number().int().min(1024).max(65535).default(55490),
+  // The restarted instance's slow start (pg-instances). 5 s: long enough that its first requests meet a few labellers
+  // rather than all of them, short beside the restart itself (about 8 s), so capacity is back soon.
+  "slow-start": z.coerce.number().min(0).max(120).default(5),
   url: z.array(z.url({ protocol: /^https?$/, error: "an http:// or https:// address" })).default([]),
   pid: z.array(z.coerce.number().int().min(1)).default([]),
   "database-url": z.string().min(1).optional(),
@@ -61,7 +65,7 @@ const flagsSchema = z.object({
   "admin-password": z.string().min(1).optional(),
 });
 
-const VALUE_FLAGS = ["duration", "connections", "pairs", "trust-proxy", "scenario", "pg-port", "database-url", "admin-name", "admin-password"];
+const VALUE_FLAGS = ["duration", "connections", "pairs", "trust-proxy", "scenario", "pg-port", "slow-start", "database-url", "admin-name", "admin-password"];
 const LIST_FLAGS = ["url", "pid"];
 
 function parseFlags(argv: string[]) {
@@ -74,7 +78,7 @@ function parseFlags(argv: string[]) {
     else if (a === "--help") {
       console.log(
         "npm run loadtest -- [--duration SECONDS=60] [--connections N=50] [--pairs N=20000] [--no-write] [--flood [--trust-proxy N=1]]\n" +
-          "  [--scenario pg-instances [--pg-port 55490]] [--url URL ... [--database-url URL] [--admin-name NAME] [--admin-password PW] [--pid PID ...]]",
+          "  [--scenario pg-instances [--pg-port 55490] [--slow-start SECONDS=5]] [--url URL ... [--database-url URL] [--admin-name NAME] [--admin-password PW] [--pid PID ...]]",
       );
       process.exit(0);
     } else if (a.startsWith("--") && LIST_FLAGS.includes(name) && i + 1 < argv.length)
@@ -118,6 +122,7 @@ async function main() {
       connections: flags.connections,
       duration: flags.duration,
       pgPort: flags["pg-port"],
+      slowStartS: flags["slow-start"],
       write: flags.write,
     });
     process.exit(ok ? 0 : 1);

@@ -46,3 +46,10 @@ export type RoundPhase = (typeof ROUND_PHASES)[number];
 /** What a one-time link is for: the first admin, a new account, a new password. */
 export const INVITE_PURPOSES = ["setup", "invite", "reset"] as const;
 export type InvitePurpose = (typeof INVITE_PURPOSES)[number];
+
+/**
+ * Where an instance is in its start (GET /api/health, /api/health/ready): "warming" while it sends itself its first
+ * requests (lib/server/warm-http.ts), "ready" once a load balancer may send it people.
+ */
+export const INSTANCE_STATES = ["warming", "ready"] as const;
+export type InstanceState = (typeof INSTANCE_STATES)[number];

@@ -38,6 +38,10 @@ export class LoadRun {
   emptyQueue = 0;
   /** Instances out of rotation (being restarted): their labellers go to the first instance up, as a load balancer would. */
   readonly down = new Set<number>();
+  /** Instances back in rotation with a slow start: since when, over how long (see rampIn). */
+  private readonly ramps = new Map<number, { since: number; ms: number }>();
+  /** Each labeller's place among those of its home instance (0, 1, ...): the order a slow start lets them back. */
+  private readonly rank = new Map<string, { r: number; of: number }>();
   readonly watches = new Map<number, FirstAnswers>();
   private readonly agents: http.Agent[];
   private stopAt = 0;
@@ -60,8 +64,23 @@ export class LoadRun {
     return w;
   }
 
+  /**
+   * Puts instance `i` back in rotation. With `ms` > 0, a slow start (HAProxy's `slowstart`, Envoy's slow start window):
+   * its labellers come back one by one, evenly over `ms` (the first at once, the last at (n-1)/n of it), the others
+   * staying where the load balancer sent them meanwhile. With 0, all of them at once.
+   */
+  rampIn(i: number, ms: number): void {
+    this.down.delete(i);
+    if (ms > 0) this.ramps.set(i, { since: performance.now(), ms });
+    else this.ramps.delete(i);
+  }
+
   /** Runs `labellers` for `ms` milliseconds. */
   async run(labellers: Labeller[], ms: number): Promise<void> {
+    for (let i = 0; i < this.instances.length; i++) {
+      const home = labellers.filter((l) => l.home === i);
+      home.forEach((l, r) => this.rank.set(l.name, { r, of: home.length }));
+    }
     this.stopAt = performance.now() + ms;
     await Promise.all(labellers.map((l) => this.loop(l)));
   }
@@ -71,16 +90,20 @@ export class LoadRun {
     this.stopAt = 0;
   }
 
-  private target(home: number): number {
-    if (!this.down.has(home)) return home;
-    for (let i = 0; i < this.instances.length; i++) if (!this.down.has(i)) return i;
+  private target(l: Labeller): number {
+    const home = l.home;
+    const ramp = this.ramps.get(home);
+    const rank = this.rank.get(l.name);
+    const waiting = ramp && rank && performance.now() - ramp.since < (ramp.ms * rank.r) / rank.of;
+    if (!this.down.has(home) && !waiting) return home;
+    for (let i = 0; i < this.instances.length; i++) if (i !== home && !this.down.has(i)) return i;
     return home;
   }
 
   private async loop(l: Labeller): Promise<void> {
     let pairId: string | null = null;
     while (performance.now() < this.stopAt) {
-      const i = this.target(l.home);
+      const i = this.target(l);
       const inst = this.instances[i];
       const kind: "label" | "next" = pairId ? "label" : "next";
       const labelId = randomUUID();

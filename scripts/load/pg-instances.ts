@@ -4,7 +4,8 @@
 //   1. one instance (with its worker) and every labeller on it;
 //   2. two instances (one shared SESSION_SECRET; the second with OPRL_WORKER=off), the labellers half on each;
 //   3. the second instance restarted under load: taken out of rotation (its labellers go to the first, as a load
-//      balancer would), stopped, started again, and back in rotation once it answers; its first 15 requests timed.
+//      balancer would), stopped, started again, and back in rotation once its readiness probe answers 200; its first 15
+//      requests timed. Twice: with a slow start (--slow-start seconds, default 5), then with all its labellers at once.
 // Then checks every acknowledged label against the database and writes the bench:load-pg section of BENCHMARKS.md.
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -21,6 +22,7 @@ import { seedInDatabase, signInSpread } from "./setup";
 import { compareLabels, storedLabels } from "./verify";
 
 const WARM_S = 5;
+const verdict = (pass: boolean) => (pass ? "met" : "**NOT met**");
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
 
 export interface PgInstancesOptions {
@@ -29,6 +31,16 @@ export interface PgInstancesOptions {
   duration: number;
   pgPort: number;
   write: boolean;
+  /** The restarted instance's slow start, seconds (0: its labellers come back all at once, and only that is measured). */
+  slowStartS: number;
+}
+
+interface Restart {
+  rampMs: number;
+  stopMs: number;
+  readyMs: number;
+  first: FirstAnswers["answers"];
+  logs: string[];
 }
 
 export async function pgInstances(o: PgInstancesOptions): Promise<boolean> {
@@ -103,36 +115,57 @@ export async function pgInstances(o: PgInstancesOptions): Promise<boolean> {
     run2.close();
     console.log(JSON.stringify({ phase: "2 instances", ...jsonReport(phase2) }));
 
-    // 3. Restart the second instance under load.
-    console.log("[load] restarting instance 2 under load…");
+    // 3. Restart the second instance under load, as a load balancer with a readiness check runs it: out of rotation,
+    // stopped, started, back in rotation once GET /api/health/ready answers 200. Twice: with a slow start (its
+    // labellers come back over --slow-start seconds), then with all of them at once (--slow-start 0: only this one).
+    const ramps = o.slowStartS > 0 ? [o.slowStartS * 1000, 0] : [0];
+    console.log(`[load] restarting instance 2 under load (${ramps.map((ms) => (ms ? `slow start over ${ms / 1000} s` : "all at once")).join(", then ")})…`);
     const run3 = new LoadRun([a.base, b.base], seeded.experimentId, "load-3");
-    const restart: { stopMs: number; readyMs: number; watch?: FirstAnswers; logs: string[] } = { stopMs: NaN, readyMs: NaN, logs: [] };
-    const phase3 = await measurePhase(run3, two, 180, { app: [[a.pid], null], db: db.pid, dbNote: db.note }, async () => {
-      await new Promise((r) => setTimeout(r, 10_000));
-      run3.down.add(1);
-      const t = performance.now();
-      await b.stop();
-      restart.stopMs = performance.now() - t;
-      const t2 = performance.now();
-      b = await start(portB, false);
-      servers[1] = b;
-      restart.readyMs = performance.now() - t2;
-      restart.watch = run3.watch(1, 15);
-      run3.down.delete(1);
-      const deadline = performance.now() + 60_000;
-      while (restart.watch.answers.length < restart.watch.want && performance.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      await new Promise((r) => setTimeout(r, 5_000));
-      restart.logs = b.logs;
+    const restarts: Restart[] = [];
+    const phase3 = await measurePhase(run3, two, 300, { app: [[a.pid], null], db: db.pid, dbNote: db.note }, async () => {
+      for (const rampMs of ramps) {
+        await new Promise((r) => setTimeout(r, 10_000));
+        const restart: Restart = { rampMs, stopMs: NaN, readyMs: NaN, first: [], logs: [] };
+        restarts.push(restart);
+        run3.down.add(1);
+        const t = performance.now();
+        await b.stop();
+        restart.stopMs = performance.now() - t;
+        const t2 = performance.now();
+        b = await start(portB, false);
+        servers[1] = b;
+        restart.readyMs = performance.now() - t2;
+        const watch = run3.watch(1, 15);
+        run3.rampIn(1, rampMs);
+        const deadline = performance.now() + 60_000;
+        while (watch.answers.length < watch.want && performance.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+        restart.first = watch.answers;
+        // Until every labeller is back, and a little longer.
+        await new Promise((r) => setTimeout(r, rampMs + 5_000));
+        restart.logs = b.logs;
+      }
       run3.stop();
     });
     run3.close();
-    const first = restart.watch?.answers ?? [];
-    const firstStats = latencyStats(first.map((x) => x.ms));
-    const firstSpan = first.length ? Math.max(...first.map((x) => x.sentAt + x.ms)) - first[0].sentAt : NaN;
-    const firstErrors = first.filter((x) => x.status !== 200 && x.status !== 201).length;
-    console.log(
-      JSON.stringify({ phase: "restart", stop_ms: restart.stopMs, start_to_ready_ms: restart.readyMs, first: first.map((x) => [Math.round(x.ms), x.status]) }),
-    );
+    const restartText = restarts.map((r) => {
+      const firstStats = latencyStats(r.first.map((x) => x.ms));
+      const firstSpan = r.first.length ? Math.max(...r.first.map((x) => x.sentAt + x.ms)) - r.first[0].sentAt : NaN;
+      const firstErrors = r.first.filter((x) => x.status !== 200 && x.status !== 201).length;
+      console.log(
+        JSON.stringify({
+          phase: "restart",
+          ramp_ms: r.rampMs,
+          stop_ms: r.stopMs,
+          start_to_ready_ms: r.readyMs,
+          first: r.first.map((x) => [Math.round(x.ms), x.status]),
+        }),
+      );
+      const warm = r.logs.filter((l) => l.startsWith("[warm]")).map((l) => l.replace("[warm] ", ""));
+      const how = r.rampMs
+        ? `**with a slow start** (its ${two.filter((l) => l.home === 1).length} labellers back one by one over ${r.rampMs / 1000} s)`
+        : "**all at once** (its labellers back in the same instant)";
+      return `- ${how}: stopped with SIGTERM in ${ms(r.stopMs)}, ${ms(r.readyMs)} from spawn until GET /api/health/ready answered 200; its first ${r.first.length} requests took p50 ${ms(firstStats.p50)}, max ${ms(firstStats.max)}, ${ms(firstSpan)} from the first sent to the last answered; ${firstErrors} not answered 200/201. Each within 1 s: ${verdict(r.first.length > 0 && firstStats.max < 1000 && firstErrors === 0)}. Its warm-up: ${warm.length ? warm.join("; ") : "not logged"}.`;
+    });
 
     for (const s of servers) await s.stop();
     servers.length = 0;
@@ -145,7 +178,6 @@ export async function pgInstances(o: PgInstancesOptions): Promise<boolean> {
     const totalSeconds = (performance.now() - startedAt) / 1000;
 
     const m = machineInfo();
-    const verdict = (pass: boolean) => (pass ? "met" : "**NOT met**");
     const section = [
       "## Load: several instances on PostgreSQL (`npm run loadtest -- --scenario pg-instances`)",
       "",
@@ -159,11 +191,15 @@ export async function pgInstances(o: PgInstancesOptions): Promise<boolean> {
       "",
       `Targets: DB CPU <= 10 ms/label: ${verdict((phase1.dbCpuMsPerLabel ?? Infinity) <= 10 && (phase2.dbCpuMsPerLabel ?? Infinity) <= 10)} (${f1(phase1.dbCpuMsPerLabel)} / ${f1(phase2.dbCpuMsPerLabel)}); >= 50 labels/s on one instance: ${verdict(phase1.labelsPerS >= 50)} (${f1(phase1.labelsPerS)}); p95 < 1 s: ${verdict(phase1.latency.p95 < 1000 && phase2.latency.p95 < 1000)} (${ms(phase1.latency.p95)} / ${ms(phase2.latency.p95)}); two instances not slower than one: ${verdict(phase2.labelsPerS >= phase1.labelsPerS * 0.95)} (${f1(phase2.labelsPerS)} against ${f1(phase1.labelsPerS)} labels/s, 5% allowed for noise).`,
       "",
-      `**Restart under load** (both instances labelling; instance 2 out of rotation, its labellers sent to instance 1, stopped with SIGTERM in ${ms(restart.stopMs)}, started again: ${ms(restart.readyMs)} from spawn until it answered GET /sign-in, then back in rotation): its first ${first.length} requests took p50 ${ms(firstStats.p50)}, max ${ms(firstStats.max)}, ${ms(firstSpan)} from the first sent to the last answered; ${firstErrors} not answered 200/201. For comparison, the same instance's p50 / p95 in the 2-instance run: ${ms(phase2.instances[1].latency.p50)} / ${ms(phase2.instances[1].latency.p95)}. Its warm-up: ${restart.logs.find((l) => l.startsWith("[warm]"))?.replace("[warm] ", "") ?? "not logged"}. Target: each within 1 s: ${verdict(first.length > 0 && firstStats.max < 1000 && firstErrors === 0)}. Meanwhile (${f1(phase3.seconds)} s): ${phase3.labels} labels, p95 ${ms(phase3.latency.p95)}, errors: ${errorsText(sumErrors(phase3.instances.map((x) => x.errors)))}.`,
+      `**Restart under load** (target: each of the restarted instance's first 15 requests within 1 s). Both instances labelling; instance 2 is taken out of rotation (its labellers sent to instance 1), stopped, started again and put back in rotation once its readiness probe answers 200 (after its warm-up), as a load balancer with a health check on GET /api/health/ready does. For comparison, the same instance's p50 / p95 in the 2-instance run: ${ms(phase2.instances[1].latency.p50)} / ${ms(phase2.instances[1].latency.p95)}.`,
+      "",
+      ...restartText,
+      "",
+      `Meanwhile (${f1(phase3.seconds)} s, ${restarts.length} restart${restarts.length === 1 ? "" : "s"}): ${phase3.labels} labels, p95 ${ms(phase3.latency.p95)}, errors: ${errorsText(sumErrors(phase3.instances.map((x) => x.errors)))}.`,
       "",
       `Labels over all the runs (the unmeasured warm-ups too): **${cmp.acknowledged} acknowledged, ${cmp.stored} stored; ${cmp.missing} acknowledged but missing**, ${cmp.misattributed} stored under another account, **${overLabelled} pairs labelled twice, ${leasedTwice} pairs leased to two labellers**; ${cmp.unacknowledged} stored without an acknowledgement (in flight when a run ended or an instance stopped). Answers with no pair left: ${runs.reduce((a, r) => a + r.emptyQueue, 0)}.`,
       "",
-      `Reproduce: \`npm run build && npm run loadtest -- --scenario pg-instances [--duration ${o.duration} --connections ${o.connections} --pairs ${o.pairs} --pg-port ${o.pgPort} --no-write]\` (as root: it starts PostgreSQL as the postgres user; under 8 minutes).`,
+      `Reproduce: \`npm run build && npm run loadtest -- --scenario pg-instances [--duration ${o.duration} --connections ${o.connections} --pairs ${o.pairs} --pg-port ${o.pgPort} --slow-start ${o.slowStartS} --no-write]\` (as root: it starts PostgreSQL as the postgres user; under 9 minutes).`,
     ].join("\n");
     console.log(section);
     if (o.write) console.log(`[load] wrote the load-pg section of ${writeBenchmarkSection("load-pg", section)}`);

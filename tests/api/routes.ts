@@ -26,6 +26,9 @@ import * as user from "@/app/api/users/[id]/route";
 import * as reset from "@/app/api/users/[id]/reset/route";
 import * as invites from "@/app/api/invites/route";
 import * as oneInvite from "@/app/api/invites/[id]/route";
+import * as health from "@/app/api/health/route";
+import * as ready from "@/app/api/health/ready/route";
+import { markReady } from "@/lib/server/readiness";
 import { getDb } from "@/lib/server/db/client";
 import { enqueueRound } from "@/lib/server/training/rounds";
 import { createInvite } from "@/lib/server/auth/users";
@@ -87,6 +90,18 @@ export function routeCases(f: () => Fixtures): RouteCase[] {
   const get = (p: string, id?: string): Call => ({ method: "GET", path: p, id });
   return [
     { file: "experiments/route.ts", method: "GET", access: "researcher", handler: experiments.GET, prepare: async () => get("/api/experiments") },
+    { file: "health/route.ts", method: "GET", access: "public", handler: health.GET, prepare: async () => get("/api/health") },
+    {
+      file: "health/ready/route.ts",
+      method: "GET",
+      access: "public",
+      handler: ready.GET,
+      // Ready as after a warm start (tests/api/health.test.ts covers the 503 before it).
+      prepare: async () => {
+        markReady();
+        return get("/api/health/ready");
+      },
+    },
     {
       file: "experiments/route.ts",
       method: "POST",

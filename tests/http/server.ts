@@ -20,11 +20,12 @@ export interface Running {
   close(): Promise<void>;
 }
 
-export async function runBuilt(env: Record<string, string> = {}): Promise<Running> {
+/** The built app on a new SQLite file, once ready (or only live: serving, maybe still warming). */
+export async function runBuilt(env: Record<string, string> = {}, waitFor: "ready" | "live" = "ready"): Promise<Running> {
   ensureBuild();
   const dir = mkdtempSync(path.join(os.tmpdir(), "oprl-http-"));
   const dbFile = path.join(dir, "app.db");
-  const server = await startServer({ port: await freePort(), databaseUrl: `file:${dbFile}`, env: { ...ENV, ...env } });
+  const server = await startServer({ port: await freePort(), databaseUrl: `file:${dbFile}`, env: { ...ENV, ...env }, waitFor });
   return {
     server,
     dbFile,
