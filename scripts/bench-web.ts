@@ -71,7 +71,8 @@ async function startServer() {
   child.stderr.on("data", (d) => (log += d));
   for (let i = 0; i < 120; i++) {
     try {
-      if ((await fetch(`${BASE}/sign-in`)).ok) return { child, log: () => log };
+      // Ready once its warm-up is done (GET /api/health/ready answers 200), so the warm-up does not compete with what is measured.
+      if ((await fetch(`${BASE}/api/health/ready`)).ok) return { child, log: () => log };
     } catch {
       // not up yet
     }
@@ -272,6 +273,47 @@ const CHARTS_OBSERVER = `
 `;
 
 /** Seeds a 200-round, 20,000-episode history (scripts/seed-dashboard.ts) and times the experiment page and its dashboard API. */
+/**
+ * Experiment list -> click on the experiment -> its first screen's charts drawn, in one tab (the app's code cached, as
+ * for someone already using it), timed from the click by the page's clock. Each run starts from a fresh load of the list.
+ */
+async function inAppNavigationTimes(browser: Browser, expId: string): Promise<number[]> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const [name, ...value] = adminCookie.split("=");
+  await context.addCookies([{ name, value: value.join("="), url: BASE }]);
+  const tab = await context.newPage();
+  const out: number[] = [];
+  try {
+    for (let i = 0; i < DASH_PAGE_RUNS; i++) {
+      await tab.goto(`${BASE}/experiments`);
+      const link = tab.locator(`a[href="/experiments/${expId}"]`);
+      await link.waitFor();
+      await tab.evaluate(() => {
+        const w = window as any;
+        w.__charts = null;
+        w.__click = null;
+        addEventListener("click", () => (w.__click ??= performance.now()), { capture: true, once: true });
+        new MutationObserver((_, observer) => {
+          if (
+            !document.querySelector('[data-testid="chart-return"] .recharts-line-curve') ||
+            !document.querySelector('[data-testid="chart-success"] .recharts-line-curve')
+          )
+            return;
+          observer.disconnect();
+          requestAnimationFrame(() => (w.__charts = performance.now()));
+        }).observe(document, { subtree: true, childList: true });
+      });
+      await link.click();
+      await tab.waitForFunction(() => (window as any).__charts !== null, null, { timeout: 30_000 });
+      const t = await tab.evaluate(() => (window as any).__charts - (window as any).__click);
+      if (i > 0) out.push(t); // the first run loads the page's code into the tab
+    }
+  } finally {
+    await context.close();
+  }
+  return out;
+}
+
 async function measureDashboardCharts(browser: Browser): Promise<string> {
   console.log(`seeding ${DASH_ROUNDS * DASH_EPISODES_PER_ROUND} episodes…`);
   const seeded = execFileSync(
@@ -319,6 +361,9 @@ async function measureDashboardCharts(browser: Browser): Promise<string> {
     await context.close();
   }
 
+  console.log("measuring experiment list -> experiment page (in-app link) -> charts shown…");
+  const inApp = await inAppNavigationTimes(browser, expId);
+
   console.log("measuring the dashboard API…");
   const url = `/api/experiments/${expId}/dashboard`;
   const full: number[] = [];
@@ -354,7 +399,9 @@ async function measureDashboardCharts(browser: Browser): Promise<string> {
     'browser context (no cached page code); "charts shown" is the first animation frame with the first screen\'s charts (return and',
     "success curves) drawn, timed from navigation start by the page's own clock (charts further down are drawn as they near the screen).",
     `The server's HTML (${Math.round(htmlBytes / 1024)} KiB) holds these two charts as SVG (recharts 2); "hydrated" is when React has taken them over (tooltips, width).`,
-    `Target: charts shown p95 < 1 s: ${summary(page.slice(1)).p95 < 1000 ? "met" : "**not met**"}.`,
+    "The in-app row is the usual way there: one tab that has the app's code already, the experiment list shown, then a",
+    "click on the experiment's link (Next fetches the page's server part and the browser draws the charts), timed from the click.",
+    `Target: charts shown p95 < 1 s: on a new visit ${summary(page.slice(1)).p95 < 1000 ? "met" : "**not met**"}, from the list ${summary(inApp).p95 < 1000 ? "met" : "**not met**"}.`,
     "",
     table([
       ["navigation -> charts shown, first visit after the server started", summary(page.slice(0, 1))],
@@ -363,6 +410,7 @@ async function measureDashboardCharts(browser: Browser): Promise<string> {
       ["navigation -> last byte of the HTML, later visits", summary(lastByte.slice(1))],
       ["navigation -> first contentful paint, later visits", summary(fcp.slice(1))],
       ["navigation -> charts hydrated, later visits", summary(hydrated.slice(1))],
+      ["click on the experiment in /experiments -> charts shown (same tab)", summary(inApp)],
       ["GET dashboard, full answer", summary(full)],
       ["GET dashboard?since=VERSION, nothing changed (what the page polls)", summary(unchanged)],
     ]),
@@ -377,6 +425,12 @@ async function main() {
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   try {
     if (process.env.BENCH_WEB_ONLY === "dashboard") {
+      // As in the full run, the demo's first round (queued on first start) is trained before anything is timed.
+      for (let i = 0; i < 600; i++) {
+        const demo = await api<{ rounds: { status: string }[] }>("/api/experiments/demo/rounds");
+        if (demo.rounds.every((r) => r.status !== "queued" && r.status !== "running")) break;
+        await sleep(500);
+      }
       const section = await measureDashboardCharts(browser);
       writeBenchmarkSection("web-dashboard", section);
       console.log(section);
