@@ -3,7 +3,8 @@
 // and the labellers' accounts in a new database, then measures with the existing build (it builds nothing):
 //   1. one instance (with its worker) and every labeller on it;
 //   2. two instances (one shared SESSION_SECRET; the second with OPRL_WORKER=off), the labellers half on each;
-//   3. the second instance restarted under load: taken out of rotation (its labellers go to the first, as a load
+//   3. a control: the second instance out of rotation for 10 s and back with all its labellers at once, not restarted
+//      (what the burst alone costs); then the second instance restarted under load: taken out of rotation (its labellers go to the first, as a load
 //      balancer would), stopped, started again, and back in rotation once its readiness probe answers 200; its first 15
 //      requests timed. Twice: with a slow start (--slow-start seconds, default 5), then with all its labellers at once.
 // Then checks every acknowledged label against the database and writes the bench:load-pg section of BENCHMARKS.md.
@@ -36,6 +37,8 @@ export interface PgInstancesOptions {
 }
 
 interface Restart {
+  /** false: the control, taken out of rotation and put back without a restart (its code stays warm). */
+  restarted: boolean;
   rampMs: number;
   stopMs: number;
   readyMs: number;
@@ -118,23 +121,32 @@ export async function pgInstances(o: PgInstancesOptions): Promise<boolean> {
     // 3. Restart the second instance under load, as a load balancer with a readiness check runs it: out of rotation,
     // stopped, started, back in rotation once GET /api/health/ready answers 200. Twice: with a slow start (its
     // labellers come back over --slow-start seconds), then with all of them at once (--slow-start 0: only this one).
+    // First a control: the same instance out of rotation and back all at once without a restart, so the burst's own
+    // cost (25 labellers arriving in one instant on a busy machine) is told apart from a cold process's.
     const ramps = o.slowStartS > 0 ? [o.slowStartS * 1000, 0] : [0];
-    console.log(`[load] restarting instance 2 under load (${ramps.map((ms) => (ms ? `slow start over ${ms / 1000} s` : "all at once")).join(", then ")})…`);
+    const plan = [{ restarted: false, rampMs: 0 }, ...ramps.map((rampMs) => ({ restarted: true, rampMs }))];
+    console.log(
+      `[load] instance 2 out of rotation and back at once without a restart, then restarted under load (${ramps.map((ms) => (ms ? `slow start over ${ms / 1000} s` : "all at once")).join(", then ")})…`,
+    );
     const run3 = new LoadRun([a.base, b.base], seeded.experimentId, "load-3");
     const restarts: Restart[] = [];
     const phase3 = await measurePhase(run3, two, 300, { app: [[a.pid], null], db: db.pid, dbNote: db.note }, async () => {
-      for (const rampMs of ramps) {
+      for (const { restarted, rampMs } of plan) {
         await new Promise((r) => setTimeout(r, 10_000));
-        const restart: Restart = { rampMs, stopMs: NaN, readyMs: NaN, first: [], logs: [] };
+        const restart: Restart = { restarted, rampMs, stopMs: NaN, readyMs: NaN, first: [], logs: [] };
         restarts.push(restart);
         run3.down.add(1);
-        const t = performance.now();
-        await b.stop();
-        restart.stopMs = performance.now() - t;
-        const t2 = performance.now();
-        b = await start(portB, false);
-        servers[1] = b;
-        restart.readyMs = performance.now() - t2;
+        if (restarted) {
+          const t = performance.now();
+          await b.stop();
+          restart.stopMs = performance.now() - t;
+          const t2 = performance.now();
+          b = await start(portB, false);
+          servers[1] = b;
+          restart.readyMs = performance.now() - t2;
+        } else {
+          await new Promise((r) => setTimeout(r, 10_000));
+        }
         const watch = run3.watch(1, 15);
         run3.rampIn(1, rampMs);
         const deadline = performance.now() + 60_000;
@@ -142,7 +154,7 @@ export async function pgInstances(o: PgInstancesOptions): Promise<boolean> {
         restart.first = watch.answers;
         // Until every labeller is back, and a little longer.
         await new Promise((r) => setTimeout(r, rampMs + 5_000));
-        restart.logs = b.logs;
+        if (restarted) restart.logs = b.logs;
       }
       run3.stop();
     });
@@ -153,13 +165,16 @@ export async function pgInstances(o: PgInstancesOptions): Promise<boolean> {
       const firstErrors = r.first.filter((x) => x.status !== 200 && x.status !== 201).length;
       console.log(
         JSON.stringify({
-          phase: "restart",
+          phase: r.restarted ? "restart" : "back in rotation without a restart",
           ramp_ms: r.rampMs,
           stop_ms: r.stopMs,
           start_to_ready_ms: r.readyMs,
           first: r.first.map((x) => [Math.round(x.ms), x.status]),
         }),
       );
+      if (!r.restarted) {
+        return `- **control, no restart** (out of rotation for 10 s, its labellers back all at once to the same warm process): its first ${r.first.length} requests took p50 ${ms(firstStats.p50)}, max ${ms(firstStats.max)}, ${ms(firstSpan)} from the first sent to the last answered; ${firstErrors} not answered 200/201. This is what the burst alone costs on this machine.`;
+      }
       const warm = r.logs.filter((l) => l.startsWith("[warm]")).map((l) => l.replace("[warm] ", ""));
       const how = r.rampMs
         ? `**with a slow start** (its ${two.filter((l) => l.home === 1).length} labellers back one by one over ${r.rampMs / 1000} s)`
@@ -191,11 +206,11 @@ export async function pgInstances(o: PgInstancesOptions): Promise<boolean> {
       "",
       `Targets: DB CPU <= 10 ms/label: ${verdict((phase1.dbCpuMsPerLabel ?? Infinity) <= 10 && (phase2.dbCpuMsPerLabel ?? Infinity) <= 10)} (${f1(phase1.dbCpuMsPerLabel)} / ${f1(phase2.dbCpuMsPerLabel)}); >= 50 labels/s on one instance: ${verdict(phase1.labelsPerS >= 50)} (${f1(phase1.labelsPerS)}); p95 < 1 s: ${verdict(phase1.latency.p95 < 1000 && phase2.latency.p95 < 1000)} (${ms(phase1.latency.p95)} / ${ms(phase2.latency.p95)}); two instances not slower than one: ${verdict(phase2.labelsPerS >= phase1.labelsPerS * 0.95)} (${f1(phase2.labelsPerS)} against ${f1(phase1.labelsPerS)} labels/s, 5% allowed for noise).`,
       "",
-      `**Restart under load** (target: each of the restarted instance's first 15 requests within 1 s). Both instances labelling; instance 2 is taken out of rotation (its labellers sent to instance 1), stopped, started again and put back in rotation once its readiness probe answers 200 (after its warm-up), as a load balancer with a health check on GET /api/health/ready does. For comparison, the same instance's p50 / p95 in the 2-instance run: ${ms(phase2.instances[1].latency.p50)} / ${ms(phase2.instances[1].latency.p95)}.`,
+      `**Restart under load** (target: each of the restarted instance's first 15 requests within 1 s). Both instances labelling; instance 2 is taken out of rotation (its labellers sent to instance 1), stopped, started again and put back in rotation once its readiness probe answers 200 (after its warm-up), as a load balancer with a health check on GET /api/health/ready does. Before the restarts, a control: the same out-of-rotation and all-at-once return, without a restart. For comparison, the same instance's p50 / p95 in the 2-instance run: ${ms(phase2.instances[1].latency.p50)} / ${ms(phase2.instances[1].latency.p95)}.`,
       "",
       ...restartText,
       "",
-      `Meanwhile (${f1(phase3.seconds)} s, ${restarts.length} restart${restarts.length === 1 ? "" : "s"}): ${phase3.labels} labels, p95 ${ms(phase3.latency.p95)}, errors: ${errorsText(sumErrors(phase3.instances.map((x) => x.errors)))}.`,
+      `Meanwhile (${f1(phase3.seconds)} s, the control and ${restarts.length - 1} restart${restarts.length === 2 ? "" : "s"}): ${phase3.labels} labels, p95 ${ms(phase3.latency.p95)}, errors: ${errorsText(sumErrors(phase3.instances.map((x) => x.errors)))}.`,
       "",
       `Labels over all the runs (the unmeasured warm-ups too): **${cmp.acknowledged} acknowledged, ${cmp.stored} stored; ${cmp.missing} acknowledged but missing**, ${cmp.misattributed} stored under another account, **${overLabelled} pairs labelled twice, ${leasedTwice} pairs leased to two labellers**; ${cmp.unacknowledged} stored without an acknowledgement (in flight when a run ended or an instance stopped). Answers with no pair left: ${runs.reduce((a, r) => a + r.emptyQueue, 0)}.`,
       "",
