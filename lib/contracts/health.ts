@@ -10,3 +10,7 @@ export const healthResponse = z.strictObject({ state: z.enum(INSTANCE_STATES) })
 
 /** GET /api/health/ready (readiness): 200 once warm; before that a 503 in the error shape (lib/contracts/errors.ts). */
 export const readyResponse = z.strictObject({ state: z.literal("ready") });
+
+/** GET /api/health/warm: the HTTP warm-up's call, with this header; whether there were real rows to read. */
+export const WARM_TOKEN_HEADER = "x-oprl-warm-token";
+export const warmResponse = z.strictObject({ rows: z.boolean() });

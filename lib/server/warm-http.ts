@@ -2,7 +2,8 @@
 // reach (modules, connections, the label path's statements); what only a real request runs stays cold: Next's
 // routing and proxy, the route wrapper, zod, building answers, rendering pages. So once Next serves, the instance
 // sends itself what the first labellers send, over loopback, with a session that does not exist (so every API call
-// stops at 401 and pages at their sign-in redirect: nothing is written), a few dozen times, and only then reports
+// stops at 401 and pages at their sign-in redirect: nothing is written), plus GET /api/health/warm (the label
+// screen's reads on real rows, with a token only this process knows), a few dozen times, and only then reports
 // ready on GET /api/health/ready. Best effort and capped in time: it never stops the instance from serving or
 // becoming ready.
 import "server-only";
@@ -11,7 +12,8 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { getConfig } from "../config";
 import { SESSION_COOKIE, sealSession } from "./auth/session";
-import { markReady } from "./readiness";
+import { WARM_TOKEN_HEADER } from "../contracts/health";
+import { markReady, warmToken } from "./readiness";
 
 /**
  * Where this process serves, from `next start`'s own settings: Next writes the port it bound to PORT before it runs
@@ -36,10 +38,13 @@ export function selfBase(env: Record<string, string | undefined> = process.env, 
   return `http://${name}:${port}`;
 }
 
+const WARM_PATH = "/api/health/warm";
+
 interface WarmRequest {
   method: "GET" | "POST";
   path: string;
   body?: unknown;
+  headers?: Record<string, string>;
 }
 
 /** What a labeller's first minute sends (the label page, its API calls, sign-in), and what a researcher opens first. */
@@ -49,6 +54,8 @@ function firstRequests(): WarmRequest[] {
   return [
     // The liveness probe, not readiness (whose 503 now would only be noise in the log): the same public wrapper.
     { method: "GET", path: "/api/health" },
+    // What the 401s leave cold: the label path and the label screen's reads on real rows, in the routes' copy of the code.
+    { method: "GET", path: WARM_PATH, headers: { [WARM_TOKEN_HEADER]: warmToken() } },
     { method: "POST", path: "/api/label/next", body: { experimentId: "demo" } },
     { method: "POST", path: `/api/pairs/${pairId}/label`, body: { labelId: randomUUID(), choice: "left", responseMs: 1500 } },
     { method: "GET", path: "/api/label/targets" },
@@ -71,7 +78,7 @@ function send(agent: http.Agent, base: string, r: WarmRequest, headers: Record<s
         method: r.method,
         agent,
         timeout: timeoutMs,
-        headers: { ...headers, ...(payload ? { "content-type": "application/json", "content-length": String(Buffer.byteLength(payload)) } : {}) },
+        headers: { ...headers, ...r.headers, ...(payload ? { "content-type": "application/json", "content-length": String(Buffer.byteLength(payload)) } : {}) },
       },
       (res) => {
         // Read the whole answer: a page's rendering streams, and the stream is part of what is warmed.
@@ -91,6 +98,8 @@ export interface HttpWarmResult {
   requests: number;
   /** Answers by status ("401": 70, ...), and failures ("error": n). */
   statuses: Record<string, number>;
+  /** How many of GET /api/health/warm's calls were answered 200 (the reads on real rows ran in the routes' code). */
+  rowReads: number;
   ms: number;
 }
 
@@ -111,6 +120,7 @@ export async function warmHttp(opts: { base: string; budgetMs: number; passes: n
   let passes = 0;
   let requests = 0;
   let failedInRow = 0;
+  let rowReads = 0;
   try {
     // At least one pass, however busy the machine.
     do {
@@ -119,6 +129,7 @@ export async function warmHttp(opts: { base: string; budgetMs: number; passes: n
         try {
           const status = await send(agent, opts.base, r, headers, opts.requestTimeoutMs ?? 5000);
           statuses[status] = (statuses[status] ?? 0) + 1;
+          if (r.path === WARM_PATH && status === 200) rowReads++;
           failedInRow = 0;
         } catch {
           statuses.error = (statuses.error ?? 0) + 1;
@@ -130,7 +141,7 @@ export async function warmHttp(opts: { base: string; budgetMs: number; passes: n
   } finally {
     agent.destroy();
   }
-  return { passes, requests, statuses, ms: Math.round(performance.now() - t0) };
+  return { passes, requests, statuses, rowReads, ms: Math.round(performance.now() - t0) };
 }
 
 /**
@@ -166,7 +177,7 @@ export function startHttpWarmUp(log: (line: string) => void = console.log): Prom
       const answers = Object.entries(r.statuses)
         .map(([s, n]) => `${s}: ${n}`)
         .join(", ");
-      log(`[warm] HTTP: ${r.requests} requests to ${base} (${r.passes} passes of the first labellers' requests; ${answers}) in ${r.ms} ms; ready`);
+      log(`[warm] HTTP: ${r.requests} requests to ${base} (${r.passes} passes of the first labellers' requests; ${answers}; ${r.rowReads} runs of the label screen's reads on real rows) in ${r.ms} ms; ready`);
     })
     .catch((err: Error) => log(`[warm] HTTP warm-up failed (${err.message.split("\n")[0]}); ready`))
     .finally(() => {

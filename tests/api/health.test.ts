@@ -5,10 +5,13 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import * as health from "@/app/api/health/route";
 import * as ready from "@/app/api/health/ready/route";
-import { healthResponse, readyResponse } from "@/lib/contracts/health";
+import * as warm from "@/app/api/health/warm/route";
+import { WARM_TOKEN_HEADER, healthResponse, readyResponse, warmResponse } from "@/lib/contracts/health";
+import { getDb } from "@/lib/server/db/client";
+import { ensureDemo } from "@/lib/server/experiments/demo";
 import { errorBodySchema } from "@/lib/contracts/errors";
 import { resetConfigForTests } from "@/lib/config";
-import { instanceState, markReady, markWarming } from "@/lib/server/readiness";
+import { instanceState, markReady, markWarming, warmToken } from "@/lib/server/readiness";
 import { selfBase, startHttpWarmUp, warmHttp } from "@/lib/server/warm-http";
 import { req, tableCounts } from "./helpers";
 
@@ -52,6 +55,30 @@ describe("the probes", () => {
   });
 });
 
+describe("GET /api/health/warm: the HTTP warm-up's reads on real rows", () => {
+  it("404 without this process's token, with a wrong one, and once ready; with it while warming, reads real rows and writes nothing", async () => {
+    await ensureDemo(await getDb()); // an experiment with open pairs to read
+    const before = await tableCounts();
+    markWarming();
+    const call = (token?: string) => warm.GET(req("/api/health/warm", { as: null, headers: token === undefined ? {} : { [WARM_TOKEN_HEADER]: token } }));
+    const token = warmToken();
+    const wrong = token.replace(/.$/, (c) => (c === "A" ? "B" : "A"));
+    for (const t of [undefined, "", wrong, `${token}x`, token.slice(1)]) {
+      const res = await call(t);
+      expect(res.status).toBe(404);
+      expect(errorBodySchema.parse(await res.json()).error.code).toBe("NOT_FOUND");
+    }
+    const ok = await call(token);
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("cache-control")).toBe("no-store");
+    expect(warmResponse.parse(await ok.json())).toEqual({ rows: true });
+    expect(await tableCounts()).toEqual(before);
+
+    markReady();
+    expect((await call(token)).status).toBe(404);
+  });
+});
+
 describe("where the instance warms itself", () => {
   it("the port Next bound (PORT), else -p / --port from argv; loopback unless -H names one address", () => {
     const argv = (...a: string[]) => ["node", "next", "start", ...a];
@@ -72,12 +99,20 @@ describe("where the instance warms itself", () => {
 
 /** A stand-in for the app: records each request, answers 401 (or drops the connection). */
 async function recorder(opts: { drop?: boolean; delayMs?: number } = {}) {
-  const seen: { method: string; url: string; origin?: string; cookie?: string; body: string }[] = [];
+  const seen: { method: string; url: string; origin?: string; cookie?: string; token?: string; body: string }[] = [];
   const server = http.createServer((r, res) => {
     let body = "";
     r.on("data", (c) => (body += c));
     r.on("end", () => {
-      seen.push({ method: r.method!, url: r.url!, origin: r.headers.origin, cookie: r.headers.cookie, body });
+      const token = r.headers[WARM_TOKEN_HEADER];
+      seen.push({
+        method: r.method!,
+        url: r.url!,
+        origin: r.headers.origin,
+        cookie: r.headers.cookie,
+        token: typeof token === "string" ? token : undefined,
+        body,
+      });
       if (opts.drop) return void r.socket.destroy();
       setTimeout(() => res.writeHead(401, { "content-type": "application/json" }).end("{}"), opts.delayMs ?? 0);
     });
@@ -96,7 +131,10 @@ describe("the HTTP warm-up", () => {
     expect(r.requests).toBe(app.seen.length);
     expect(r.statuses).toEqual({ 401: app.seen.length });
     const paths = new Set(app.seen.map((s) => `${s.method} ${s.url.replace(/[0-9a-f-]{36}/, ":id")}`));
-    for (const p of ["POST /api/label/next", "POST /api/pairs/:id/label", "GET /label", "GET /sign-in", "GET /api/health"]) expect(paths).toContain(p);
+    for (const p of ["POST /api/label/next", "POST /api/pairs/:id/label", "GET /label", "GET /sign-in", "GET /api/health", "GET /api/health/warm"])
+      expect(paths).toContain(p);
+    // Only the warm-up's own route gets this process's token.
+    for (const s of app.seen) expect(s.token).toBe(s.url === "/api/health/warm" ? warmToken() : undefined);
     for (const s of app.seen) {
       expect(s.origin).toBe(app.base);
       expect(s.cookie).toMatch(/^oprl_session=Fe26\.2\*/);

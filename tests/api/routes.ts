@@ -28,7 +28,9 @@ import * as invites from "@/app/api/invites/route";
 import * as oneInvite from "@/app/api/invites/[id]/route";
 import * as health from "@/app/api/health/route";
 import * as ready from "@/app/api/health/ready/route";
-import { markReady } from "@/lib/server/readiness";
+import * as warm from "@/app/api/health/warm/route";
+import { WARM_TOKEN_HEADER } from "@/lib/contracts/health";
+import { markReady, markWarming, warmToken } from "@/lib/server/readiness";
 import { getDb } from "@/lib/server/db/client";
 import { enqueueRound } from "@/lib/server/training/rounds";
 import { createInvite } from "@/lib/server/auth/users";
@@ -45,6 +47,7 @@ export interface Call {
   body?: unknown;
   /** Call as this account instead of the role's usual one (routes that change the account itself). */
   as?: Session;
+  headers?: Record<string, string>;
 }
 
 export interface RouteCase {
@@ -100,6 +103,17 @@ export function routeCases(f: () => Fixtures): RouteCase[] {
       prepare: async () => {
         markReady();
         return get("/api/health/ready");
+      },
+    },
+    {
+      file: "health/warm/route.ts",
+      method: "GET",
+      access: "public",
+      handler: warm.GET,
+      // As the HTTP warm-up calls it: warming, with this process's token (tests/api/health.test.ts covers the 404s).
+      prepare: async () => {
+        markWarming();
+        return { ...get("/api/health/warm"), headers: { [WARM_TOKEN_HEADER]: warmToken() } };
       },
     },
     {
@@ -318,5 +332,5 @@ export async function exportedHandlers(): Promise<string[]> {
 }
 
 export function callRequest(c: Call, as: Session | null): Request {
-  return req(c.path, { method: c.method, body: c.body, as: c.as ?? as });
+  return req(c.path, { method: c.method, body: c.body, as: c.as ?? as, headers: c.headers });
 }

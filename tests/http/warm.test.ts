@@ -60,6 +60,11 @@ describe("readiness on the built server", () => {
     expect(line).toMatch(/200: \d+/);
     expect(line).toMatch(/401: \d+/);
     expect(line).not.toMatch(/error|5\d\d:/);
+    // The warm route answered the warm-up (its token, made in register()'s copy of the code, reached the routes' copy):
+    // one 200 per pass, so none was a 404.
+    const passes = Number(/\((\d+) passes/.exec(line!)![1]);
+    expect(line).toContain(`; ${passes} runs of the label screen's reads on real rows)`);
+    expect(line).not.toMatch(/404:/);
     expect(Number(/in (\d+) ms/.exec(line!)![1])).toBeGreaterThanOrEqual(4000);
     const ready = await raw(base, "GET", "/api/health/ready");
     expect(ready.headers["cache-control"]).toBe("no-store");

@@ -276,3 +276,20 @@ export async function warmLabelPath(db: Db): Promise<void> {
   const nowhere = { id: none, experimentId: none, leftId: none, rightId: none, selection: none, priority: 0, labelsWanted: 1, labelsDone: 0 };
   await withTrajectories(db, nowhere, { slot: 0, expiresAt: new Date() }).catch(() => null); // NOT_FOUND: no such trajectories
 }
+
+/**
+ * The label screen's reads on real rows, read only: the experiment with the most open pairs, the pair its queue would
+ * give next (trajectories decoded, as on screen), its counts and the round waiting for labels, for a user that does not
+ * exist. warmLabelPath's statements match no row, so they leave cold what only rows run (decoding, building answers);
+ * GET /api/health/warm runs this in the route handlers' own copy of the code (lib/server/warm-http.ts). Returns
+ * whether there was such an experiment.
+ */
+export async function warmLabelReads(db: Db): Promise<boolean> {
+  const busiest = await db.experiment.findFirst({ where: { openPairs: { gt: 0 } }, orderBy: { openPairs: "desc" }, select: { id: true } });
+  if (!busiest) return false;
+  const nobody = "warm-up: no such user";
+  const [pair, stats, round] = await Promise.all([peekPair(db, busiest.id, nobody, []), queueStats(db, busiest.id, nobody), waitingRound(db, busiest.id)]);
+  // Serialised as an answer would be; the text is dropped.
+  JSON.stringify({ pair, upcoming: pair, stats, round });
+  return true;
+}
