@@ -66,13 +66,18 @@ export async function warmUp(db: Db, opts: { connections: number; log?: (line: s
     await openPool(db, opts.connections);
     // Repeated: the first pass compiles the statements' plans; the next ones let V8 optimise the code every request
     // runs (the session check, Prisma's execution, the driver), which a cold process runs several times slower.
+    // In as many lanes as the pool has connections, so each connection (on PostgreSQL, a server process of its own,
+    // with its own caches of the tables' and indexes' definitions) has run the label path before a burst uses them all.
     let passes = 0;
     const until = performance.now() + WARM_PASSES_MAX_MS;
-    do {
-      await warmSessionCheck(db);
-      await warmLabelPath(db);
-      passes++;
-    } while (passes < WARM_PASSES && performance.now() < until);
+    const lane = async () => {
+      do {
+        passes++;
+        await warmSessionCheck(db);
+        await warmLabelPath(db);
+      } while (passes < WARM_PASSES && performance.now() < until);
+    };
+    await Promise.all(Array.from({ length: Math.max(1, opts.connections) }, lane));
     const { loaded, failed } = preloadAppEntries();
     for (const f of failed) console.warn(`[warm] could not preload ${f}`);
     log(
