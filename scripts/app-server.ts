@@ -2,7 +2,7 @@
 // or older than the sources, start `next start` (with its worker) on loopback in its own process group, wait for its
 // readiness probe, sign in.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 
@@ -52,6 +52,22 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** The processes whose parent is `pid` (from /proc; none elsewhere). */
+export function childrenOf(pid: number): number[] {
+  if (!existsSync("/proc")) return [];
+  const out: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid) out.push(Number(entry));
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return out;
+}
+
 export interface AppServer {
   base: string;
   pid: number;
@@ -89,11 +105,14 @@ export async function startServer(opts: { port: number; databaseUrl: string; env
     if (Date.now() > deadline) throw new Error(`the server did not start in 60 s:\n${logs.join("\n")}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+  // The server's process group, and its training worker, which runs in a session of its own (worker-process.ts).
   const group = (signal: NodeJS.Signals) => {
-    try {
-      process.kill(-child.pid!, signal);
-    } catch {
-      // already gone
+    for (const pid of [...childrenOf(child.pid!), -child.pid!]) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // already gone
+      }
     }
   };
   return {

@@ -1,32 +1,12 @@
 // Entry point of the training worker process: `npm run worker`, or spawned by instrumentation.ts beside `next start`.
-import { existsSync, readdirSync } from "node:fs";
-import os from "node:os";
 import { getConfig } from "../config";
 import { getDb } from "../server/db/client";
 import { TrainingWorker } from "../server/training/worker";
-
-/**
- * Serving requests wins the CPU over training. On Linux a nice value belongs to each thread: threads made later
- * inherit the main thread's, and Node's own (V8's compiler and GC helpers, libuv's pool) are set one by one.
- */
-function lowerPriority(nice: number) {
-  try {
-    os.setPriority(nice);
-    const tids = existsSync("/proc/self/task") ? readdirSync("/proc/self/task") : [];
-    for (const tid of tids) {
-      try {
-        os.setPriority(Number(tid), nice);
-      } catch {
-        // a thread that ended meanwhile
-      }
-    }
-  } catch (err) {
-    console.warn(`[worker] could not lower its priority: ${(err as Error).message}`);
-  }
-}
+import { lowerGroupPriority, lowerPriority } from "./priority";
 
 async function main() {
   lowerPriority(getConfig().WORKER_NICE);
+  lowerGroupPriority(getConfig().WORKER_NICE);
   // Start-up finds the migrations applied (the server ran them) with a plain read: no schema-engine lock.
   const db = await getDb();
   const worker = new TrainingWorker(db);

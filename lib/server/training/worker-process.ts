@@ -65,6 +65,9 @@ export function startWorkerProcess(opts: SupervisorOptions = {}): Supervisor {
     const c = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", entry], {
       cwd: process.cwd(),
       stdio: ["ignore", "inherit", "inherit", "ipc"],
+      // A session of its own, so its low priority counts against other sessions too (lib/cli/worker.ts). It still
+      // goes with the server: stop() sends it SIGTERM, and it leaves when the IPC channel closes (the server died).
+      detached: true,
     });
     child = c;
     c.on("error", (err) => error(`could not start: ${err.message}`));

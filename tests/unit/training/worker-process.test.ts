@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_BACKOFF, nextAttempt, restartDelay } from "@/lib/server/training/worker-process";
+import { sessionOf } from "@/lib/cli/priority";
 
 describe("restart backoff", () => {
   it("doubles from 1 s and stays at the 60 s cap, however many attempts", () => {
@@ -65,6 +67,8 @@ describe("worker supervision", () => {
     const second = pids()[1];
     expect(second).not.toBe(first);
     expect(alive(second)).toBe(true);
+    // In a session of its own (so its nice value can count against other sessions: lib/cli/priority.ts).
+    if (existsSync(`/proc/${second}/stat`)) expect(sessionOf(readFileSync(`/proc/${second}/stat`, "utf8"))).toBe(second);
 
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => p.once("exit", (code, signal) => r({ code, signal })));
     p.kill("SIGTERM");
@@ -72,6 +76,14 @@ describe("worker supervision", () => {
     expect(await exited).toEqual({ code: null, signal: "SIGTERM" });
     await until(() => !alive(second), "the worker to stop");
     expect(out.text).not.toMatch(/ended .*attempt 2/);
+  });
+
+  it("a worker whose server was killed (SIGKILL: no handler runs) leaves when the IPC channel closes", async () => {
+    const { p, until, pids } = startSupervisor();
+    await until(() => pids().length === 1, "the worker");
+    const worker = pids()[0];
+    p.kill("SIGKILL");
+    await until(() => !alive(worker), "the worker to leave");
   });
 
   it("a worker that keeps dying is retried with growing delays up to the cap, loudly, and never given up", async () => {

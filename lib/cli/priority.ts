@@ -1,0 +1,45 @@
+// The training worker's CPU priority (lib/cli/worker.ts): below the web server's, on Linux.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+
+/**
+ * Serving requests wins the CPU over training. On Linux a nice value belongs to each thread: threads made later
+ * inherit the main thread's, and Node's own (V8's compiler and GC helpers, libuv's pool) are set one by one.
+ */
+export function lowerPriority(nice: number) {
+  try {
+    os.setPriority(nice);
+    const tids = existsSync("/proc/self/task") ? readdirSync("/proc/self/task") : [];
+    for (const tid of tids) {
+      try {
+        os.setPriority(Number(tid), nice);
+      } catch {
+        // a thread that ended meanwhile
+      }
+    }
+  } catch (err) {
+    console.warn(`[worker] could not lower its priority: ${(err as Error).message}`);
+  }
+}
+
+/** The session id in a /proc/PID/stat line (the fourth field after the command, which sits in parentheses). */
+export function sessionOf(stat: string): number {
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[3]);
+}
+
+/**
+ * Linux (with autogroup scheduling, the default on desktops and many servers) first shares the CPU equally between
+ * sessions, and only then by nice within each: a nice worker in the web server's session still takes half the CPU
+ * from a browser or PostgreSQL, which run in sessions of their own. So the web server starts the worker in a session
+ * of its own (worker-process.ts), and the worker gives that session's group its nice value. Only when it leads its
+ * session: from a terminal (`npm run worker`) the group would be the shell's, and maybe a server's started from it.
+ */
+export function lowerGroupPriority(nice: number) {
+  if (!existsSync("/proc/self/autogroup")) return;
+  try {
+    if (sessionOf(readFileSync("/proc/self/stat", "utf8")) !== process.pid) return;
+    writeFileSync("/proc/self/autogroup", String(nice));
+  } catch (err) {
+    console.warn(`[worker] could not lower its session's CPU share: ${(err as Error).message}`);
+  }
+}
