@@ -72,7 +72,7 @@ export interface AppServer {
   base: string;
   pid: number;
   logs: string[];
-  /** SIGKILL to the whole process group: the web server and its worker die mid-write, like a crash. */
+  /** SIGKILL to the process group and the worker (a session of its own): the web server and its worker die mid-write, like a crash. */
   crash(): Promise<void>;
   /** SIGTERM and wait for the exit. */
   stop(): Promise<void>;
