@@ -177,7 +177,9 @@ export function startHttpWarmUp(log: (line: string) => void = console.log): Prom
       const answers = Object.entries(r.statuses)
         .map(([s, n]) => `${s}: ${n}`)
         .join(", ");
-      log(`[warm] HTTP: ${r.requests} requests to ${base} (${r.passes} passes of the first labellers' requests; ${answers}; ${r.rowReads} runs of the label screen's reads on real rows) in ${r.ms} ms; ready`);
+      log(
+        `[warm] HTTP: ${r.requests} requests to ${base} (${r.passes} passes of the first labellers' requests; ${answers}; ${r.rowReads} runs of the label screen's reads on real rows) in ${r.ms} ms; ready`,
+      );
     })
     .catch((err: Error) => log(`[warm] HTTP warm-up failed (${err.message.split("\n")[0]}); ready`))
     .finally(() => {
