@@ -61,6 +61,12 @@ async function startServer() {
     console.log("building (next build)…");
     execSync("npx next build", { stdio: "ignore", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
   }
+  // A server left on the port (a bench run that was killed leaves its server) would answer in this one's place.
+  const stale = await fetch(`${BASE}/api/health`).then(
+    () => true,
+    () => false,
+  );
+  if (stale) throw new Error(`something already answers on port ${PORT} (a server left by an earlier run?): stop it, or set BENCH_PORT`);
   const child = spawn(process.execPath, ["--require", "./lib/server/http/peer-address.cjs", "node_modules/next/dist/bin/next", "start", "-p", String(PORT)], {
     env: { ...process.env, DATABASE_URL: `file:${DB}`, NEXT_TELEMETRY_DISABLED: "1", ADMIN_PASSWORD, SESSION_SECRET: `${randomUUID()}${randomUUID()}` },
     stdio: ["ignore", "pipe", "pipe"],
