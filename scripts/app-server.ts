@@ -2,9 +2,10 @@
 // or older than the sources, start `next start` (with its worker) on loopback in its own process group, wait for its
 // readiness probe, sign in.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { childrenOf } from "./load/proc-cpu";
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const NEXT_BIN = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
@@ -50,22 +51,6 @@ export function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
-}
-
-/** The processes whose parent is `pid` (from /proc; none elsewhere). */
-export function childrenOf(pid: number): number[] {
-  if (!existsSync("/proc")) return [];
-  const out: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid) out.push(Number(entry));
-    } catch {
-      // ended meanwhile
-    }
-  }
-  return out;
 }
 
 export interface AppServer {

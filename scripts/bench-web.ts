@@ -264,21 +264,27 @@ const DASH_API_RUNS = 20;
  * fiber key: from then on they answer the pointer); the charts further down are drawn as they near the screen.
  */
 const CHARTS_OBSERVER = `
-  window.__charts = null;
-  window.__hydrated = null;
   const hydrated = () => {
     const card = document.querySelector('[data-testid="chart-return"]');
     if (card && Object.keys(card).some((k) => k.startsWith("__reactFiber$"))) window.__hydrated = performance.now();
     else requestAnimationFrame(hydrated);
   };
-  new MutationObserver((_, observer) => {
-    if (!document.querySelector('[data-testid="chart-return"] .recharts-line-curve') || !document.querySelector('[data-testid="chart-success"] .recharts-line-curve')) return;
-    observer.disconnect();
-    requestAnimationFrame(() => { window.__charts = performance.now(); hydrated(); });
-  }).observe(document, { subtree: true, childList: true });
+  // Armed at each page load, and again before an in-app navigation (inAppNavigationTimes).
+  let armed = null;
+  window.__armCharts = () => {
+    window.__charts = null;
+    window.__hydrated = null;
+    armed?.disconnect();
+    armed = new MutationObserver((_, observer) => {
+      if (!document.querySelector('[data-testid="chart-return"] .recharts-line-curve') || !document.querySelector('[data-testid="chart-success"] .recharts-line-curve')) return;
+      observer.disconnect();
+      requestAnimationFrame(() => { window.__charts = performance.now(); hydrated(); });
+    });
+    armed.observe(document, { subtree: true, childList: true });
+  };
+  window.__armCharts();
 `;
 
-/** Seeds a 200-round, 20,000-episode history (scripts/seed-dashboard.ts) and times the experiment page and its dashboard API. */
 /**
  * Experiment list -> click on the experiment -> its first screen's charts drawn, in one tab (the app's code cached, as
  * for someone already using it), timed from the click by the page's clock. Each run starts from a fresh load of the list.
@@ -287,6 +293,7 @@ async function inAppNavigationTimes(browser: Browser, expId: string): Promise<nu
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const [name, ...value] = adminCookie.split("=");
   await context.addCookies([{ name, value: value.join("="), url: BASE }]);
+  await context.addInitScript(CHARTS_OBSERVER);
   const tab = await context.newPage();
   const out: number[] = [];
   try {
@@ -296,18 +303,9 @@ async function inAppNavigationTimes(browser: Browser, expId: string): Promise<nu
       await link.waitFor();
       await tab.evaluate(() => {
         const w = window as any;
-        w.__charts = null;
         w.__click = null;
         addEventListener("click", () => (w.__click ??= performance.now()), { capture: true, once: true });
-        new MutationObserver((_, observer) => {
-          if (
-            !document.querySelector('[data-testid="chart-return"] .recharts-line-curve') ||
-            !document.querySelector('[data-testid="chart-success"] .recharts-line-curve')
-          )
-            return;
-          observer.disconnect();
-          requestAnimationFrame(() => (w.__charts = performance.now()));
-        }).observe(document, { subtree: true, childList: true });
+        w.__armCharts();
       });
       await link.click();
       await tab.waitForFunction(() => (window as any).__charts !== null, null, { timeout: 30_000 });
@@ -320,6 +318,7 @@ async function inAppNavigationTimes(browser: Browser, expId: string): Promise<nu
   return out;
 }
 
+/** Seeds a 200-round, 20,000-episode history (scripts/seed-dashboard.ts) and times the experiment page and its dashboard API. */
 async function measureDashboardCharts(browser: Browser): Promise<string> {
   console.log(`seeding ${DASH_ROUNDS * DASH_EPISODES_PER_ROUND} episodes…`);
   const seeded = execFileSync(

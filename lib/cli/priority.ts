@@ -1,6 +1,7 @@
 // The training worker's CPU priority (lib/cli/worker.ts): below the web server's, on Linux.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
+import { procStatFields } from "./proc-stat";
 
 /**
  * Serving requests wins the CPU over training. On Linux a nice value belongs to each thread: threads made later
@@ -22,9 +23,9 @@ export function lowerPriority(nice: number) {
   }
 }
 
-/** The session id in a /proc/PID/stat line (the fourth field after the command, which sits in parentheses). */
+/** The session id in a /proc/PID/stat line. */
 export function sessionOf(stat: string): number {
-  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[3]);
+  return Number(procStatFields(stat)[3]);
 }
 
 /**

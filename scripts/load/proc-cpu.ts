@@ -2,7 +2,8 @@
 // A process's utime+stime plus cutime+cstime (children it has reaped), summed over every live process of the tree,
 // counts processes that ended between two readings too: their time moved into their parent's cutime/cstime.
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { procStatFields } from "../../lib/cli/proc-stat";
 
 let ticks: number | undefined;
 /** Clock ticks per second (USER_HZ), usually 100. */
@@ -22,13 +23,8 @@ type Stat = { pid: number; ppid: number; comm: string; cpuTicks: number };
 function readStat(pid: number): Stat | null {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // comm may hold spaces and parentheses: the fields after it start after the last ')'.
-    const close = text.lastIndexOf(")");
-    const comm = text.slice(text.indexOf("(") + 1, close);
-    const f = text
-      .slice(close + 2)
-      .split(" ")
-      .map(Number);
+    const comm = text.slice(text.indexOf("(") + 1, text.lastIndexOf(")"));
+    const f = procStatFields(text).map(Number);
     // After comm: state(0) ppid(1) ... utime(11) stime(12) cutime(13) cstime(14).
     return { pid, ppid: f[1], comm, cpuTicks: f[11] + f[12] + f[13] + f[14] };
   } catch {
@@ -44,6 +40,14 @@ function allStats(): Stat[] {
     if (s) out.push(s);
   }
   return out;
+}
+
+/** The live processes whose parent is `pid` (none without /proc). */
+export function childrenOf(pid: number): number[] {
+  if (!existsSync("/proc")) return [];
+  return allStats()
+    .filter((s) => s.ppid === pid)
+    .map((s) => s.pid);
 }
 
 /** CPU milliseconds used so far by the processes `roots` and all their live descendants (and the ones they reaped). */
