@@ -29,6 +29,19 @@ export function sessionOf(stat: string): number {
 }
 
 /**
+ * The nice value of the autogroup a process is scheduled in, or null when the kernel shows none: built without
+ * autogroup, or with it turned off (then /proc/PID/autogroup exists but is empty, as on our CI machines).
+ */
+export function autogroupNice(pid: number | "self"): number | null {
+  try {
+    const match = /nice (-?\d+)/.exec(readFileSync(`/proc/${pid}/autogroup`, "utf8"));
+    return match ? Number(match[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Linux (with autogroup scheduling, the default on desktops and many servers) first shares the CPU equally between
  * sessions, and only then by nice within each: a nice worker in the web server's session still takes half the CPU
  * from a browser or PostgreSQL, which run in sessions of their own. So the web server starts the worker in a session
@@ -36,7 +49,7 @@ export function sessionOf(stat: string): number {
  * session: from a terminal (`npm run worker`) the group would be the shell's, and maybe a server's started from it.
  */
 export function lowerGroupPriority(nice: number) {
-  if (!existsSync("/proc/self/autogroup")) return;
+  if (autogroupNice("self") === null) return;
   try {
     if (sessionOf(readFileSync("/proc/self/stat", "utf8")) !== process.pid) return;
     writeFileSync("/proc/self/autogroup", String(nice));
