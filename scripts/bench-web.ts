@@ -124,11 +124,13 @@ async function api<T>(path: string, init?: RequestInit): Promise<T> {
 
 /** Records, inside the page, when a pair first shows and when the shown pair changes (at the next frame). */
 const OBSERVER = `
-  window.__bench = { firstPair: null, changes: [], keys: [] };
+  window.__bench = { firstPair: null, changes: [], keys: [], gaps: 0 };
   window.addEventListener("keydown", () => window.__bench.keys.push(performance.now()), true);
   new MutationObserver(() => {
     const el = document.querySelector('[data-testid="pair"]');
-    if (!el) return;
+    // No pair on screen after one was: a choice found no preloaded pair and waits for the server.
+    if (!el) { if (window.__bench.lastId && !window.__bench.gap) { window.__bench.gap = true; window.__bench.gaps++; } return; }
+    window.__bench.gap = false;
     const id = el.getAttribute("data-pair-id");
     if (window.__bench.lastId === id) return;
     window.__bench.lastId = id;
@@ -163,8 +165,11 @@ async function firstPairTimes(browser: Browser): Promise<number[]> {
   return out;
 }
 
-/** Keypress -> next pair shown, `count` times or while `go()` holds (checked before each keypress). */
-async function keypressTimes(browser: Browser, user: string, count: number, go: () => boolean = () => true): Promise<number[]> {
+/**
+ * Keypress -> next pair shown, `count` times or while `go()` holds (checked before each keypress). Returns the
+ * times and how many keypresses found no preloaded pair (their time includes waiting for the server).
+ */
+async function keypressTimes(browser: Browser, user: string, count: number, go: () => boolean = () => true): Promise<{ times: number[]; unloaded: number }> {
   const page = await labelPage(browser, user);
   await page.goto(`${BASE}/label?experiment=${LABEL_EXP}`);
   try {
@@ -176,8 +181,12 @@ async function keypressTimes(browser: Browser, user: string, count: number, go: 
   const out: number[] = [];
   const keys = ["ArrowLeft", "ArrowRight", "ArrowDown", "="];
   for (let i = 0; i < count && go(); i++) {
-    const total = await page.getByTestId("total-count").textContent();
     const before = await page.evaluate(() => (window as any).__bench.changes.length as number);
+    // The label's answer (it leases the pair shown and preloads the one after). The counts on screen change at the
+    // keypress already (optimistically), so they cannot tell that the server has answered.
+    const answered = page.waitForResponse((r) => r.request().method() === "POST" && /\/api\/pairs\/[^/]+\/label$/.test(new URL(r.url()).pathname), {
+      timeout: 15_000,
+    });
     await page.keyboard.press(keys[i % keys.length]);
     await page.waitForFunction((n) => (window as any).__bench.changes.length > n, before, { timeout: 10_000 });
     const [key, shown] = await page.evaluate(() => {
@@ -185,12 +194,13 @@ async function keypressTimes(browser: Browser, user: string, count: number, go: 
       return [b.keys[b.keys.length - 1], b.changes[b.changes.length - 1]] as [number, number];
     });
     out.push(shown - key);
-    // A person's pace: the server confirms (and leases the next pair) before the next choice.
-    await page.waitForFunction((t) => document.querySelector('[data-testid="total-count"]')?.textContent !== t, total, { timeout: 10_000 });
+    // A person's pace (a judgement takes a second or more): the server has answered before the next choice.
+    await answered;
     await sleep(150);
   }
+  const unloaded = await page.evaluate(() => (window as any).__bench.gaps as number);
   await page.context().close();
-  return out;
+  return { times: out, unloaded };
 }
 
 /**
@@ -537,7 +547,8 @@ async function main() {
     const during = await timeProbes(probes, () => status === "running" && performance.now() < probeEnd, 1000);
     console.log("measuring keypress -> next pair during the round…");
     // As many as the rest of the round allows (up to KEYPRESSES_DURING): each is pressed while the round runs.
-    const keyDuring = status === "running" ? await keypressTimes(browser, "bench-keys-round", KEYPRESSES_DURING, () => status === "running") : [];
+    const keyDuring =
+      status === "running" ? await keypressTimes(browser, "bench-keys-round", KEYPRESSES_DURING, () => status === "running") : { times: [], unloaded: 0 };
     const stillRunning = status === "running";
     while (status === "running") await sleep(200);
     clearInterval(poll);
@@ -564,13 +575,15 @@ async function main() {
       "",
       table([
         ["navigation -> first pair shown", summary(firstPair)],
-        ["keypress -> next pair shown, server idle", summary(keyIdle)],
-        ["keypress -> next pair shown, during a training round", summary(keyDuring)],
+        ["keypress -> next pair shown, server idle", summary(keyIdle.times)],
+        ["keypress -> next pair shown, during a training round", summary(keyDuring.times)],
       ]),
       "",
       "The next pair is preloaded (peeked without a lease) and shown on the keypress; the label is posted in the",
       "background and its answer leases the pair on screen, so the keypress latency does not include a round trip.",
-      "The keypress runs are on an experiment whose human-mode round is waiting for labels.",
+      "The keypress runs are on an experiment whose human-mode round is waiting for labels. Each choice comes 150 ms after",
+      "the server answered the one before (a person takes a second or more), so the next pair is preloaded by then:",
+      `keypresses that found none (and waited for the server): ${keyIdle.unloaded} of ${keyIdle.times.length} idle, ${keyDuring.unloaded} of ${keyDuring.times.length} during the round.`,
       "",
       "### /label: a new pair reaches an idle labeller (target: p95 < 2 s)",
       "",

@@ -84,6 +84,26 @@ describe.each(BACKENDS)("label path on $name", (backend) => {
     expect(await keptQueueCounts(db, experiment.id)).toEqual(kept);
   });
 
+  it("the preloaded next pair is found past the head of the queue when more people hold pairs there than one page of candidates", async () => {
+    const { experiment, pairIds } = await seedExperiment(db, { pairCount: 60 });
+    const config = resolveConfig({ ...DEFAULT_EXPERIMENT_INPUT, name: "busy head", maze: { kind: "text", text: "S..\n.#.\n..G" } });
+    await db.experiment.update({ where: { id: experiment.id }, data: { config: JSON.stringify(config) } });
+    // 40 people (more than a page of candidates) each hold one of the best pairs, and walked away from it.
+    const others = await seedUsers(db, 40);
+    for (const u of others) await nextPair(db, { experimentId: experiment.id, userId: u.id });
+    const [a] = await seedUsers(db, 1);
+    let shown = await next(db, experiment.id, a.id);
+    expect(shown.pair!.pairId).toBe(pairIds[40]);
+    // The preload is the pair the next lease would take: the best one nobody holds.
+    expect(shown.upcoming?.pairId).toBe(pairIds[41]);
+    for (let i = 0; i < 3; i++) {
+      const body = { labelId: randomUUID(), choice: "left" as const, responseMs: 900, nextPairId: shown.upcoming!.pairId };
+      shown = (await labelAndNext(db, shown.pair!.pairId, body, a.id)).next;
+      expect(shown.pair!.pairId).toBe(pairIds[41 + i]);
+      expect(shown.upcoming?.pairId).toBe(pairIds[42 + i]);
+    }
+  });
+
   it.runIf(backend.name === "postgresql")("one label and the next pair take at most 14 round trips to PostgreSQL (BEGIN and COMMIT counted)", async () => {
     const { experiment } = await seedExperiment(db, { pairCount: 12 });
     // A full stored config: the label screen draws the experiment's maze.

@@ -5,11 +5,11 @@ import "server-only";
 import type { Db, DbOrTx } from "../db/client";
 import { AppError } from "../errors";
 import { experimentFacts } from "./experiment-facts";
-import { freeSlot, nextPair, recordLabel } from "./queue";
+import { nextPair, recordLabel } from "./queue";
 import { readPairForLabel } from "./labels";
-import { warmLeaseQueries, type OtherLease } from "./leases";
+import { findCandidates, warmLeaseQueries, type OtherLease } from "./leases";
 import { readQueueCounts } from "./counters";
-import { openForUser, QUEUE_ORDER, toTrajectoryView, trajectorySelect, withTrajectories, type LeasedPair } from "./views";
+import { toTrajectoryView, trajectorySelect, withTrajectories, type LeasedPair } from "./views";
 import { ensureDemoOnce } from "../experiments/demo";
 import { leaseGoldIfDue } from "./gold";
 import { labelEtaSeconds, parseRoundState, roundNotes } from "../training/round-state";
@@ -134,14 +134,8 @@ export async function queueStats(db: DbOrTx, experimentId: string, userId: strin
  * (priority, then age), a free slot, not labelled by this user, not `exclude`.
  */
 export async function peekPair(db: DbOrTx, experimentId: string, userId: string, exclude: string[]): Promise<PairDto | null> {
-  const now = new Date();
-  const candidates = await db.pair.findMany({
-    where: { ...openForUser(experimentId, userId), id: { notIn: exclude } },
-    orderBy: [...QUEUE_ORDER],
-    take: 16,
-    select: { id: true, labelsWanted: true, leases: { select: { slot: true, expiresAt: true, labelId: true, userId: true } } },
-  });
-  const pick = candidates.find((c) => !c.leases.some((l) => l.userId === userId) && freeSlot(c.labelsWanted, c.leases, now) !== null);
+  // The same search as a lease's: the best pair this user could take now.
+  const [pick] = await findCandidates(db, experimentId, userId, new Date(), exclude);
   if (!pick) return null;
   const pair = await db.pair.findUniqueOrThrow({
     where: { id: pick.id },

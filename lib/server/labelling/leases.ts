@@ -101,11 +101,15 @@ function shuffle<T>(items: T[]): T[] {
 
 type Candidate = PairSummary & { slot: number; leases: SlotRow[] };
 
-/** Open pairs the user has not labelled or skipped that have a free slot now, best first. */
-async function findCandidates(db: Db, experimentId: string, userId: string, now: Date): Promise<Candidate[]> {
+/**
+ * Open pairs the user has not labelled or skipped, does not hold, and that have a free slot now, best first (the first
+ * page of the queue that has any). Pages on past the pairs others hold: with more labellers than a page, the head of
+ * the queue is all held. `exclude`: pairs to pass over (the one on the labeller's screen, for its preload).
+ */
+export async function findCandidates(db: DbOrTx, experimentId: string, userId: string, now: Date, exclude: string[] = []): Promise<Candidate[]> {
   for (let page = 0; page < MAX_CANDIDATE_PAGES; page++) {
     const pairs = await db.pair.findMany({
-      where: openForUser(experimentId, userId),
+      where: { ...openForUser(experimentId, userId), ...(exclude.length ? { id: { notIn: exclude } } : {}) },
       orderBy: [...QUEUE_ORDER],
       skip: page * CANDIDATES_PER_PAGE,
       take: CANDIDATES_PER_PAGE,
@@ -117,7 +121,8 @@ async function findCandidates(db: Db, experimentId: string, userId: string, now:
     const free: Candidate[] = [];
     for (const pair of pairs) {
       const slot = freeSlot(pair.labelsWanted, pair.leases, now);
-      if (slot !== null) free.push({ ...pair, slot });
+      const held = pair.leases.some((l) => l.userId === userId && l.labelId === null && l.expiresAt > now);
+      if (slot !== null && !held) free.push({ ...pair, slot });
     }
     if (free.length > 0 || pairs.length < CANDIDATES_PER_PAGE) return free;
   }
