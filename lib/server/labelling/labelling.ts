@@ -7,7 +7,7 @@ import { AppError } from "../errors";
 import { experimentFacts } from "./experiment-facts";
 import { nextPair, recordLabel } from "./queue";
 import { readPairForLabel } from "./labels";
-import { findCandidates, warmLeaseQueries, type OtherLease } from "./leases";
+import { bestFreePairId, warmLeaseQueries, type OtherLease } from "./leases";
 import { readQueueCounts } from "./counters";
 import { toTrajectoryView, trajectorySelect, withTrajectories, type LeasedPair } from "./views";
 import { ensureDemoOnce } from "../experiments/demo";
@@ -130,15 +130,14 @@ export async function queueStats(db: DbOrTx, experimentId: string, userId: strin
 }
 
 /**
- * The pair nextPair would lease after the user's current one, read-only: same order as the queue
- * (priority, then age), a free slot, not labelled by this user, not `exclude`.
+ * The pair nextPair would lease after the user's current one, read-only (leases.ts bestFreePairId): the queue's
+ * order, a free slot, neither labelled nor held by this user, not `exclude`.
  */
 export async function peekPair(db: DbOrTx, experimentId: string, userId: string, exclude: string[]): Promise<PairDto | null> {
-  // The same search as a lease's: the best pair this user could take now.
-  const [pick] = await findCandidates(db, experimentId, userId, new Date(), exclude);
-  if (!pick) return null;
+  const pickId = await bestFreePairId(db, experimentId, userId, new Date(), exclude);
+  if (!pickId) return null;
   const pair = await db.pair.findUniqueOrThrow({
-    where: { id: pick.id },
+    where: { id: pickId },
     include: { left: { select: trajectorySelect }, right: { select: trajectorySelect } },
   });
   return toPairDto(

@@ -1,6 +1,8 @@
 // Leases: who holds which slot of which pair. See queue.ts for the rules.
 import "server-only";
 import { TX_OPTIONS, type Db, type DbOrTx, type Tx } from "../db/client";
+// The SQL template the generated clients use, from their runtime: loading the PostgreSQL client itself is left to db/client.ts.
+import { empty, sqltag as sql } from "@prisma/client/runtime/client";
 import { dialectOf } from "../db/dialect";
 import { isForeignKeyViolation, isUniqueViolation } from "../db/errors";
 import { AppError, parseInput } from "../errors";
@@ -106,7 +108,7 @@ type Candidate = PairSummary & { slot: number; leases: SlotRow[] };
  * page of the queue that has any). Pages on past the pairs others hold: with more labellers than a page, the head of
  * the queue is all held. `exclude`: pairs to pass over (the one on the labeller's screen, for its preload).
  */
-export async function findCandidates(db: DbOrTx, experimentId: string, userId: string, now: Date, exclude: string[] = []): Promise<Candidate[]> {
+async function findCandidates(db: DbOrTx, experimentId: string, userId: string, now: Date, exclude: string[] = []): Promise<Candidate[]> {
   for (let page = 0; page < MAX_CANDIDATE_PAGES; page++) {
     const pairs = await db.pair.findMany({
       where: { ...openForUser(experimentId, userId), ...(exclude.length ? { id: { notIn: exclude } } : {}) },
@@ -132,23 +134,42 @@ export async function findCandidates(db: DbOrTx, experimentId: string, userId: s
 type LockedRow = { id: string };
 
 /**
- * PostgreSQL: the best open pair with a free slot that the user has not labelled, locked FOR UPDATE SKIP LOCKED, so a
- * pair another labeller is taking right now is passed over instead of raced for. The query walks the queue index in
- * order and stops at the first row that passes (its cost is bounded by the pairs held or labelled above it, not by
- * the queue's size). `onlyPairId` restricts it to the pair the page preloaded.
+ * PostgreSQL: the best open pair with a free slot that the user has neither labelled nor holds. The query walks the
+ * queue index in order and stops at the first row that passes (its cost is bounded by the pairs held or labelled above
+ * it, not by the queue's size). `lock`: FOR UPDATE SKIP LOCKED, so a pair another labeller is taking right now is
+ * passed over instead of raced for; without it, a plain read (the preload's peek). `onlyPairId` restricts it to the
+ * pair the page preloaded.
  */
-async function lockBestPair(tx: Tx, experimentId: string, userId: string, now: Date, passed: string[], onlyPairId?: string): Promise<string | null> {
-  const rows = await tx.$queryRaw<LockedRow[]>`
+function bestPairQuery(experimentId: string, userId: string, now: Date, passed: string[], onlyPairId: string | undefined, lock: boolean) {
+  return sql`
     SELECT p."id" FROM "Pair" p
     WHERE p."experimentId" = ${experimentId} AND p."status" = 'open'
       AND (${onlyPairId ?? null}::text IS NULL OR p."id" = ${onlyPairId ?? null}::text)
       AND NOT (p."id" = ANY(${passed}::text[]))
       AND NOT EXISTS (SELECT 1 FROM "Label" l WHERE l."pairId" = p."id" AND l."userId" = ${userId})
+      AND NOT EXISTS (SELECT 1 FROM "Lease" h WHERE h."pairId" = p."id" AND h."userId" = ${userId} AND h."labelId" IS NULL AND h."expiresAt" > ${now})
       AND (SELECT COUNT(*) FROM "Lease" s WHERE s."pairId" = p."id" AND (s."labelId" IS NOT NULL OR s."expiresAt" > ${now})) < p."labelsWanted"
     ORDER BY p."priority" DESC, p."createdAt" ASC, p."id" ASC
     LIMIT 1
-    FOR UPDATE OF p SKIP LOCKED`;
+    ${lock ? sql`FOR UPDATE OF p SKIP LOCKED` : empty}`;
+}
+
+async function lockBestPair(tx: Tx, experimentId: string, userId: string, now: Date, passed: string[], onlyPairId?: string): Promise<string | null> {
+  const rows = await tx.$queryRaw<LockedRow[]>(bestPairQuery(experimentId, userId, now, passed, onlyPairId, true));
   return rows[0]?.id ?? null;
+}
+
+/**
+ * The pair the user's next lease would take now, without taking it (the pair a labeller's screen preloads): the
+ * lease path's own choice, past however many pairs other people hold at the head of the queue. Null when none is left.
+ */
+export async function bestFreePairId(db: DbOrTx, experimentId: string, userId: string, now: Date, exclude: string[]): Promise<string | null> {
+  if (dialectOf(db) === "postgresql") {
+    const rows = await db.$queryRaw<LockedRow[]>(bestPairQuery(experimentId, userId, now, exclude, undefined, false));
+    return rows[0]?.id ?? null;
+  }
+  const [best] = await findCandidates(db, experimentId, userId, now, exclude);
+  return best?.id ?? null;
 }
 
 /**
