@@ -14,7 +14,7 @@ import { execFileSync, execSync, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
 import os from "node:os";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../tests/e2e/chromium";
 import { machineInfo, writeBenchmarkSection } from "../lib/cli/benchmarks-file";
 import { openDb, type Db } from "../lib/server/db/client";
@@ -142,11 +142,20 @@ const OBSERVER = `
   }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-pair-id"] });
 `;
 
-async function labelPage(browser: Browser, user: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const [name, ...value] = (await userCookie(user)).split("=");
+/**
+ * A new browser context (empty cache, as a first visit) at 1280x800, signed in with `cookie` ("name=value"), with
+ * `initScript` run at each page load. `javaScript: false` turns the page's scripts off.
+ */
+async function signedInContext(browser: Browser, cookie: string, initScript?: string, javaScript = true): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, javaScriptEnabled: javaScript });
+  const [name, ...value] = cookie.split("=");
   await context.addCookies([{ name, value: value.join("="), url: BASE }]);
-  await context.addInitScript(OBSERVER);
+  if (initScript) await context.addInitScript(initScript);
+  return context;
+}
+
+async function labelPage(browser: Browser, user: string): Promise<Page> {
+  const context = await signedInContext(browser, await userCookie(user), OBSERVER);
   // The first-visit guide is measured by the browser tests, not here.
   await context.addInitScript(() => window.localStorage.setItem("oprl.labelGuide.seen", "1"));
   return context.newPage();
@@ -300,10 +309,7 @@ const CHARTS_OBSERVER = `
  * for someone already using it), timed from the click by the page's clock. Each run starts from a fresh load of the list.
  */
 async function inAppNavigationTimes(browser: Browser, expId: string): Promise<number[]> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const [name, ...value] = adminCookie.split("=");
-  await context.addCookies([{ name, value: value.join("="), url: BASE }]);
-  await context.addInitScript(CHARTS_OBSERVER);
+  const context = await signedInContext(browser, adminCookie, CHARTS_OBSERVER);
   const tab = await context.newPage();
   const out: number[] = [];
   try {
@@ -330,10 +336,7 @@ async function inAppNavigationTimes(browser: Browser, expId: string): Promise<nu
 
 /** The experiment page opened in a new tab of one browser context that has loaded it before (its code cached), as someone reopening it. */
 async function returningVisitTimes(browser: Browser, expId: string): Promise<number[]> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const [name, ...value] = adminCookie.split("=");
-  await context.addCookies([{ name, value: value.join("="), url: BASE }]);
-  await context.addInitScript(CHARTS_OBSERVER);
+  const context = await signedInContext(browser, adminCookie, CHARTS_OBSERVER);
   const out: number[] = [];
   try {
     for (let i = 0; i <= DASH_PAGE_RUNS; i++) {
@@ -356,9 +359,7 @@ async function returningVisitTimes(browser: Browser, expId: string): Promise<num
 async function noScriptPaintTimes(browser: Browser, expId: string): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < DASH_PAGE_RUNS; i++) {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, javaScriptEnabled: false });
-    const [name, ...value] = adminCookie.split("=");
-    await context.addCookies([{ name, value: value.join("="), url: BASE }]);
+    const context = await signedInContext(browser, adminCookie, undefined, false);
     const tab = await context.newPage();
     await tab.goto(`${BASE}/experiments/${expId}`);
     // Playwright's evaluate runs with the page's scripts off (its waitForFunction does not): poll.
@@ -400,10 +401,7 @@ async function measureDashboardCharts(browser: Browser): Promise<string> {
   let points = "";
   for (let i = 0; i < DASH_PAGE_RUNS; i++) {
     // A new context each time: no cached page code, as a first visit.
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const [name, ...value] = adminCookie.split("=");
-    await context.addCookies([{ name, value: value.join("="), url: BASE }]);
-    await context.addInitScript(CHARTS_OBSERVER);
+    const context = await signedInContext(browser, adminCookie, CHARTS_OBSERVER);
     const tab = await context.newPage();
     const response = await tab.goto(`${BASE}/experiments/${expId}`);
     htmlBytes = (await response!.body()).length;

@@ -23,9 +23,9 @@ export function lowerPriority(nice: number) {
   }
 }
 
-/** The session id in a /proc/PID/stat line. */
-export function sessionOf(stat: string): number {
-  return Number(procStatFields(stat)[3]);
+/** The session id of a process (from /proc/PID/stat). */
+export function sessionOf(pid: number | "self"): number {
+  return Number(procStatFields(readFileSync(`/proc/${pid}/stat`, "utf8"))[3]);
 }
 
 /**
@@ -51,7 +51,7 @@ export function autogroupNice(pid: number | "self"): number | null {
 export function lowerGroupPriority(nice: number) {
   if (autogroupNice("self") === null) return;
   try {
-    if (sessionOf(readFileSync("/proc/self/stat", "utf8")) !== process.pid) return;
+    if (sessionOf("self") !== process.pid) return;
     writeFileSync("/proc/self/autogroup", String(nice));
   } catch (err) {
     console.warn(`[worker] could not lower its session's CPU share: ${(err as Error).message}`);

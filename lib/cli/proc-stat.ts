@@ -5,3 +5,8 @@
 export function procStatFields(stat: string): string[] {
   return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
 }
+
+/** The command name (what sits between the first '(' and the last ')'). */
+export function procStatComm(stat: string): string {
+  return stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+}

@@ -5,8 +5,9 @@ import { TrainingWorker } from "../server/training/worker";
 import { lowerGroupPriority, lowerPriority } from "./priority";
 
 async function main() {
-  lowerPriority(getConfig().WORKER_NICE);
-  lowerGroupPriority(getConfig().WORKER_NICE);
+  const nice = getConfig().WORKER_NICE;
+  lowerPriority(nice);
+  lowerGroupPriority(nice);
   // Start-up finds the migrations applied (the server ran them) with a plain read: no schema-engine lock.
   const db = await getDb();
   const worker = new TrainingWorker(db);

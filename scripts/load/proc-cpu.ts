@@ -3,7 +3,7 @@
 // counts processes that ended between two readings too: their time moved into their parent's cutime/cstime.
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { procStatFields } from "../../lib/cli/proc-stat";
+import { procStatComm, procStatFields } from "../../lib/cli/proc-stat";
 
 let ticks: number | undefined;
 /** Clock ticks per second (USER_HZ), usually 100. */
@@ -23,7 +23,7 @@ type Stat = { pid: number; ppid: number; comm: string; cpuTicks: number };
 function readStat(pid: number): Stat | null {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const comm = text.slice(text.indexOf("(") + 1, text.lastIndexOf(")"));
+    const comm = procStatComm(text);
     const f = procStatFields(text).map(Number);
     // After comm: state(0) ppid(1) ... utime(11) stime(12) cutime(13) cstime(14).
     return { pid, ppid: f[1], comm, cpuTicks: f[11] + f[12] + f[13] + f[14] };

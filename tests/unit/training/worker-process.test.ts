@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_BACKOFF, nextAttempt, restartDelay } from "@/lib/server/training/worker-process";
@@ -68,7 +68,7 @@ describe("worker supervision", () => {
     expect(second).not.toBe(first);
     expect(alive(second)).toBe(true);
     // In a session of its own (so its nice value can count against other sessions: lib/cli/priority.ts).
-    if (existsSync(`/proc/${second}/stat`)) expect(sessionOf(readFileSync(`/proc/${second}/stat`, "utf8"))).toBe(second);
+    if (existsSync(`/proc/${second}/stat`)) expect(sessionOf(second)).toBe(second);
 
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => p.once("exit", (code, signal) => r({ code, signal })));
     p.kill("SIGTERM");
