@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { sealData, unsealData } from "iron-session";
+import { LRUCache } from "lru-cache";
 import { z } from "zod";
 import { getConfig } from "../../config";
 import type { DbOrTx } from "../db/client";
@@ -51,13 +52,48 @@ export function sealSession(data: SessionData, ttlSeconds = sessionTtlSeconds())
   return sealData(data, { password: sessionSecret(), ttl: ttlSeconds });
 }
 
+/**
+ * Cookies already unsealed, by their whole value, until the seal's own expiry (at most UNSEALED_TTL_MS). Unsealing is
+ * four Web Crypto operations (about 1 ms of CPU) on every signed-in request; a labeller sends the same cookie hundreds
+ * of times. Only cookies that passed the full check are kept, so a forged or tampered value is always checked in full;
+ * the session row is still read on every request, so signing out ends a session at once. On globalThis: the route
+ * handlers' bundles and instrumentation.ts each hold a copy of this module in one process.
+ */
+const UNSEALED_MAX = 10_000;
+const UNSEALED_TTL_MS = 10 * 60_000;
+const UNSEALED = Symbol.for("oprl.unsealedSessions");
+type UnsealedCache = { secret: string; cache: LRUCache<string, SessionData> };
+const box = globalThis as typeof globalThis & { [UNSEALED]?: UnsealedCache };
+
+function unsealedCache(secret: string): LRUCache<string, SessionData> {
+  // A different secret (tests switch it) makes every kept cookie unknown again.
+  if (box[UNSEALED]?.secret !== secret) box[UNSEALED] = { secret, cache: new LRUCache({ max: UNSEALED_MAX }) };
+  return box[UNSEALED].cache;
+}
+
+/** When an iron seal stops being valid (ms since the epoch), from its expiration field; null when it has none. */
+export function sealExpiresAt(value: string): number | null {
+  // Fe26.2*passwordId*salt*iv*encrypted*expiration*hmacSalt*hmac[~persistence]
+  const expiration = Number(value.split("*")[5]);
+  return Number.isSafeInteger(expiration) && expiration > 0 ? expiration : null;
+}
+
 /** The session in a cookie value, or null when it is missing, tampered with, sealed with another secret or expired. */
 export async function unsealSession(value: string | undefined | null): Promise<SessionData | null> {
   if (!value || value.length > 4096) return null;
+  const secret = sessionSecret();
+  const cache = unsealedCache(secret);
+  const known = cache.get(value);
+  if (known) return known;
   try {
-    const data = await unsealData<SessionData>(value, { password: sessionSecret(), ttl: sessionTtlSeconds() });
+    const data = await unsealData<SessionData>(value, { password: secret, ttl: sessionTtlSeconds() });
     const parsed = sessionDataSchema.safeParse(data);
-    return parsed.success ? parsed.data : null;
+    if (!parsed.success) return null;
+    // Kept until the seal expires (iron itself allows a minute of clock skew past it: not kept for that minute).
+    const expiresAt = sealExpiresAt(value);
+    const ttl = expiresAt === null ? 0 : Math.min(UNSEALED_TTL_MS, expiresAt - Date.now());
+    if (ttl > 0) cache.set(value, parsed.data, { ttl });
+    return parsed.data;
   } catch {
     return null;
   }
