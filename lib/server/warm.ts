@@ -14,7 +14,7 @@ import { sealSession } from "./auth/session";
 import { warmLabelPath } from "./labelling/labelling";
 
 /**
- * Requires the compiled proxy and every app entry (routes and pages) listed in the build's app-paths manifest, so Next's own
+ * Requires every app entry (routes and pages) listed in the build's app-paths manifest, so Next's own
  * later require of the same file is a cache hit. Returns how many loaded; 0 without a production build (next dev
  * compiles on demand).
  */
@@ -26,8 +26,7 @@ export function preloadAppEntries(distDir = path.join(process.cwd(), ".next")): 
   const nodeRequire = process.getBuiltinModule("node:module").createRequire(path.join(distDir, "server", "noop.js"));
   const failed: string[] = [];
   let loaded = 0;
-  // The proxy (proxy.ts, compiled as middleware.js) runs before every request.
-  const files = ["middleware.js", ...new Set(Object.values(manifest))].filter((f) => existsSync(path.join(distDir, "server", f)));
+  const files = [...new Set(Object.values(manifest))].filter((f) => existsSync(path.join(distDir, "server", f)));
   for (const file of files) {
     try {
       nodeRequire(path.join(distDir, "server", file));

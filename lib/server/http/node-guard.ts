@@ -1,16 +1,22 @@
 // Checks at Node's HTTP server, before Next builds anything from the request (installed once per process by
-// instrumentation.ts):
-// - TRACE made Next throw "'TRACE' HTTP method is unsupported" while building its Request (the fetch standard
-//   forbids the method): a 500 and a stack trace, before the proxy or a route could see it. Answered 405 here.
-//   (TRACK and CONNECT never arrive as requests: Node refuses TRACK with 400 and hands CONNECT to its own event.)
-// - A declared body over API_MAX_BODY_BYTES: Next reads a request's whole body before its proxy runs, so a
-//   client declaring a huge Content-Length and sending little held the request open until Node's own timeout,
-//   and a big one filled memory. Answered 413 here at once, and the connection closed.
+// instrumentation.ts). Here rather than in a Next proxy (middleware): a proxy runs Next's middleware machinery on every
+// request, about 0.8 ms of CPU each on this app's busiest path (BENCHMARKS "Restart under load"), for two checks that
+// need only the method and the path.
+// - A method the app does not speak is a 405 with Allow. TRACE must be refused here anyway: it made Next throw
+//   "'TRACE' HTTP method is unsupported" while building its Request (the fetch standard forbids the method), a 500
+//   and a stack trace. (TRACK and CONNECT never arrive as requests: Node refuses TRACK with 400 and hands CONNECT to
+//   its own event.)
+// - A path that is not valid percent-encoded UTF-8 (`/api/pairs/%FF%FE`) is a 400: no route could answer it, and
+//   Next's own decoding would make it a 500.
+// - A declared body over API_MAX_BODY_BYTES: a client declaring a huge Content-Length and sending little held the
+//   request open until Node's own timeout, and a big one filled memory. Answered 413 here at once, and the
+//   connection closed.
 // - Signed-out password requests (sign-in, invite) that would be refused anyway: from an address the database
 //   throttle holds (as this process last heard it, address-blocks.ts), or while the password pool is full; and
 //   any beyond AUTH_REQUESTS_PER_SECOND for the whole process (a flood from many addresses, which no per-address
 //   throttle sees). Answered 429 here, so a flood of them costs a little parsing instead of a whole Next
 //   request and a database read, and signed-in people keep being served (README "Security").
+// API paths get the API's error shape ({ error: { code, message } }), pages plain text.
 import "server-only";
 import http from "node:http";
 import { getConfig } from "../../config";
@@ -19,11 +25,47 @@ import { clientAddressFrom } from "../auth/client-address";
 import { passwordPoolFull } from "../auth/password";
 
 const installed = Symbol.for("oprl.guardNodeServer");
-const ALLOW = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
+const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+const ALLOW = [...METHODS].join(", ");
 
-function refuse(res: http.ServerResponse, status: number, message: string, headers: Record<string, string> = {}) {
-  res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", connection: "close", ...headers });
-  res.end(`${message}\n`);
+/** The request's path without its query: origin-form (`/a?b`) as browsers send it, or absolute-form (`http://h/a`). */
+export function requestPath(url: string | undefined): string {
+  const u = url ?? "/";
+  if (u.startsWith("/")) {
+    const end = u.search(/[?#]/);
+    return end < 0 ? u : u.slice(0, end);
+  }
+  try {
+    return new URL(u).pathname;
+  } catch {
+    return u;
+  }
+}
+
+/** Whether every segment of `path` decodes as percent-encoded UTF-8. */
+export function decodablePath(path: string): boolean {
+  if (!path.includes("%")) return true;
+  try {
+    for (const segment of path.split("/")) decodeURIComponent(segment);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A refusal, and the connection closed: in the API's error shape on API paths, as text on pages. */
+function refuse(req: http.IncomingMessage, res: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) {
+  const api = requestPath(req.url).startsWith("/api/");
+  const body = api ? JSON.stringify({ error: { code, message } }) : `${message}\n`;
+  res.writeHead(status, {
+    "content-type": api ? "application/json" : "text/plain; charset=utf-8",
+    "cache-control": "no-store",
+    "x-content-type-options": "nosniff",
+    "content-length": Buffer.byteLength(body),
+    connection: "close",
+    ...headers,
+  });
+  res.end(body);
 }
 
 const PASSWORD_ROUTES: Record<string, AddressScope> = { "/api/auth/sign-in": "sign-in", "/api/auth/invite": "invite" };
@@ -98,13 +140,18 @@ export function guardNodeServer(): void {
   proto.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]) {
     if (event === "request") {
       const [req, res] = args as [http.IncomingMessage, http.ServerResponse];
-      if (req.method?.toUpperCase() === "TRACE") {
-        refuse(res, 405, `method ${req.method} not allowed`, { allow: ALLOW });
-        return true;
-      }
+      // The size first: a body declared too big is refused whatever else is wrong with the request.
       const declared = Number(req.headers["content-length"]);
       if (Number.isFinite(declared) && declared > limit) {
-        refuse(res, 413, `request body over ${limit} bytes`);
+        refuse(req, res, 413, "PAYLOAD_TOO_LARGE", `request body over ${limit} bytes`);
+        return true;
+      }
+      if (!METHODS.has(req.method ?? "")) {
+        refuse(req, res, 405, "METHOD_NOT_ALLOWED", `method ${req.method} not allowed`, { allow: ALLOW });
+        return true;
+      }
+      if (!decodablePath(requestPath(req.url))) {
+        refuse(req, res, 400, "BAD_PATH", "the path is not valid percent-encoded UTF-8");
         return true;
       }
       if (refusePasswordRequest(req, res, trustProxy, bucket)) return true;

@@ -1,10 +1,11 @@
-// The node guard's cheap refusals, on a real HTTP server in this process: sign-ins and invites from an address the
-// database throttle holds are answered 429 before the app's handler runs; other addresses, other routes, other
-// methods and the same address after its wait pass through.
+// The node guard's cheap refusals, on a real HTTP server in this process: methods the app does not speak (405) and
+// paths that do not decode (400) never reach the app; sign-ins and invites from an address the database throttle
+// holds are answered 429 before the app's handler runs; other addresses, other routes, other methods and the same
+// address after its wait pass through.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { guardNodeServer, RateBucket } from "@/lib/server/http/node-guard";
+import { decodablePath, guardNodeServer, RateBucket, requestPath } from "@/lib/server/http/node-guard";
 import { clearAddressBlocks, noteAddressBlocked } from "@/lib/server/auth/address-blocks";
 import { hashPassword } from "@/lib/server/auth/password";
 
@@ -131,5 +132,75 @@ describe("RateBucket", () => {
     expect(b.take(100)).toBe(true);
     expect(b.take(100)).toBe(false);
     expect(Array.from({ length: 30 }, () => b.take(10_000)).filter(Boolean)).toHaveLength(20);
+  });
+});
+
+describe("node guard: methods and paths no route can answer", () => {
+  let server: http.Server;
+  let port = 0;
+  let reached: string[] = [];
+  beforeAll(async () => {
+    guardNodeServer();
+    server = http.createServer((req, res) => {
+      reached.push(`${req.method} ${req.url}`);
+      req.resume();
+      req.on("end", () => res.end("app"));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  beforeEach(() => {
+    reached = [];
+  });
+
+  const send = (method: string, path: string) =>
+    new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
+      const req = http.request({ host: "127.0.0.1", port, method, path, agent: false }, (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => (body += c));
+        res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+      });
+      req.on("error", reject);
+      req.end();
+    });
+
+  it("a method the app does not speak is a 405 with Allow: the API's error shape on API paths, text on pages", async () => {
+    for (const method of ["TRACE", "PROPFIND", "MKCOL", "LOCK", "PURGE", "SEARCH"]) {
+      const api = await send(method, "/api/me");
+      expect(api.status, method).toBe(405);
+      expect(api.headers.allow).toBe("GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+      expect(api.headers["cache-control"]).toBe("no-store");
+      expect(JSON.parse(api.body)).toEqual({ error: { code: "METHOD_NOT_ALLOWED", message: `method ${method} not allowed` } });
+      const page = await send(method, "/sign-in?next=/label");
+      expect(page.status, method).toBe(405);
+      expect(page.headers["content-type"]).toMatch(/^text\/plain/);
+    }
+    expect(reached).toEqual([]);
+  });
+
+  it("a path that is not valid percent-encoded UTF-8 is a 400, in the path only (a query is the route's business)", async () => {
+    for (const path of ["/api/pairs/%FF%FE", "/api/pairs/%FF%FE/label", "/api/users/%C0%AF", "/experiments/%FF", "/invite/%E0%A4%A"]) {
+      const res = await send("GET", path);
+      expect(res.status, path).toBe(400);
+      if (path.startsWith("/api/")) expect(JSON.parse(res.body).error.code).toBe("BAD_PATH");
+    }
+    // Absolute-form request targets are checked on their path too.
+    expect((await send("GET", `http://127.0.0.1:${port}/api/pairs/%FF`)).status).toBe(400);
+    expect(reached).toEqual([]);
+    for (const path of ["/api/pairs/%C3%A9", "/api/experiments?q=%FF", "/label#%FF", "/"]) expect((await send("GET", path)).status, path).toBe(200);
+    for (const method of ["HEAD", "OPTIONS", "DELETE", "PATCH", "PUT", "POST"]) expect((await send(method, "/api/me")).status, method).toBe(200);
+    expect(reached).toHaveLength(10);
+  });
+
+  it("reads the path from both request-target forms, and decodes every segment", () => {
+    expect(requestPath("/a/b?c=%FF#d")).toBe("/a/b");
+    expect(requestPath("/a/b#x")).toBe("/a/b");
+    expect(requestPath("http://h:1/a/%FF?x")).toBe("/a/%FF");
+    expect(requestPath(undefined)).toBe("/");
+    expect(decodablePath("/a/%E2%9C%93/b")).toBe(true);
+    expect(decodablePath("/a/%E2%9C/b")).toBe(false);
+    expect(decodablePath("/plain/path")).toBe(true);
   });
 });
