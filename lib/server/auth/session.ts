@@ -62,10 +62,12 @@ export function sealSession(data: SessionData, ttlSeconds = sessionTtlSeconds())
 const UNSEALED_MAX = 10_000;
 const UNSEALED_TTL_MS = 10 * 60_000;
 const UNSEALED = Symbol.for("oprl.unsealedSessions");
-type UnsealedCache = { secret: string; cache: LRUCache<string, SessionData> };
+/** A cookie that passed the check, and when its seal expires by the wall clock (iron's clock: Date.now()). */
+type Unsealed = { data: SessionData; expiresAt: number };
+type UnsealedCache = { secret: string; cache: LRUCache<string, Unsealed> };
 const box = globalThis as typeof globalThis & { [UNSEALED]?: UnsealedCache };
 
-function unsealedCache(secret: string): LRUCache<string, SessionData> {
+function unsealedCache(secret: string): LRUCache<string, Unsealed> {
   // A different secret (tests switch it) makes every kept cookie unknown again.
   if (box[UNSEALED]?.secret !== secret) box[UNSEALED] = { secret, cache: new LRUCache({ max: UNSEALED_MAX }) };
   return box[UNSEALED].cache;
@@ -84,15 +86,18 @@ export async function unsealSession(value: string | undefined | null): Promise<S
   const secret = sessionSecret();
   const cache = unsealedCache(secret);
   const known = cache.get(value);
-  if (known) return known;
+  // The cache's own expiry runs on a monotonic clock; the seal's on the wall clock, which is what decides.
+  if (known && Date.now() < known.expiresAt) return known.data;
   try {
     const data = await unsealData<SessionData>(value, { password: secret, ttl: sessionTtlSeconds() });
     const parsed = sessionDataSchema.safeParse(data);
     if (!parsed.success) return null;
+    // Frozen: the kept object is handed to every later request with this cookie.
+    Object.freeze(parsed.data);
     // Kept until the seal expires (iron itself allows a minute of clock skew past it: not kept for that minute).
     const expiresAt = sealExpiresAt(value);
     const ttl = expiresAt === null ? 0 : Math.min(UNSEALED_TTL_MS, expiresAt - Date.now());
-    if (ttl > 0) cache.set(value, parsed.data, { ttl });
+    if (expiresAt !== null && ttl > 0) cache.set(value, { data: parsed.data, expiresAt }, { ttl });
     return parsed.data;
   } catch {
     return null;

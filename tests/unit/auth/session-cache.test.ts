@@ -27,6 +27,7 @@ describe("unsealSession's cache", () => {
   });
   afterEach(() => {
     delete state.__oprlSessionSecret;
+    vi.useRealTimers();
   });
 
   it("decrypts a cookie once, then answers it from memory", async () => {
@@ -69,6 +70,14 @@ describe("unsealSession's cache", () => {
     expect(await unsealSession(forever)).not.toBeNull();
     expect(await unsealSession(forever)).not.toBeNull();
     expect(calls.unseal).toBe(2);
+  });
+
+  it("a kept cookie is refused once the wall clock passes its seal's expiry (and iron's minute of skew)", async () => {
+    const cookie = await sealSession({ sid: sid() }, 120);
+    expect(await unsealSession(cookie)).not.toBeNull();
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + 10 * 60_000);
+    expect(await unsealSession(cookie)).toBeNull();
   });
 
   it("reads the seal's expiry", async () => {
