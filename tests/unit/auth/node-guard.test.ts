@@ -48,6 +48,7 @@ describe("node guard: password requests refused before the app", () => {
     expect(Number(res.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     expect(Number(res.headers.get("retry-after"))).toBeLessThanOrEqual(4);
     expect(res.headers.get("cache-control")).toBe("no-store");
+    expect(res.headers.get("x-frame-options")).toBe("DENY");
     expect(await res.json()).toMatchObject({ error: { code: "RATE_LIMITED" } });
     const withQuery = await post("/api/auth/sign-in?x=1", "203.0.113.9");
     expect(withQuery.status).toBe(429);
@@ -172,6 +173,10 @@ describe("node guard: methods and paths no route can answer", () => {
       expect(api.status, method).toBe(405);
       expect(api.headers.allow).toBe("GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
       expect(api.headers["cache-control"]).toBe("no-store");
+      // Next never sees these answers, so it adds no security headers: the guard does.
+      expect(api.headers["content-security-policy"]).toBe("default-src 'none'; frame-ancestors 'none'");
+      expect(api.headers["x-content-type-options"]).toBe("nosniff");
+      expect(api.headers["x-frame-options"]).toBe("DENY");
       expect(JSON.parse(api.body)).toEqual({ error: { code: "METHOD_NOT_ALLOWED", message: `method ${method} not allowed` } });
       const page = await send(method, "/sign-in?next=/label");
       expect(page.status, method).toBe(405);
