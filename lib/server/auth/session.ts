@@ -94,10 +94,11 @@ export async function unsealSession(value: string | undefined | null): Promise<S
     if (!parsed.success) return null;
     // Frozen: the kept object is handed to every later request with this cookie.
     Object.freeze(parsed.data);
-    // Kept until the seal expires (iron itself allows a minute of clock skew past it: not kept for that minute).
-    const expiresAt = sealExpiresAt(value);
-    const ttl = expiresAt === null ? 0 : Math.min(UNSEALED_TTL_MS, expiresAt - Date.now());
-    if (expiresAt !== null && ttl > 0) cache.set(value, { data: parsed.data, expiresAt }, { ttl });
+    // Kept until the seal expires (iron itself allows a minute of clock skew past it: not kept for that minute); a
+    // seal without an expiry is not kept.
+    const expiresAt = sealExpiresAt(value) ?? 0;
+    const left = expiresAt - Date.now();
+    if (left > 0) cache.set(value, { data: parsed.data, expiresAt }, { ttl: Math.min(UNSEALED_TTL_MS, left) });
     return parsed.data;
   } catch {
     return null;

@@ -65,9 +65,9 @@ const GUARD_HEADERS = {
   "referrer-policy": "same-origin",
 };
 
-/** A refusal, and the connection closed: in the API's error shape on API paths, as text on pages. */
-function refuse(req: http.IncomingMessage, res: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) {
-  const api = requestPath(req.url).startsWith("/api/");
+/** A refusal of the request for `path`, and the connection closed: in the API's error shape on API paths, as text on pages. */
+function refuse(path: string, res: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) {
+  const api = path.startsWith("/api/");
   const body = api ? JSON.stringify({ error: { code, message } }) : `${message}\n`;
   res.writeHead(status, {
     ...GUARD_HEADERS,
@@ -114,10 +114,10 @@ export class RateBucket {
   }
 }
 
-/** The 429 a password request gets before Next, or false to let it through. */
-function refusePasswordRequest(req: http.IncomingMessage, res: http.ServerResponse, trustProxy: number, bucket: RateBucket): boolean {
+/** The 429 a password request (to `path`) gets before Next, or false to let it through. */
+function refusePasswordRequest(req: http.IncomingMessage, path: string, res: http.ServerResponse, trustProxy: number, bucket: RateBucket): boolean {
   if (req.method !== "POST") return false;
-  const scope = PASSWORD_ROUTES[(req.url ?? "").split("?")[0]];
+  const scope = PASSWORD_ROUTES[path];
   if (!scope) return false;
   if (passwordPoolFull()) {
     rateLimited(res, 1, "the server is busy checking passwords: try again in a moment");
@@ -150,21 +150,23 @@ export function guardNodeServer(): void {
   proto.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]) {
     if (event === "request") {
       const [req, res] = args as [http.IncomingMessage, http.ServerResponse];
+      // Read once: every check below and the refusal's shape (API or page) go by it.
+      const path = requestPath(req.url);
       // The size first: a body declared too big is refused whatever else is wrong with the request.
       const declared = Number(req.headers["content-length"]);
       if (Number.isFinite(declared) && declared > limit) {
-        refuse(req, res, 413, "PAYLOAD_TOO_LARGE", `request body over ${limit} bytes`);
+        refuse(path, res, 413, "PAYLOAD_TOO_LARGE", `request body over ${limit} bytes`);
         return true;
       }
       if (!METHODS.has(req.method ?? "")) {
-        refuse(req, res, 405, "METHOD_NOT_ALLOWED", `method ${req.method} not allowed`, { allow: ALLOW });
+        refuse(path, res, 405, "METHOD_NOT_ALLOWED", `method ${req.method} not allowed`, { allow: ALLOW });
         return true;
       }
-      if (!decodablePath(requestPath(req.url))) {
-        refuse(req, res, 400, "BAD_PATH", "the path is not valid percent-encoded UTF-8");
+      if (!decodablePath(path)) {
+        refuse(path, res, 400, "BAD_PATH", "the path is not valid percent-encoded UTF-8");
         return true;
       }
-      if (refusePasswordRequest(req, res, trustProxy, bucket)) return true;
+      if (refusePasswordRequest(req, path, res, trustProxy, bucket)) return true;
     }
     return emit.call(this, event, ...args);
   } as typeof proto.emit;

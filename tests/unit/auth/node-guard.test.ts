@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { decodablePath, guardNodeServer, RateBucket, requestPath } from "@/lib/server/http/node-guard";
 import { clearAddressBlocks, noteAddressBlocked } from "@/lib/server/auth/address-blocks";
 import { hashPassword } from "@/lib/server/auth/password";
+import { raw } from "../../http/raw";
 
 process.env.TRUST_PROXY = "1";
 // One hash at a time and none waiting: one slow hash fills the pool.
@@ -17,29 +18,37 @@ process.env.PASSWORD_HASH_COST = "12";
 // Sign-ins and invites the process takes per second from everyone (bursts of twice that).
 process.env.AUTH_REQUESTS_PER_SECOND = "5";
 
-describe("node guard: password requests refused before the app", () => {
+/**
+ * A plain app behind the guard, on a real HTTP server in this process, for the describe block that calls it: `base`
+ * is its address and `reached` what got past the guard (emptied before each test).
+ */
+function appBehindGuard(): { base: string; reached: string[] } {
+  const app = { base: "", reached: [] as string[] };
   let server: http.Server;
-  let base = "";
-  let reached: string[] = [];
   beforeAll(async () => {
     guardNodeServer();
     server = http.createServer((req, res) => {
-      reached.push(`${req.method} ${req.url}`);
+      app.reached.push(`${req.method} ${req.url}`);
       req.resume();
       req.on("end", () => res.end("app"));
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    app.base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
   beforeEach(() => {
-    reached = [];
-    clearAddressBlocks();
+    app.reached.length = 0;
   });
+  return app;
+}
+
+describe("node guard: password requests refused before the app", () => {
+  const app = appBehindGuard();
+  beforeEach(() => clearAddressBlocks());
 
   // TRUST_PROXY=1: the client is the address the (trusted) proxy appended, i.e. the last entry a client sends.
   const post = (path: string, client: string) =>
-    fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json", "x-forwarded-for": `1.2.3.4, ${client}` }, body: "{}" });
+    fetch(`${app.base}${path}`, { method: "POST", headers: { "content-type": "application/json", "x-forwarded-for": `1.2.3.4, ${client}` }, body: "{}" });
 
   it("refuses a held address's sign-ins with the API's 429 and Retry-After; the app never sees them", async () => {
     noteAddressBlocked("sign-in", "203.0.113.9", Date.now() + 4_000);
@@ -52,16 +61,16 @@ describe("node guard: password requests refused before the app", () => {
     expect(await res.json()).toMatchObject({ error: { code: "RATE_LIMITED" } });
     const withQuery = await post("/api/auth/sign-in?x=1", "203.0.113.9");
     expect(withQuery.status).toBe(429);
-    expect(reached).toEqual([]);
+    expect(app.reached).toEqual([]);
   });
 
   it("lets through other addresses, the other password route, GETs and other routes", async () => {
     noteAddressBlocked("sign-in", "203.0.113.9", Date.now() + 4_000);
     expect((await post("/api/auth/sign-in", "203.0.113.10")).status).toBe(200);
     expect((await post("/api/auth/invite", "203.0.113.9")).status).toBe(200);
-    expect((await fetch(`${base}/api/auth/sign-in`, { headers: { "x-forwarded-for": "203.0.113.9" } })).status).toBe(200);
+    expect((await fetch(`${app.base}/api/auth/sign-in`, { headers: { "x-forwarded-for": "203.0.113.9" } })).status).toBe(200);
     expect((await post("/api/label/next", "203.0.113.9")).status).toBe(200);
-    expect(reached).toEqual(["POST /api/auth/sign-in", "POST /api/auth/invite", "GET /api/auth/sign-in", "POST /api/label/next"]);
+    expect(app.reached).toEqual(["POST /api/auth/sign-in", "POST /api/auth/invite", "GET /api/auth/sign-in", "POST /api/label/next"]);
   });
 
   it("invites are held by their own scope; a wait that is over lets the address through again", async () => {
@@ -69,7 +78,7 @@ describe("node guard: password requests refused before the app", () => {
     expect((await post("/api/auth/invite", "203.0.113.9")).status).toBe(429);
     await new Promise((r) => setTimeout(r, 200));
     expect((await post("/api/auth/invite", "203.0.113.9")).status).toBe(200);
-    expect(reached).toEqual(["POST /api/auth/invite"]);
+    expect(app.reached).toEqual(["POST /api/auth/invite"]);
   });
 
   it("keeps the connection open for the next request (a flood does not make it reconnect)", async () => {
@@ -79,7 +88,7 @@ describe("node guard: password requests refused before the app", () => {
     for (let i = 0; i < 3; i++) {
       const status = await new Promise<number>((resolve, reject) => {
         const req = http.request(
-          `${base}/api/auth/sign-in`,
+          `${app.base}/api/auth/sign-in`,
           { method: "POST", agent, headers: { "x-forwarded-for": "203.0.113.9", "content-type": "application/json" } },
           (res) => {
             sockets.add(res.socket);
@@ -105,7 +114,7 @@ describe("node guard: password requests refused before the app", () => {
     expect([signIn.status, invite.status, other.status]).toEqual([429, 429, 200]);
     expect(await signIn.json()).toMatchObject({ error: { code: "RATE_LIMITED", message: expect.stringMatching(/busy/) } });
     expect((await post("/api/auth/sign-in", "203.0.113.20")).status).toBe(200);
-    expect(reached).toEqual(["POST /api/label/next", "POST /api/auth/sign-in"]);
+    expect(app.reached).toEqual(["POST /api/label/next", "POST /api/auth/sign-in"]);
   });
 
   it("beyond the per-second budget, sign-ins from many addresses are 429 at once; the budget refills", async () => {
@@ -119,7 +128,7 @@ describe("node guard: password requests refused before the app", () => {
     expect(passed).toBeLessThanOrEqual(10 + Math.ceil(5 * seconds));
     if (seconds < 2) expect(passed).toBeLessThan(30);
     expect(statuses.filter((x) => x === 429)).toHaveLength(30 - passed);
-    expect(reached).toHaveLength(passed);
+    expect(app.reached).toHaveLength(passed);
     await new Promise((r) => setTimeout(r, 400));
     expect((await post("/api/auth/sign-in", "198.51.100.200")).status).toBe(200);
   });
@@ -137,35 +146,9 @@ describe("RateBucket", () => {
 });
 
 describe("node guard: methods and paths no route can answer", () => {
-  let server: http.Server;
-  let port = 0;
-  let reached: string[] = [];
-  beforeAll(async () => {
-    guardNodeServer();
-    server = http.createServer((req, res) => {
-      reached.push(`${req.method} ${req.url}`);
-      req.resume();
-      req.on("end", () => res.end("app"));
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    port = (server.address() as AddressInfo).port;
-  });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  beforeEach(() => {
-    reached = [];
-  });
-
-  const send = (method: string, path: string) =>
-    new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
-      const req = http.request({ host: "127.0.0.1", port, method, path, agent: false }, (res) => {
-        let body = "";
-        res.setEncoding("utf8");
-        res.on("data", (c: string) => (body += c));
-        res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body }));
-      });
-      req.on("error", reject);
-      req.end();
-    });
+  const app = appBehindGuard();
+  // Methods fetch() will not send (TRACE) and paths it would normalise: node:http, as the HTTP suite sends them.
+  const send = (method: string, path: string) => raw(app.base, method, path);
 
   it("a method the app does not speak is a 405 with Allow: the API's error shape on API paths, text on pages", async () => {
     for (const method of ["TRACE", "PROPFIND", "MKCOL", "LOCK", "PURGE", "SEARCH"]) {
@@ -182,7 +165,7 @@ describe("node guard: methods and paths no route can answer", () => {
       expect(page.status, method).toBe(405);
       expect(page.headers["content-type"]).toMatch(/^text\/plain/);
     }
-    expect(reached).toEqual([]);
+    expect(app.reached).toEqual([]);
   });
 
   it("a path that is not valid percent-encoded UTF-8 is a 400, in the path only (a query is the route's business)", async () => {
@@ -192,11 +175,11 @@ describe("node guard: methods and paths no route can answer", () => {
       if (path.startsWith("/api/")) expect(JSON.parse(res.body).error.code).toBe("BAD_PATH");
     }
     // Absolute-form request targets are checked on their path too.
-    expect((await send("GET", `http://127.0.0.1:${port}/api/pairs/%FF`)).status).toBe(400);
-    expect(reached).toEqual([]);
+    expect((await send("GET", `${app.base}/api/pairs/%FF`)).status).toBe(400);
+    expect(app.reached).toEqual([]);
     for (const path of ["/api/pairs/%C3%A9", "/api/experiments?q=%FF", "/label#%FF", "/"]) expect((await send("GET", path)).status, path).toBe(200);
     for (const method of ["HEAD", "OPTIONS", "DELETE", "PATCH", "PUT", "POST"]) expect((await send(method, "/api/me")).status, method).toBe(200);
-    expect(reached).toHaveLength(10);
+    expect(app.reached).toHaveLength(10);
   });
 
   it("reads the path from both request-target forms, and decodes every segment", () => {
